@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI directly through tsx so a clean clone needs no build step.
+import { register } from 'tsx/esm/api';
+register();
+const { main } = await import('../orchestrator/cli/main.ts');
+process.exitCode = await main(process.argv);

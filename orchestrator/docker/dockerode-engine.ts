@@ -1,0 +1,452 @@
+import Docker from 'dockerode';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
+import { EngineError, ImageBuildError, WaitTimeoutError } from '../errors.js';
+import type {
+  ContainerInfo, ContainerSpec, ContainerState, Containers, Engine, EngineInfo, Exec, ExecOptions, ExecResult, ExecSession,
+  HealthState, ImageInfo, Images, Labels, NetworkInfo, NetworkSpec, Networks,
+} from './types.js';
+
+/**
+ * Where an engine is: `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS material from
+ * DOCKER_CERT_PATH when DOCKER_TLS_VERIFY is set) or `ssh://user@host`. Defaults to DOCKER_HOST,
+ * then the local socket.
+ */
+export function dockerOptions(endpoint: string): Docker.DockerOptions {
+  const url = new URL(endpoint);
+  switch (url.protocol) {
+    case 'unix:':
+      return { socketPath: url.pathname };
+    case 'tcp:':
+    case 'https:':
+    case 'http:': {
+      const tls = url.protocol === 'https:' || (url.protocol === 'tcp:' && !!process.env.DOCKER_TLS_VERIFY);
+      const opts: Docker.DockerOptions = { host: url.hostname, port: Number(url.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
+      if (tls) {
+        const dir = process.env.DOCKER_CERT_PATH ?? join(process.env.HOME ?? '/root', '.docker');
+        for (const k of ['ca', 'cert', 'key'] as const) {
+          const f = join(dir, `${k}.pem`);
+          if (existsSync(f)) opts[k] = readFileSync(f);
+        }
+      }
+      return opts;
+    }
+    case 'ssh:':
+      return {
+        protocol: 'ssh',
+        host: url.hostname,
+        port: Number(url.port || 22),
+        ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+        sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+      } as Docker.DockerOptions;
+    default:
+      throw new EngineError(`unsupported engine address "${endpoint}" (use unix://, tcp:// or ssh://)`);
+  }
+}
+
+export function defaultEndpoint(): string {
+  return process.env.ENSHU_DOCKER_HOST ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+function labelFilter(labels?: Labels): string {
+  const label = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  return JSON.stringify({ label });
+}
+
+function engineMessage(err: unknown): string {
+  const e = err as { json?: { message?: string }; reason?: string; message?: string; code?: string };
+  return e?.json?.message ?? e?.reason ?? e?.message ?? String(err);
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { statusCode?: number })?.statusCode === 404;
+}
+
+class DockerNetworks implements Networks {
+  constructor(private readonly d: Docker) {}
+
+  private toInfo(n: Docker.NetworkInspectInfo): NetworkInfo {
+    return {
+      id: n.Id,
+      name: n.Name,
+      labels: n.Labels ?? {},
+      subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s),
+      internal: !!n.Internal,
+      ...(n.Options?.['com.docker.network.bridge.name'] ? { bridge: n.Options['com.docker.network.bridge.name'] } : {}),
+    };
+  }
+
+  async list(labels?: Labels): Promise<NetworkInfo[]> {
+    const list = await this.d.listNetworks(labels ? { filters: labelFilter(labels) } : {});
+    return list.map((n) => this.toInfo(n));
+  }
+
+  async create(spec: NetworkSpec): Promise<NetworkInfo> {
+    try {
+      const net = await this.d.createNetwork({
+        Name: spec.name,
+        Driver: 'bridge',
+        Internal: true,
+        CheckDuplicate: true,
+        EnableIPv6: false,
+        Labels: spec.labels,
+        IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet, Gateway: spec.gateway }] },
+        Options: {
+          'com.docker.network.bridge.name': spec.bridge,
+          // Containers on one segment talk directly; nothing is masqueraded to the host.
+          'com.docker.network.bridge.enable_ip_masquerade': 'false',
+          'com.docker.network.bridge.enable_icc': 'true',
+        },
+      });
+      return this.toInfo(await net.inspect());
+    } catch (err) {
+      throw new EngineError(`cannot create network ${spec.name} (${spec.subnet}): ${engineMessage(err)}`);
+    }
+  }
+
+  async remove(idOrName: string): Promise<void> {
+    try {
+      await this.d.getNetwork(idOrName).remove();
+    } catch (err) {
+      if (!isNotFound(err)) throw new EngineError(`cannot remove network ${idOrName}: ${engineMessage(err)}`);
+    }
+  }
+}
+
+class DockerContainers implements Containers {
+  constructor(private readonly d: Docker) {}
+
+  private fromInspect(c: Docker.ContainerInspectInfo): ContainerInfo {
+    const ips: Record<string, string> = {};
+    for (const [net, ep] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+      if (ep.IPAddress) ips[net] = ep.IPAddress;
+    }
+    const health = (c.State as { Health?: { Status?: string } }).Health?.Status;
+    return {
+      id: c.Id,
+      name: c.Name.replace(/^\//, ''),
+      image: c.Config.Image,
+      labels: c.Config.Labels ?? {},
+      state: c.State.Status as ContainerState,
+      health: (health as HealthState | undefined) ?? 'none',
+      ips,
+    };
+  }
+
+  async list(labels?: Labels): Promise<ContainerInfo[]> {
+    const list = await this.d.listContainers({ all: true, ...(labels ? { filters: labelFilter(labels) } : {}) });
+    return list.map((c) => {
+      const ips: Record<string, string> = {};
+      for (const [net, ep] of Object.entries(c.NetworkSettings?.Networks ?? {})) if (ep.IPAddress) ips[net] = ep.IPAddress;
+      const m = /\((healthy|unhealthy|health: starting)\)/.exec(c.Status ?? '');
+      const health: HealthState = !m ? 'none' : m[1] === 'health: starting' ? 'starting' : (m[1] as HealthState);
+      return {
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        image: c.Image,
+        labels: c.Labels ?? {},
+        state: c.State as ContainerState,
+        health,
+        ips,
+      };
+    });
+  }
+
+  async inspect(idOrName: string): Promise<ContainerInfo | undefined> {
+    try {
+      return this.fromInspect(await this.d.getContainer(idOrName).inspect());
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw new EngineError(`cannot inspect container ${idOrName}: ${engineMessage(err)}`);
+    }
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
+    const [first, ...rest] = spec.networks;
+    try {
+      const c = await this.d.createContainer({
+        name: spec.name,
+        Hostname: spec.hostname,
+        Image: spec.image,
+        Labels: spec.labels,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        HostConfig: {
+          CapAdd: spec.capAdd,
+          Sysctls: spec.sysctls,
+          NetworkMode: first ? first.network : 'none',
+          RestartPolicy: { Name: 'unless-stopped' },
+          Init: false,
+          ...(spec.memoryMiB ? { Memory: spec.memoryMiB * 1024 * 1024 } : {}),
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+        },
+        NetworkingConfig: first
+          ? { EndpointsConfig: { [first.network]: { IPAMConfig: { IPv4Address: first.ip } } } }
+          : {},
+      });
+      for (const n of rest) {
+        await this.d.getNetwork(n.network).connect({ Container: c.id, EndpointConfig: { IPAMConfig: { IPv4Address: n.ip } } });
+      }
+      return this.fromInspect(await c.inspect());
+    } catch (err) {
+      throw new EngineError(`cannot create container ${spec.name}: ${engineMessage(err)}`);
+    }
+  }
+
+  async start(idOrName: string): Promise<void> {
+    try {
+      await this.d.getContainer(idOrName).start();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 304) return;
+      throw new EngineError(`cannot start container ${idOrName}: ${engineMessage(err)}`);
+    }
+  }
+
+  async remove(idOrName: string): Promise<void> {
+    try {
+      await this.d.getContainer(idOrName).remove({ force: true, v: true });
+    } catch (err) {
+      if (isNotFound(err) || /already in progress/.test(engineMessage(err))) return;
+      throw new EngineError(`cannot remove container ${idOrName}: ${engineMessage(err)}`);
+    }
+  }
+
+  async stats(idOrName: string): Promise<{ memoryBytes: number }> {
+    const s = (await this.d.getContainer(idOrName).stats({ stream: false })) as { memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } } };
+    const usage = s.memory_stats?.usage ?? 0;
+    const cache = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.cache ?? 0;
+    return { memoryBytes: Math.max(0, usage - cache) };
+  }
+}
+
+class DockerExec implements Exec {
+  constructor(private readonly d: Docker) {}
+
+  open(container: string, cmd: string[], opts: ExecOptions & { tty?: boolean } = {}): Promise<ExecSession> {
+    return openSession(this.d, container, cmd, opts);
+  }
+
+  async run(container: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    let exec: Docker.Exec;
+    try {
+      exec = await this.d.getContainer(container).exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        ...(opts.user ? { User: opts.user } : {}),
+        ...(opts.env ? { Env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`) } : {}),
+      });
+    } catch (err) {
+      throw new EngineError(`cannot exec in ${container}: ${engineMessage(err)}`);
+    }
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const errOut = new PassThrough();
+    const chunks: Buffer[] = [];
+    const errChunks: Buffer[] = [];
+    out.on('data', (b: Buffer) => chunks.push(b));
+    errOut.on('data', (b: Buffer) => errChunks.push(b));
+    this.d.modem.demuxStream(stream, out, errOut);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new WaitTimeoutError(`command \`${cmd.join(' ')}\` in ${container} did not finish within ${Math.round(timeoutMs / 1000)}s`));
+      }, timeoutMs);
+      stream.on('end', () => { clearTimeout(timer); resolve(); });
+      stream.on('close', () => { clearTimeout(timer); resolve(); });
+      stream.on('error', (e) => { clearTimeout(timer); reject(e); });
+    });
+    // The exit code is set a moment after the stream ends.
+    let exitCode: number | null = null;
+    for (let i = 0; i < 50; i++) {
+      const info = await exec.inspect();
+      if (!info.Running) { exitCode = info.ExitCode ?? 0; break; }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { exitCode: exitCode ?? -1, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
+  }
+}
+
+async function openSession(d: Docker, container: string, cmd: string[], opts: ExecOptions & { tty?: boolean }): Promise<ExecSession> {
+  const tty = opts.tty ?? true;
+  let exec: Docker.Exec;
+  try {
+    exec = await d.getContainer(container).exec({
+      Cmd: cmd,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: tty,
+      ...(opts.user ? { User: opts.user } : {}),
+      Env: Object.entries({ TERM: 'xterm-256color', ...(opts.env ?? {}) }).map(([k, v]) => `${k}=${v}`),
+    });
+  } catch (err) {
+    throw new EngineError(`cannot exec in ${container}: ${engineMessage(err)}`);
+  }
+  const raw = (await exec.start({ hijack: true, stdin: true, Tty: tty } as Docker.ExecStartOptions)) as unknown as Duplex;
+  let stream: Duplex = raw;
+  if (!tty) {
+    // Without a tty Docker frames stdout/stderr; present stdout as a plain byte stream.
+    const stdout = new PassThrough();
+    d.modem.demuxStream(raw, stdout, new PassThrough());
+    raw.on('end', () => stdout.end());
+    stream = Duplex.from({ readable: stdout, writable: raw });
+    raw.on('close', () => stream.destroy());
+  }
+  const ended = new Promise<void>((resolve) => { raw.on('end', resolve); raw.on('close', resolve); raw.on('error', () => resolve()); });
+  return {
+    stream,
+    resize: async (cols, rows) => { if (tty) await exec.resize({ w: cols, h: rows }).catch(() => undefined); },
+    exited: async () => {
+      await ended;
+      for (let i = 0; i < 50; i++) {
+        const info = await exec.inspect();
+        if (!info.Running) return info.ExitCode ?? 0;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return -1;
+    },
+  };
+}
+
+class DockerImages implements Images {
+  constructor(private readonly d: Docker) {}
+
+  async inspect(tag: string): Promise<ImageInfo | undefined> {
+    try {
+      const i = await this.d.getImage(tag).inspect();
+      return {
+        id: i.Id,
+        tags: i.RepoTags ?? [],
+        labels: i.Config?.Labels ?? {},
+        ...((i.Config as { Healthcheck?: { Test?: string[] } })?.Healthcheck?.Test ? { healthcheck: (i.Config as { Healthcheck: { Test: string[] } }).Healthcheck.Test } : {}),
+        sizeBytes: i.Size,
+      };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw new EngineError(`cannot inspect image ${tag}: ${engineMessage(err)}`);
+    }
+  }
+
+  async list(labels?: Labels): Promise<ImageInfo[]> {
+    const list = await this.d.listImages(labels ? { filters: labelFilter(labels) } : {});
+    return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, sizeBytes: i.Size }));
+  }
+
+  async build(contextDir: string, tag: string, opts: { labels?: Labels; buildArgs?: Record<string, string>; onLine?: (line: string) => void }): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.d.buildImage(
+        { context: contextDir, src: ['.'] },
+        { t: tag, labels: opts.labels ?? {}, buildargs: opts.buildArgs ?? {}, pull: false, rm: true, forcerm: true, networkmode: 'host' } as Docker.ImageBuildOptions,
+      );
+    } catch (err) {
+      throw new ImageBuildError(`cannot start build of ${tag}: ${engineMessage(err)}`);
+    }
+    const tail: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      this.d.modem.followProgress(
+        stream,
+        (err: Error | null, output: { error?: string }[]) => {
+          const failed = err ?? output.find((o) => o.error);
+          if (failed) reject(new ImageBuildError(`build of ${tag} failed: ${(failed as { error?: string; message?: string }).error ?? (failed as Error).message}\n${tail.join('\n')}`));
+          else resolve();
+        },
+        (ev: { stream?: string; status?: string; error?: string }) => {
+          const line = (ev.stream ?? ev.status ?? ev.error ?? '').trimEnd();
+          if (!line) return;
+          tail.push(line);
+          if (tail.length > 30) tail.shift();
+          opts.onLine?.(line);
+        },
+      );
+    });
+  }
+
+  async importRootfs(tar: Readable, tag: string, opts: { changes?: string[] }): Promise<void> {
+    const [repo, version] = tag.split(':');
+    const stream = await this.d.importImage(tar, { repo, tag: version, changes: opts.changes } as object);
+    await new Promise<void>((resolve, reject) => {
+      this.d.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+        const failed = err ?? out.find((o) => o.error);
+        if (failed) reject(new ImageBuildError(`import of ${tag} failed: ${(failed as { error?: string }).error ?? String(failed)}`));
+        else resolve();
+      });
+    });
+  }
+
+  async remove(tag: string): Promise<void> {
+    try {
+      await this.d.getImage(tag).remove({ force: true });
+    } catch (err) {
+      if (!isNotFound(err)) throw new EngineError(`cannot remove image ${tag}: ${engineMessage(err)}`);
+    }
+  }
+}
+
+export class DockerodeEngine implements Engine {
+  readonly networks: Networks;
+  readonly containers: Containers;
+  readonly images: Images;
+  readonly exec: Exec;
+  readonly docker: Docker;
+
+  constructor(readonly endpoint: string = defaultEndpoint()) {
+    this.docker = new Docker(dockerOptions(endpoint));
+    this.networks = new DockerNetworks(this.docker);
+    this.containers = new DockerContainers(this.docker);
+    this.images = new DockerImages(this.docker);
+    this.exec = new DockerExec(this.docker);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw new EngineError(
+        `no container engine answers at ${this.endpoint} (${engineMessage(err)}). Run \`bash scripts/engine.sh\` (as root on Debian/Ubuntu it installs and starts one) or set DOCKER_HOST.`,
+      );
+    }
+  }
+
+  async info(): Promise<EngineInfo> {
+    const [info, version] = await Promise.all([this.docker.info(), this.docker.version()]);
+    return { endpoint: this.endpoint, serverVersion: version.Version, apiVersion: version.ApiVersion, memTotalBytes: info.MemTotal, cpus: info.NCPU };
+  }
+
+  async runOnHost(image: string, script: string, labels: Labels): Promise<ExecResult> {
+    const c = await this.docker.createContainer({
+      Image: image,
+      // The image's entrypoint would drop NET_ADMIN before the script runs.
+      Entrypoint: ['sh', '-c', script],
+      Cmd: [],
+      Labels: labels,
+      HostConfig: { NetworkMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW'], AutoRemove: false },
+    });
+    try {
+      await c.start();
+      const result = (await c.wait()) as { StatusCode: number };
+      const logs = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      const { stdout, stderr } = demuxBuffer(logs);
+      return { exitCode: result.StatusCode, stdout, stderr };
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** Splits Docker's multiplexed log format (8-byte frame headers) into stdout and stderr. */
+export function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const type = buf[i];
+    const len = buf.readUInt32BE(i + 4);
+    const chunk = buf.subarray(i + 8, i + 8 + len);
+    (type === 2 ? err : out).push(chunk);
+    i += 8 + len;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}

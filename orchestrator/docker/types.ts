@@ -1,0 +1,155 @@
+/**
+ * Narrow interfaces over the container engine, one per resource, in the style of
+ * testcontainers-node. Only `dockerode-engine.ts` implements them; nothing else imports dockerode.
+ */
+import type { Duplex, Readable } from 'node:stream';
+
+export const LABEL = {
+  exercise: 'enshu.exercise',
+  team: 'enshu.team',
+  node: 'enshu.node',
+  role: 'enshu.role',
+  segment: 'enshu.segment',
+  slot: 'enshu.slot',
+  topology: 'enshu.topology',
+  kind: 'enshu.kind',
+  imageHash: 'enshu.image-hash',
+} as const;
+
+export type Labels = Record<string, string>;
+
+export interface NetworkSpec {
+  name: string;
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  labels: Labels;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Labels;
+  subnets: string[];
+  internal: boolean;
+  bridge?: string;
+}
+
+export interface Networks {
+  list(labels?: Labels): Promise<NetworkInfo[]>;
+  create(spec: NetworkSpec): Promise<NetworkInfo>;
+  remove(idOrName: string): Promise<void>;
+}
+
+export interface ContainerSpec {
+  name: string;
+  hostname: string;
+  image: string;
+  labels: Labels;
+  env: Record<string, string>;
+  capAdd: string[];
+  sysctls: Record<string, string>;
+  /** First entry is attached at create time, the rest before start. */
+  networks: { network: string; ip: string }[];
+  memoryMiB?: number;
+}
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+export type HealthState = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  labels: Labels;
+  state: ContainerState;
+  health: HealthState;
+  /** network name → IPv4 address */
+  ips: Record<string, string>;
+}
+
+export interface Containers {
+  list(labels?: Labels): Promise<ContainerInfo[]>;
+  inspect(idOrName: string): Promise<ContainerInfo | undefined>;
+  create(spec: ContainerSpec): Promise<ContainerInfo>;
+  start(idOrName: string): Promise<void>;
+  remove(idOrName: string): Promise<void>;
+  stats(idOrName: string): Promise<{ memoryBytes: number }>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  user?: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+}
+
+/** A live process in a container: stdin/stdout as one stream (stderr merged when tty). */
+export interface ExecSession {
+  stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** resolves with the exit code once the process ends */
+  exited(): Promise<number>;
+}
+
+export interface Exec {
+  run(container: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Starts an interactive process (web terminals, or a raw TCP pipe such as `nc host 22`
+   * used as the socket of an SSH client so the connection starts inside the range).
+   * With `tty: false` the stream carries raw stdout only (stderr is discarded).
+   */
+  open(container: string, cmd: string[], opts?: ExecOptions & { tty?: boolean }): Promise<ExecSession>;
+}
+
+export interface ImageInfo {
+  id: string;
+  tags: string[];
+  labels: Labels;
+  healthcheck?: string[];
+  sizeBytes: number;
+}
+
+export interface BuildProgress {
+  /** one line of build output */
+  line: string;
+}
+
+export interface Images {
+  inspect(tag: string): Promise<ImageInfo | undefined>;
+  list(labels?: Labels): Promise<ImageInfo[]>;
+  /** Builds `contextDir` (with its Dockerfile) into `tag`; never pulls. */
+  build(contextDir: string, tag: string, opts: { labels?: Labels; buildArgs?: Record<string, string>; onLine?: (line: string) => void }): Promise<void>;
+  /** Imports a root-filesystem tarball as an image (docker import). */
+  importRootfs(tar: Readable, tag: string, opts: { changes?: string[] }): Promise<void>;
+  remove(tag: string): Promise<void>;
+}
+
+export interface EngineInfo {
+  endpoint: string;
+  serverVersion: string;
+  apiVersion: string;
+  memTotalBytes: number;
+  cpus: number;
+}
+
+/** One container engine; a course may spread teams over several of these. */
+export interface Engine {
+  readonly endpoint: string;
+  readonly networks: Networks;
+  readonly containers: Containers;
+  readonly images: Images;
+  readonly exec: Exec;
+  ping(): Promise<void>;
+  info(): Promise<EngineInfo>;
+  /**
+   * Runs a one-shot container in the engine host's network namespace with NET_ADMIN,
+   * so host firewall rules can be managed wherever the engine runs (local, TCP or SSH).
+   */
+  runOnHost(image: string, script: string, labels: Labels): Promise<ExecResult>;
+}

@@ -1,0 +1,316 @@
+import { ConfigError, EngineError, NotFoundError } from '../errors.js';
+import { LABEL, type ContainerInfo, type ContainerSpec, type Engine, type NetworkInfo } from '../docker/types.js';
+import { parseCidr, overlaps } from '../topology/address.js';
+import { planTeam, teamId, teamNumber, type PlannedNode, type TeamPlan } from '../topology/plan.js';
+import type { Topology } from '../topology/schema.js';
+import { loadTopologyById } from '../topology/load.js';
+import { baseTag, roleTag } from '../images/catalog.js';
+import { HostGuard } from '../host/guard.js';
+import { mapLimit } from '../util/limit.js';
+import { healthCommand, waitHealthy } from './health.js';
+import { noProgress, type ProgressSink, type RangeProgress } from './events.js';
+
+export interface UpOptions {
+  exercise: string;
+  topology: Topology;
+  teams: number;
+  /** containers created/started at once across the exercise */
+  concurrency?: number;
+  onProgress?: ProgressSink;
+}
+
+export interface NodeStatus {
+  node: string;
+  role: string;
+  container: string;
+  state: string;
+  health: string;
+  ips: Record<string, string>;
+}
+
+export interface TeamStatus {
+  team: string;
+  slot: number;
+  ready: boolean;
+  nodes: NodeStatus[];
+  networks: { segment: string; name: string; subnet: string; bridge?: string }[];
+}
+
+export interface ExerciseStatus {
+  exercise: string;
+  topology: string;
+  teams: TeamStatus[];
+}
+
+export interface DownResult {
+  containers: number;
+  networks: number;
+  hostRules: number;
+}
+
+const NODE_KIND = 'node';
+const NETWORK_KIND = 'segment';
+
+/**
+ * Builds, inspects, resets and removes team ranges on one engine. Everything it creates
+ * carries enshu labels and is found again by them, so every operation is idempotent and
+ * a restarted orchestrator re-adopts what exists.
+ */
+export class RangeManager {
+  constructor(readonly engine: Engine) {}
+
+  private guard(): HostGuard {
+    return new HostGuard(this.engine, baseTag());
+  }
+
+  /** Converges the exercise to `teams` healthy team ranges of `topology`. */
+  async up(o: UpOptions): Promise<ExerciseStatus> {
+    const emit = progressEmitter(o.exercise, o.onProgress ?? noProgress);
+    if (o.teams < 1 || o.teams > 200) throw new ConfigError(`--teams must be between 1 and 200 (got ${o.teams})`, { exercise: o.exercise });
+    const existing = await this.engine.networks.list({ [LABEL.exercise]: o.exercise });
+    const topoLabel = existing.find((n) => n.labels[LABEL.topology])?.labels[LABEL.topology];
+    if (topoLabel && topoLabel !== o.topology.id) {
+      throw new ConfigError(`exercise ${o.exercise} already runs topology ${topoLabel}; take it down before using ${o.topology.id}`, { exercise: o.exercise });
+    }
+    const offset = await this.addressOffset(o.exercise, o.topology, o.teams, existing);
+    const plans = Array.from({ length: o.teams }, (_, i) => planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset));
+    emit({ step: 'plan', status: 'done', message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}` });
+
+    const missing: string[] = [];
+    for (const r of new Set(o.topology.nodes.map((n) => n.role))) if (!(await this.engine.images.inspect(roleTag(r)))) missing.push(r);
+    if (!(await this.engine.images.inspect(baseTag()))) missing.push('base');
+    if (missing.length) throw new NotFoundError(`images missing for role(s) ${missing.join(', ')}: run \`enshu images\` first`, { exercise: o.exercise });
+
+    for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, emit);
+    emit({ step: 'host-rules', status: 'start', message: 'isolating range bridges from the host' });
+    await this.guard().apply(o.exercise, plans.flatMap((p) => p.networks.map((n) => n.bridge)));
+    emit({ step: 'host-rules', status: 'done', message: 'host rules in place' });
+
+    const work = plans.flatMap((plan) => plan.nodes.map((node) => ({ plan, node })));
+    const counters = new Map(plans.map((p) => [p.team, { done: 0, total: p.nodes.length * 2 }]));
+    const tick = (team: string) => {
+      const c = counters.get(team)!;
+      c.done++;
+      return c;
+    };
+    await mapLimit(work, o.concurrency ?? 4, async ({ plan, node }) => {
+      await this.ensureContainer(plan, node, o.topology.id);
+      const c = tick(plan.team);
+      emit({ team: plan.team, node: node.name, step: 'container', status: 'done', message: `${node.name} running`, done: c.done, total: c.total });
+    });
+    await mapLimit(work, 16, async ({ plan, node }) => {
+      await this.waitNode(plan, node);
+      const c = tick(plan.team);
+      emit({ team: plan.team, node: node.name, step: 'health', status: 'done', message: `${node.name} healthy`, done: c.done, total: c.total });
+      if (c.done === c.total) emit({ team: plan.team, step: 'ready', status: 'done', message: `team ${plan.team} ready`, done: c.done, total: c.total });
+    });
+    const [status] = await this.status(o.exercise);
+    return status!;
+  }
+
+  /**
+   * The number added to each team number in `{team}`. An existing exercise keeps its own;
+   * a new one takes the lowest offset whose subnets collide with no network on the engine.
+   */
+  private async addressOffset(exercise: string, topology: Topology, teams: number, mine: NetworkInfo[]): Promise<number> {
+    const adopted = mine.find((n) => n.labels[LABEL.slot] && n.labels[LABEL.team]);
+    const others = (await this.engine.networks.list()).filter((n) => n.labels[LABEL.exercise] !== exercise);
+    const taken = others.flatMap((n) => n.subnets.map((s) => ({ net: n.name, cidr: parseCidr(s) }))).filter((x) => x.cidr);
+    const collides = (offset: number) => {
+      for (let t = 1; t <= teams; t++) {
+        const plan = planTeam(topology, exercise, teamId(t), t + offset);
+        for (const n of plan.networks) {
+          const c = parseCidr(n.subnet)!;
+          const hit = taken.find((x) => overlaps(x.cidr!, c));
+          if (hit) return `${n.subnet} (team ${plan.team}, ${n.segment}) overlaps network ${hit.net}`;
+        }
+      }
+      return undefined;
+    };
+    if (adopted) {
+      const offset = Number(adopted.labels[LABEL.slot]) - teamNumber(adopted.labels[LABEL.team]!);
+      const clash = collides(offset);
+      if (clash) throw new ConfigError(`cannot grow exercise ${exercise}: ${clash}`, { exercise });
+      return offset;
+    }
+    for (let offset = 0; offset + teams <= 250; offset++) {
+      try {
+        if (!collides(offset)) return offset;
+      } catch (err) {
+        if (err instanceof ConfigError) break;
+        throw err;
+      }
+    }
+    throw new ConfigError(`no free address slots for ${teams} team(s) of ${topology.id} on this engine`, { exercise });
+  }
+
+  private async ensureNetworks(plan: TeamPlan, topologyId: string, emit: (p: Omit<RangeProgress, 'exercise' | 'at'>) => void): Promise<void> {
+    const have = await this.engine.networks.list({ [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team });
+    for (const n of plan.networks) {
+      const found = have.find((h) => h.name === n.name);
+      if (found) {
+        if (!found.internal || !found.subnets.includes(n.subnet)) {
+          throw new EngineError(`network ${n.name} exists with other settings (subnet ${found.subnets.join(',')}, internal ${found.internal}); run \`enshu down --exercise ${plan.exercise}\``, { exercise: plan.exercise, team: plan.team });
+        }
+        continue;
+      }
+      await this.engine.networks.create({
+        name: n.name,
+        bridge: n.bridge,
+        subnet: n.subnet,
+        gateway: n.hostGateway,
+        labels: {
+          [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.segment]: n.segment, [LABEL.node]: '', [LABEL.role]: 'segment',
+          [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NETWORK_KIND,
+        },
+      });
+      emit({ team: plan.team, step: 'network', status: 'done', message: `network ${n.segment} ${n.subnet}` });
+    }
+  }
+
+  private async containerSpec(plan: TeamPlan, node: PlannedNode, topologyId: string): Promise<ContainerSpec> {
+    const image = roleTag(node.role);
+    const info = await this.engine.images.inspect(image);
+    const imageCaps = (info?.labels['enshu.capabilities'] ?? '').split(',').filter(Boolean);
+    const imageSysctls = (info?.labels['enshu.sysctls'] ?? '').split(',').filter(Boolean);
+    const sysctls: Record<string, string> = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
+    for (const s of imageSysctls) {
+      const [k, v] = s.split('=');
+      if (k && v !== undefined) sysctls[k] = v;
+    }
+    const accounts = node.accounts.map((a) => `${a.user}\t${a.sudo ? 1 : 0}\t${a.password}`).join('\n');
+    return {
+      name: node.containerName,
+      hostname: node.name,
+      image,
+      labels: {
+        [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.node]: node.name, [LABEL.role]: node.role,
+        [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NODE_KIND,
+      },
+      env: {
+        ENSHU_EXERCISE: plan.exercise,
+        ENSHU_TEAM: plan.team,
+        ENSHU_NODE: node.name,
+        ...(node.gatewayIp ? { ENSHU_GATEWAY: node.gatewayIp } : {}),
+        ...(accounts ? { ENSHU_ACCOUNTS_B64: Buffer.from(accounts).toString('base64') } : {}),
+        ...node.env,
+      },
+      // NET_ADMIN lets the node's start-up point its default route at the FW; non-routers drop it after.
+      capAdd: [...new Set(['NET_ADMIN', ...node.capabilities, ...imageCaps])].sort(),
+      sysctls,
+      networks: node.interfaces.map((i) => ({ network: i.network, ip: i.ip })),
+      ...(node.memoryMiB ? { memoryMiB: node.memoryMiB } : {}),
+    };
+  }
+
+  /** Adopts a matching container, replaces one that drifted (image or addresses), creates a missing one. */
+  private async ensureContainer(plan: TeamPlan, node: PlannedNode, topologyId: string): Promise<void> {
+    const spec = await this.containerSpec(plan, node, topologyId);
+    const current = await this.engine.containers.inspect(spec.name);
+    if (current && !matches(current, spec)) await this.engine.containers.remove(current.id);
+    const c = current && matches(current, spec) ? current : await this.engine.containers.create(spec);
+    if (c.state !== 'running') await this.engine.containers.start(c.id);
+  }
+
+  private async waitNode(plan: TeamPlan, node: PlannedNode): Promise<void> {
+    const image = await this.engine.images.inspect(roleTag(node.role));
+    await waitHealthy(this.engine, {
+      container: node.containerName,
+      command: healthCommand(node.health?.command, image?.healthcheck),
+      timeoutMs: (node.health?.timeoutSeconds ?? 120) * 1000,
+      what: `team ${plan.team} node ${node.name}`,
+      context: { exercise: plan.exercise, team: plan.team, node: node.name },
+    });
+  }
+
+  async status(exercise?: string): Promise<ExerciseStatus[]> {
+    const sel: Record<string, string> = exercise ? { [LABEL.exercise]: exercise } : {};
+    const [containers, networks] = await Promise.all([
+      this.engine.containers.list({ ...sel, [LABEL.kind]: NODE_KIND }),
+      this.engine.networks.list({ ...sel, [LABEL.kind]: NETWORK_KIND }),
+    ]);
+    const byExercise = new Map<string, ExerciseStatus>();
+    const team = (ex: string, topo: string, t: string, slot: number): TeamStatus => {
+      let e = byExercise.get(ex);
+      if (!e) byExercise.set(ex, (e = { exercise: ex, topology: topo, teams: [] }));
+      let ts = e.teams.find((x) => x.team === t);
+      if (!ts) e.teams.push((ts = { team: t, slot, ready: true, nodes: [], networks: [] }));
+      return ts;
+    };
+    for (const n of networks) {
+      const l = n.labels;
+      team(l[LABEL.exercise]!, l[LABEL.topology] ?? '?', l[LABEL.team]!, Number(l[LABEL.slot])).networks.push({
+        segment: l[LABEL.segment]!, name: n.name, subnet: n.subnets[0] ?? '', ...(n.bridge ? { bridge: n.bridge } : {}),
+      });
+    }
+    for (const c of containers) {
+      const l = c.labels;
+      const ts = team(l[LABEL.exercise]!, l[LABEL.topology] ?? '?', l[LABEL.team]!, Number(l[LABEL.slot]));
+      ts.nodes.push({ node: l[LABEL.node]!, role: l[LABEL.role]!, container: c.name, state: c.state, health: c.health, ips: c.ips });
+      if (c.state !== 'running' || c.health === 'unhealthy') ts.ready = false;
+    }
+    const out = [...byExercise.values()].sort((a, b) => a.exercise.localeCompare(b.exercise));
+    for (const e of out) {
+      e.teams.sort((a, b) => a.team.localeCompare(b.team));
+      for (const t of e.teams) {
+        t.nodes.sort((a, b) => a.node.localeCompare(b.node));
+        t.networks.sort((a, b) => a.segment.localeCompare(b.segment));
+        if (t.nodes.length === 0) t.ready = false;
+      }
+    }
+    return out;
+  }
+
+  /** Puts a node (or every node of a team) back to its image's clean state. */
+  async reset(o: { exercise: string; team: string; node?: string; onProgress?: ProgressSink }): Promise<void> {
+    const emit = progressEmitter(o.exercise, o.onProgress ?? noProgress);
+    const nets = await this.engine.networks.list({ [LABEL.exercise]: o.exercise, [LABEL.team]: o.team });
+    const first = nets[0];
+    if (!first) throw new NotFoundError(`team ${o.team} of exercise ${o.exercise} has no range (is it up?)`, { exercise: o.exercise, team: o.team });
+    const topology = loadTopologyById(first.labels[LABEL.topology]!);
+    const plan = planTeam(topology, o.exercise, o.team, Number(first.labels[LABEL.slot]));
+    const nodes = o.node ? plan.nodes.filter((n) => n.name === o.node) : plan.nodes;
+    if (o.node && nodes.length === 0) {
+      throw new NotFoundError(`no node "${o.node}" in topology ${topology.id} (nodes: ${plan.nodes.map((n) => n.name).join(', ')})`, { exercise: o.exercise, team: o.team, node: o.node });
+    }
+    await mapLimit(nodes, 4, async (node) => {
+      emit({ team: o.team, node: node.name, step: 'remove', status: 'start', message: `resetting ${node.name}` });
+      await this.engine.containers.remove(node.containerName);
+      await this.ensureContainer(plan, node, topology.id);
+    });
+    await mapLimit(nodes, 16, async (node) => {
+      await this.waitNode(plan, node);
+      emit({ team: o.team, node: node.name, step: 'health', status: 'done', message: `${node.name} reset and healthy` });
+    });
+  }
+
+  /** Removes containers, networks and host rules of one exercise, or of all with `all`. */
+  async down(o: { exercise?: string; onProgress?: ProgressSink }): Promise<DownResult> {
+    const emit = progressEmitter(o.exercise ?? '*', o.onProgress ?? noProgress);
+    const sel: Record<string, string> = o.exercise ? { [LABEL.exercise]: o.exercise } : {};
+    const containers = (await this.engine.containers.list({ ...sel, [LABEL.kind]: NODE_KIND }));
+    await mapLimit(containers, 8, async (c: ContainerInfo) => {
+      await this.engine.containers.remove(c.id);
+      emit({ team: c.labels[LABEL.team]!, node: c.labels[LABEL.node]!, step: 'remove', status: 'done', message: `removed ${c.name}` });
+    });
+    const networks = await this.engine.networks.list({ ...sel, [LABEL.kind]: NETWORK_KIND });
+    for (const n of networks) await this.engine.networks.remove(n.id);
+    let hostRules = 0;
+    if (await this.engine.images.inspect(baseTag())) hostRules = await this.guard().remove(o.exercise);
+    emit({ step: 'remove', status: 'done', message: `removed ${containers.length} containers, ${networks.length} networks, ${hostRules} host rules` });
+    return { containers: containers.length, networks: networks.length, hostRules };
+  }
+
+  async hostRules(): Promise<string[]> {
+    return this.guard().list();
+  }
+}
+
+function matches(c: ContainerInfo, spec: ContainerSpec): boolean {
+  if (c.image !== spec.image) return false;
+  return spec.networks.every((n) => c.ips[n.network] === n.ip) || c.state !== 'running';
+}
+
+function progressEmitter(exercise: string, sink: ProgressSink) {
+  return (p: Omit<RangeProgress, 'exercise' | 'at'>) => sink({ exercise, at: new Date().toISOString(), ...p });
+}
