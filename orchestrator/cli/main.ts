@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { connectEngine } from '../docker/connect.js';
-import { describeError } from '../errors.js';
+import { ConfigError, describeError } from '../errors.js';
 import { ensureImages } from '../images/build.js';
 import { listRoles } from '../images/catalog.js';
 import { RangeManager, type ExerciseStatus } from '../lifecycle/range.js';
@@ -109,7 +109,7 @@ export function buildCli(): Command {
     .option('--all', 'every enshu exercise on the engine')
     .option('--json', 'machine-readable output')
     .action(async (o: { exercise?: string; all?: boolean; json?: boolean }) => {
-      if (!o.exercise && !o.all) throw new InvalidArgumentError('say which: --exercise <id> or --all');
+      if (!o.exercise && !o.all) throw new ConfigError('say which: --exercise <id> or --all');
       const r = await new RangeManager(await engine()).down(o.all ? {} : { exercise: o.exercise! });
       print(!!o.json, r, () => `removed ${r.containers} containers, ${r.networks} networks, ${r.hostRules} host rules`);
     });

@@ -175,7 +175,9 @@ class DockerContainers implements Containers {
           CapAdd: spec.capAdd,
           Sysctls: spec.sysctls,
           NetworkMode: first ? first.network : 'none',
-          RestartPolicy: { Name: 'unless-stopped' },
+          // No automatic restart: after a host reboot the host rules are gone, and a range must come back
+          // only through `enshu up`, which re-applies them before anything runs.
+          RestartPolicy: { Name: 'no' },
           Init: false,
           ...(spec.memoryMiB ? { Memory: spec.memoryMiB * 1024 * 1024 } : {}),
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },

@@ -12,6 +12,7 @@ export const LABEL = {
   segment: 'enshu.segment',
   slot: 'enshu.slot',
   topology: 'enshu.topology',
+  topologyFile: 'enshu.topology-file',
   kind: 'enshu.kind',
   imageHash: 'enshu.image-hash',
 } as const;

@@ -1,12 +1,13 @@
 import { ConfigError, EngineError, NotFoundError } from '../errors.js';
-import { LABEL, type ContainerInfo, type ContainerSpec, type Engine, type NetworkInfo } from '../docker/types.js';
-import { parseCidr, overlaps } from '../topology/address.js';
-import { planTeam, teamId, teamNumber, type PlannedNode, type TeamPlan } from '../topology/plan.js';
+import { LABEL, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/types.js';
+import { addressOffset } from './slots.js';
+import { planTeam, teamId, type PlannedNode, type TeamPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
-import { loadTopologyById } from '../topology/load.js';
+import { loadTopology, loadTopologyById, topologySource } from '../topology/load.js';
 import { baseTag, roleTag } from '../images/catalog.js';
 import { HostGuard } from '../host/guard.js';
 import { mapLimit } from '../util/limit.js';
+import { topologiesDir } from '../paths.js';
 import { healthCommand, waitHealthy } from './health.js';
 import { noProgress, type ProgressSink, type RangeProgress } from './events.js';
 
@@ -72,7 +73,7 @@ export class RangeManager {
     if (topoLabel && topoLabel !== o.topology.id) {
       throw new ConfigError(`exercise ${o.exercise} already runs topology ${topoLabel}; take it down before using ${o.topology.id}`, { exercise: o.exercise });
     }
-    const offset = await this.addressOffset(o.exercise, o.topology, o.teams, existing);
+    const offset = await addressOffset(this.engine, o.exercise, o.topology, o.teams, existing);
     const plans = Array.from({ length: o.teams }, (_, i) => planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset));
     emit({ step: 'plan', status: 'done', message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}` });
 
@@ -81,7 +82,10 @@ export class RangeManager {
     if (!(await this.engine.images.inspect(baseTag()))) missing.push('base');
     if (missing.length) throw new NotFoundError(`images missing for role(s) ${missing.join(', ')}: run \`enshu images\` first`, { exercise: o.exercise });
 
-    for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, emit);
+    // Topologies outside topologies/ are remembered by file so reset can re-plan them.
+    const file = topologySource(o.topology);
+    const topologyFile = file && !file.startsWith(topologiesDir()) ? file : undefined;
+    for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, topologyFile, emit);
     emit({ step: 'host-rules', status: 'start', message: 'isolating range bridges from the host' });
     await this.guard().apply(o.exercise, plans.flatMap((p) => p.networks.map((n) => n.bridge)));
     emit({ step: 'host-rules', status: 'done', message: 'host rules in place' });
@@ -108,43 +112,7 @@ export class RangeManager {
     return status!;
   }
 
-  /**
-   * The number added to each team number in `{team}`. An existing exercise keeps its own;
-   * a new one takes the lowest offset whose subnets collide with no network on the engine.
-   */
-  private async addressOffset(exercise: string, topology: Topology, teams: number, mine: NetworkInfo[]): Promise<number> {
-    const adopted = mine.find((n) => n.labels[LABEL.slot] && n.labels[LABEL.team]);
-    const others = (await this.engine.networks.list()).filter((n) => n.labels[LABEL.exercise] !== exercise);
-    const taken = others.flatMap((n) => n.subnets.map((s) => ({ net: n.name, cidr: parseCidr(s) }))).filter((x) => x.cidr);
-    const collides = (offset: number) => {
-      for (let t = 1; t <= teams; t++) {
-        const plan = planTeam(topology, exercise, teamId(t), t + offset);
-        for (const n of plan.networks) {
-          const c = parseCidr(n.subnet)!;
-          const hit = taken.find((x) => overlaps(x.cidr!, c));
-          if (hit) return `${n.subnet} (team ${plan.team}, ${n.segment}) overlaps network ${hit.net}`;
-        }
-      }
-      return undefined;
-    };
-    if (adopted) {
-      const offset = Number(adopted.labels[LABEL.slot]) - teamNumber(adopted.labels[LABEL.team]!);
-      const clash = collides(offset);
-      if (clash) throw new ConfigError(`cannot grow exercise ${exercise}: ${clash}`, { exercise });
-      return offset;
-    }
-    for (let offset = 0; offset + teams <= 250; offset++) {
-      try {
-        if (!collides(offset)) return offset;
-      } catch (err) {
-        if (err instanceof ConfigError) break;
-        throw err;
-      }
-    }
-    throw new ConfigError(`no free address slots for ${teams} team(s) of ${topology.id} on this engine`, { exercise });
-  }
-
-  private async ensureNetworks(plan: TeamPlan, topologyId: string, emit: (p: Omit<RangeProgress, 'exercise' | 'at'>) => void): Promise<void> {
+  private async ensureNetworks(plan: TeamPlan, topologyId: string, topologyFile: string | undefined, emit: (p: Omit<RangeProgress, 'exercise' | 'at'>) => void): Promise<void> {
     const have = await this.engine.networks.list({ [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team });
     for (const n of plan.networks) {
       const found = have.find((h) => h.name === n.name);
@@ -162,6 +130,7 @@ export class RangeManager {
         labels: {
           [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.segment]: n.segment, [LABEL.node]: '', [LABEL.role]: 'segment',
           [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NETWORK_KIND,
+          ...(topologyFile ? { [LABEL.topologyFile]: topologyFile } : {}),
         },
       });
       emit({ team: plan.team, step: 'network', status: 'done', message: `network ${n.segment} ${n.subnet}` });
@@ -267,7 +236,8 @@ export class RangeManager {
     const nets = await this.engine.networks.list({ [LABEL.exercise]: o.exercise, [LABEL.team]: o.team });
     const first = nets[0];
     if (!first) throw new NotFoundError(`team ${o.team} of exercise ${o.exercise} has no range (is it up?)`, { exercise: o.exercise, team: o.team });
-    const topology = loadTopologyById(first.labels[LABEL.topology]!);
+    const file = first.labels[LABEL.topologyFile];
+    const topology = file ? loadTopology(file) : loadTopologyById(first.labels[LABEL.topology]!);
     const plan = planTeam(topology, o.exercise, o.team, Number(first.labels[LABEL.slot]));
     const nodes = o.node ? plan.nodes.filter((n) => n.name === o.node) : plan.nodes;
     if (o.node && nodes.length === 0) {

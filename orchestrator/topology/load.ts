@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadYamlFile } from '../yaml/load.js';
 import { NotFoundError } from '../errors.js';
@@ -56,8 +56,17 @@ export const CheckedTopologySchema = TopologySchema.superRefine((t, ctx) => {
   });
 });
 
+const sources = new WeakMap<Topology, string>();
+
 export function loadTopology(file: string): Topology {
-  return loadYamlFile(file, CheckedTopologySchema);
+  const t = loadYamlFile(file, CheckedTopologySchema);
+  sources.set(t, resolve(file));
+  return t;
+}
+
+/** The file a topology was loaded from, so a later `reset` can load the same one. */
+export function topologySource(t: Topology): string | undefined {
+  return sources.get(t);
 }
 
 export function listTopologies(dir = topologiesDir()): string[] {
