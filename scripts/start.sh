@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/engine.sh
+npm run --silent build:web   # the web UI that `enshu serve` serves
 node bin/enshu.mjs images
 node bin/enshu.mjs up --course A --teams 2 --exercise demo
 node bin/enshu.mjs status --exercise demo

@@ -3,9 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-ENSHU_EXTRA_PKGS="${ENSHU_EXTRA_PKGS:-docker-compose openssh-client}" bash scripts/engine.sh
+ENSHU_EXTRA_PKGS="${ENSHU_EXTRA_PKGS:-docker-compose openssh-client chromium fonts-ipafont-gothic}" bash scripts/engine.sh
 echo "== type check"
 npx tsc --noEmit -p tsconfig.json
+echo "== web app"
+npm run --silent build:web
 echo "== images"
 node bin/enshu.mjs images
 echo "== tests"

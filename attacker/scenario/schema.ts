@@ -24,6 +24,12 @@ export function parseDuration(s: string): number {
 
 const FactSchema = z.union([
   z.object({ value: z.string() }).strict(),
+  /** a staff member of the team's organisation (orchestrator teamFacts): also sets <name>_password, _email, _name, _name_ja, _department */
+  z.object({ staff: z.object({ department: z.string().optional(), index: z.number().int().min(0).optional() }).strict() }).strict(),
+  /** a document on the team's file servers: also sets <name>_title, _department */
+  z.object({ document: z.object({ department: z.string().optional(), index: z.number().int().min(0).optional() }).strict() }).strict(),
+  /** a per-team secret of the range, e.g. the PCs' local admin password (`{secret:pc-admin}` in the topology) */
+  z.object({ secret: z.string().regex(/^[a-z0-9-]+$/) }).strict(),
   z.object({ pick: z.array(z.string()).min(1) }).strict(),
   z.object({
     random: z.enum(['hex', 'alnum', 'digits', 'lower']),
@@ -100,6 +106,8 @@ export const ScenarioSchema = z.object({
   courses: z.array(z.string().min(1)).min(1),
   expectedDuration: DurationSchema,
   summary: text,
+  /** mail domain of the organisation, as the topology's `domain` (staff e-mail addresses) */
+  domain: z.string().default('range.example'),
   /** logical names used by steps → node names of the team's range */
   nodes: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.string().min(1)).default({}),
   facts: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'fact names are lower_snake_case'), FactSchema).default({}),

@@ -8,6 +8,7 @@ import { loadTopology, loadTopologyById } from '../topology/load.js';
 import { topologyForCourse } from '../topology/courses.js';
 import { imageProgress, rangeProgress } from './progress.js';
 import { renderStatus } from './render.js';
+import { registerAttackCommand } from '../../attacker/index.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -56,16 +57,17 @@ export function buildCli(): Command {
     .requiredOption('--teams <n>', 'number of teams', positiveInt)
     .option('--exercise <id>', 'exercise id', 'demo')
     .option('--topology <id|file>', 'use this topology instead of the course’s')
+    .option('--seed <seed>', 'seed of the per-team facts (staff, passwords, documents); default: the exercise id')
     .option('--concurrency <n>', 'containers created at once', positiveInt, 4)
     .option('--json', 'machine-readable output')
-    .action(async (o: { course: string; teams: number; exercise: string; topology?: string; concurrency: number; json?: boolean }) => {
+    .action(async (o: { course: string; teams: number; exercise: string; topology?: string; seed?: string; concurrency: number; json?: boolean }) => {
       const topology = o.topology ? (o.topology.endsWith('.yaml') ? loadTopology(o.topology) : loadTopologyById(o.topology)) : topologyForCourse(o.course);
       const e = await engine();
       const bar = o.json ? undefined : rangeProgress();
       const started = Date.now();
       try {
         const status = await new RangeManager(e).up({
-          exercise: o.exercise, topology, teams: o.teams, concurrency: o.concurrency, ...(bar ? { onProgress: bar.onProgress } : {}),
+          exercise: o.exercise, topology, teams: o.teams, concurrency: o.concurrency, ...(o.seed ? { seed: o.seed } : {}), ...(bar ? { onProgress: bar.onProgress } : {}),
         });
         bar?.stop();
         print(!!o.json, { ...status, seconds: (Date.now() - started) / 1000 }, () =>
@@ -122,6 +124,22 @@ export function buildCli(): Command {
     .action(async (file: string, o: { json?: boolean }) => {
       const t = loadTopology(file);
       print(!!o.json, t, () => `${file}: ok — ${t.segments.length} segments, ${t.nodes.length} nodes`);
+    });
+
+  registerAttackCommand(program);
+
+  program
+    .command('serve')
+    .description('run the exercise server: REST API and live sockets on one port')
+    .option('--port <n>', 'port', positiveInt, 8080)
+    .option('--host <addr>', 'address to listen on (0.0.0.0 inside a container)', '127.0.0.1')
+    .option('--data-dir <dir>', 'directory of the event store', './.enshu')
+    .option('--ssh-port <n>', 'port of the SSH gateway into the teams\' nodes', positiveInt, 2222)
+    .option('--no-ssh', 'run without the SSH gateway')
+    .action(async (o: { port: number; host: string; dataDir: string; sshPort: number; ssh: boolean }) => {
+      const { serve } = await import('../server/serve.js');
+      const { ssh, sshPort, ...rest } = o;
+      await serve({ ...rest, sshPort: ssh ? sshPort : false, ...(program.opts().engine ? { engine: program.opts().engine as string } : {}) });
     });
 
   return program;

@@ -15,6 +15,7 @@ export const LABEL = {
   topologyFile: 'enshu.topology-file',
   kind: 'enshu.kind',
   imageHash: 'enshu.image-hash',
+  seed: 'enshu.seed',
 } as const;
 
 export type Labels = Record<string, string>;

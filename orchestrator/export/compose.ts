@@ -19,7 +19,7 @@ export function composeProject(plans: TeamPlan[], image: (role: string) => strin
       };
     }
     for (const node of plan.nodes) {
-      const accounts = node.accounts.map((a) => `${a.user}\t${a.sudo ? 1 : 0}\t${a.password}`).join('\n');
+      const accounts = node.accounts.map((a) => `${a.user}\t${a.sudo ? 1 : 0}\t${a.password}`).map((l) => `${l}\n`).join('');
       services[`${prefix}-${node.containerName}`] = {
         image: image(node.role),
         container_name: `${prefix}-${node.containerName}`,

@@ -15,6 +15,8 @@ export interface UpOptions {
   exercise: string;
   topology: Topology;
   teams: number;
+  /** Seed of the per-team facts (staff, passwords, documents); default: the exercise id. */
+  seed?: string;
   /** containers created/started at once across the exercise */
   concurrency?: number;
   onProgress?: ProgressSink;
@@ -74,7 +76,12 @@ export class RangeManager {
       throw new ConfigError(`exercise ${o.exercise} already runs topology ${topoLabel}; take it down before using ${o.topology.id}`, { exercise: o.exercise });
     }
     const offset = await addressOffset(this.engine, o.exercise, o.topology, o.teams, existing);
-    const plans = Array.from({ length: o.teams }, (_, i) => planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset));
+    const seedLabel = existing.find((n) => n.labels[LABEL.seed])?.labels[LABEL.seed];
+    if (seedLabel && o.seed !== undefined && o.seed !== seedLabel) {
+      throw new ConfigError(`exercise ${o.exercise} already runs with another seed; take it down before changing it`, { exercise: o.exercise });
+    }
+    const seed = seedLabel ?? o.seed ?? o.exercise;
+    const plans = Array.from({ length: o.teams }, (_, i) => planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset, { seed }));
     emit({ step: 'plan', status: 'done', message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}` });
 
     const missing: string[] = [];
@@ -129,7 +136,7 @@ export class RangeManager {
         gateway: n.hostGateway,
         labels: {
           [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.segment]: n.segment, [LABEL.node]: '', [LABEL.role]: 'segment',
-          [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NETWORK_KIND,
+          [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NETWORK_KIND, [LABEL.seed]: plan.seed,
           ...(topologyFile ? { [LABEL.topologyFile]: topologyFile } : {}),
         },
       });
@@ -147,7 +154,8 @@ export class RangeManager {
       const [k, v] = s.split('=');
       if (k && v !== undefined) sysctls[k] = v;
     }
-    const accounts = node.accounts.map((a) => `${a.user}\t${a.sudo ? 1 : 0}\t${a.password}`).join('\n');
+    // one line per account, each ending in a newline: enshu-init's `while read` skips an unterminated last line
+    const accounts = node.accounts.map((a) => `${a.user}\t${a.sudo ? 1 : 0}\t${a.password}`).map((l) => `${l}\n`).join('');
     return {
       name: node.containerName,
       hostname: node.name,
@@ -238,7 +246,8 @@ export class RangeManager {
     if (!first) throw new NotFoundError(`team ${o.team} of exercise ${o.exercise} has no range (is it up?)`, { exercise: o.exercise, team: o.team });
     const file = first.labels[LABEL.topologyFile];
     const topology = file ? loadTopology(file) : loadTopologyById(first.labels[LABEL.topology]!);
-    const plan = planTeam(topology, o.exercise, o.team, Number(first.labels[LABEL.slot]));
+    const seed = first.labels[LABEL.seed];
+    const plan = planTeam(topology, o.exercise, o.team, Number(first.labels[LABEL.slot]), seed ? { seed } : {});
     const nodes = o.node ? plan.nodes.filter((n) => n.name === o.node) : plan.nodes;
     if (o.node && nodes.length === 0) {
       throw new NotFoundError(`no node "${o.node}" in topology ${topology.id} (nodes: ${plan.nodes.map((n) => n.name).join(', ')})`, { exercise: o.exercise, team: o.team, node: o.node });

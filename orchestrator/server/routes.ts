@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Principal, Role } from '../store/index.js';
 import { zodToJsonSchema } from './zod-json.js';
+import { assertAccess } from './access.js';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -63,7 +64,10 @@ export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
 export function mount(router: Router, routes: RouteSpec[], authenticate: (req: Request, roles: Role[] | 'public') => Principal | undefined): void {
   for (const r of routes) {
     const auth: RequestHandler = (req, res, next) => {
-      res.locals.principal = authenticate(req, r.roles);
+      const principal = authenticate(req, r.roles);
+      // one place enforces exercise/team scope for every route, before the body is even read
+      if (r.roles !== 'public' && req.params.exercise) assertAccess(principal, String(req.params.exercise), req.params.team === undefined ? undefined : String(req.params.team));
+      res.locals.principal = principal;
       next();
     };
     const handler: RequestHandler = async (req, res) => {

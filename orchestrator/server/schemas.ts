@@ -31,24 +31,21 @@ export const SpeedBody = z.object({ speed: z.number().positive().max(1000) }).st
 export const HintBody = z.object({ step: z.string().min(1).max(100), hint: z.string().min(1).max(100) }).strict();
 export const ResetBody = z.object({ node: z.string().min(1).max(60).optional() }).strict();
 
-const optAt = { at: iso.optional().describe('when it happened; defaults to now (instructors may back-date for replays)') };
 
 export const FindingBody = z.object({
   indicatorType: z.enum(INDICATOR_TYPES).optional(),
   value: z.string().min(1).max(500).optional(),
   technique: z.string().regex(/^T\d{4}(\.\d{3})?$/).optional(),
   text: z.string().max(4000).default(''),
-  ...optAt,
 }).strict().refine((f) => (f.indicatorType && f.value) || f.technique, { message: 'give an indicator (indicatorType and value) or an ATT&CK technique' });
 
-export const ActionBody = z.object({ node: z.string().max(60).optional(), what: z.string().min(1).max(4000), ...optAt }).strict();
+export const ActionBody = z.object({ node: z.string().max(60).optional(), what: z.string().min(1).max(4000) }).strict();
 
 export const ReportBody = z.object({
   kind: z.enum(['first', 'update', 'final']),
   language: z.enum(['ja', 'en']),
   fields: ReportFieldsSchema.strict(),
-  ...optAt,
 }).strict();
 
-export const RecoveryBody = z.object({ what: z.string().min(1).max(4000), ...optAt }).strict();
+export const RecoveryBody = z.object({ what: z.string().min(1).max(4000) }).strict();
 export const GradeBody = z.object({ grade: z.number().min(0).max(1), comment: z.string().max(4000).default('') }).strict();

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { contains, formatCidr, formatIPv4, hostAt, lastUsableHost, parseCidr, parseIPv4, type Cidr } from './address.js';
 import type { Capability, Segment, Topology, TopologyNode } from './schema.js';
+import { teamFacts } from './facts.js';
+import { applyServices } from './services.js';
 
 /** Team ids are `t01`, `t02`, …; the number is the team's position in the exercise. */
 export function teamId(n: number): string {
@@ -82,6 +84,8 @@ export interface TeamPlan {
   exercise: string;
   team: string;
   slot: number;
+  /** Seed of the exercise's facts (staff, passwords, documents); defaults to the exercise id. */
+  seed: string;
   networks: PlannedNetwork[];
   nodes: PlannedNode[];
 }
@@ -103,7 +107,7 @@ export function bridgeName(exercise: string, team: string, segment: string): str
  * Concrete networks and nodes for one team. `slot` is the number put in `{team}`:
  * the team number plus the exercise's address offset, so two exercises on one engine never overlap.
  */
-export function planTeam(topology: Topology, exercise: string, team: string, slot: number): TeamPlan {
+export function planTeam(topology: Topology, exercise: string, team: string, slot: number, opts: { seed?: string } = {}): TeamPlan {
   if (!EXERCISE_ID.test(exercise)) {
     throw new ConfigError(`exercise id "${exercise}" must be 1-20 lower-case letters, digits or "-"`, { exercise });
   }
@@ -140,8 +144,9 @@ export function planTeam(topology: Topology, exercise: string, team: string, slo
       containerName: containerName(exercise, team, n.name),
       interfaces,
       capabilities: n.capabilities,
-      env: n.env,
-      accounts: n.accounts,
+      // Addresses of other nodes differ per team, so env values take the same {team} template.
+      env: Object.fromEntries(Object.entries(n.env).map(([k, v]) => [k, renderTemplate(v, slot)])),
+      accounts: n.accounts.map((a) => ({ ...a })),
       ...(n.health ? { health: n.health } : {}),
       ...(n.memoryMiB ? { memoryMiB: n.memoryMiB } : {}),
     };
@@ -152,5 +157,9 @@ export function planTeam(topology: Topology, exercise: string, team: string, slo
     const shared = n.interfaces.find((i) => gwIps.has(i.segment))!;
     nodes[i]!.gatewayIp = gwIps.get(shared.segment)!;
   }
-  return { exercise, team, slot, networks, nodes };
+  const seed = opts.seed ?? exercise;
+  const plan: TeamPlan = { exercise, team, slot, seed, networks, nodes };
+  // Same seed and team, same facts: a reset or a later `up` plans exactly this range again.
+  applyServices(topology, plan, teamFacts(seed, team, topology.domain));
+  return plan;
 }

@@ -24,6 +24,9 @@ export const SegmentSchema = z
     subnet: subnetTemplate,
     /** Host number of the address Docker gives the host bridge; never a node's. Defaults to the last usable. */
     bridgeHost: z.number().int().min(1).optional(),
+    /** Host numbers the range's DHCP server leases from on this segment (through the FW's relay). */
+    dhcp: z.object({ first: z.number().int().min(1), last: z.number().int().min(1) }).strict()
+      .refine((d) => d.first <= d.last, 'dhcp.first must not be above dhcp.last').optional(),
   })
   .strict();
 
@@ -50,6 +53,35 @@ export const AccountSchema = z
   })
   .strict();
 
+/** A place in the range a firewall rule talks about: "any", a segment name or a node name. */
+const place = z.union([name, z.literal('any')]);
+const places = z.union([place, z.array(place).min(1)]).transform((p) => (Array.isArray(p) ? p : [p]));
+
+export const FirewallRuleSchema = z
+  .object({
+    from: places.default('any'),
+    to: places.default('any'),
+    proto: z.enum(['tcp', 'udp', 'icmp', 'any']).default('any'),
+    ports: z.array(z.number().int().min(1).max(65535)).min(1).optional(),
+    action: z.enum(['accept', 'block']).default('accept'),
+    comment: z.string().optional(),
+  })
+  .strict()
+  .refine((r) => !r.ports || r.proto === 'tcp' || r.proto === 'udp', { message: 'ports need proto tcp or udp', path: ['ports'] });
+
+/**
+ * Forwarding rules of a fw node, first match wins. Anything no rule accepts is blocked and
+ * logged. Without this section the FW forwards everything (and logs nothing).
+ */
+export const FirewallSchema = z
+  .object({
+    rules: z.array(FirewallRuleSchema).default([]),
+  })
+  .strict();
+
+/** Staff of the team's facts a node knows about: every department, or some. */
+const staffSelection = z.union([z.literal('all'), z.array(z.string().regex(/^[a-z]+$/)).min(1)]);
+
 export const NodeSchema = z
   .object({
     name,
@@ -63,6 +95,21 @@ export const NodeSchema = z
     env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'environment names are UPPER_CASE'), z.string()).default({}),
     accounts: z.array(AccountSchema).default([]),
     memoryMiB: z.number().int().min(16).max(8192).optional(),
+    firewall: FirewallSchema.optional(),
+    /** Staff (from the team's facts) handed to the node as ENSHU_STAFF_B64. */
+    staff: staffSelection.optional(),
+    /** Also create those staff members as Unix accounts on the node (e.g. mailboxes). */
+    staffAccounts: z.boolean().default(false),
+    /** Take an address from the range's DHCP server (see topologies/roles/base/02-dhcp). */
+    dhcp: z.boolean().default(false),
+  })
+  .strict();
+
+/** A name of the range's simulated Internet (or of the organisation), served by the dns node. */
+export const DnsNameSchema = z
+  .object({
+    name: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, 'must be a lower-case host name like www.news.example'),
+    node: name,
   })
   .strict();
 
@@ -71,6 +118,10 @@ export const TopologySchema = z
     id: name,
     title: z.string().min(1),
     description: z.string().optional(),
+    /** The organisation's DNS zone; every node is <node>.<domain>. Keep to reserved names (.example, .test). */
+    domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS domain like city.example').optional(),
+    /** Further names the dns node answers (the range's Internet: attacker sites, news, …). */
+    names: z.array(DnsNameSchema).default([]),
     segments: z.array(SegmentSchema).min(1, 'a topology needs at least one segment'),
     nodes: z.array(NodeSchema).min(1, 'a topology needs at least one node'),
   })
@@ -80,4 +131,5 @@ export type TopologyInput = z.input<typeof TopologySchema>;
 export type Topology = z.output<typeof TopologySchema>;
 export type Segment = z.output<typeof SegmentSchema>;
 export type TopologyNode = z.output<typeof NodeSchema>;
+export type FirewallRule = z.output<typeof FirewallRuleSchema>;
 export type Capability = (typeof CAPABILITIES)[number];

@@ -1,0 +1,62 @@
+/**
+ * What the server needs from the attacker and the scoring rules, as narrow interfaces.
+ * `wiring.ts` binds them to attacker/ and scoreboard/; tests and the benchmark use the same wiring.
+ */
+import type { EventSink, GroundTruth, StoredEvent } from '../../scoreboard/index.js';
+import type { Engine } from '../docker/types.js';
+
+export interface RunnerState {
+  state: string;
+  [k: string]: unknown;
+}
+
+/** One team's pseudo-attacker (attacker/'s AttackRunner). */
+export interface AttackRunnerLike {
+  start(): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  stop(): unknown;
+  skip(step: string): unknown;
+  replay(step: string): unknown;
+  setSpeed(x: number): unknown;
+  state(): unknown;
+  on(event: 'state', fn: (s: unknown) => void): unknown;
+}
+
+export interface AttackPort {
+  listScenarios(): unknown[];
+  /** `ips`: node and node.segment → address in the team's range (indicators that name addresses need them) */
+  groundTruth(scenario: string, o: { exercise: string; team: string; seed: number; ips?: Record<string, string> }): GroundTruth;
+  /** absent: exercises run without a pseudo-attacker (instructor-driven drills, injected logs) */
+  runner?(o: { engine: Engine; exercise: string; team: string; scenario: string; seed: number; sink: EventSink; speed: number }): AttackRunnerLike;
+}
+
+export const PHASES = ['detection', 'response', 'reporting', 'recovery'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** A team's score as the server pushes it: the total, the four phases, and the rules' own breakdown. */
+export interface TeamScore {
+  team: string;
+  total: number;
+  phases: Record<Phase, number>;
+  /** rank among the exercise's teams (1 = best) */
+  rank?: number;
+  /** the scoring rules' full breakdown (earned/lost items with the events behind them) */
+  detail?: unknown;
+}
+
+/** Incremental scoring of one exercise: fold events in as they are appended, read scores at any moment. */
+export interface ScoreFolder {
+  add(event: StoredEvent): void;
+  scores(now: Date): TeamScore[];
+}
+
+export interface ScoringPort {
+  /** an incremental folder for an exercise, equal to `compute` over the same events */
+  fold(ctx: { exercise: string; course: string; truths: Map<string, GroundTruth> }): ScoreFolder;
+  compute(events: readonly StoredEvent[], ctx: { exercise: string; course: string; truths: Map<string, GroundTruth>; now: Date }): TeamScore[];
+  /** the course's visibility rules */
+  visibility(course: string): { traineesSeeRanking: boolean };
+  /** when trainees' view of the board freezes (a score.frozen event, or minutes before the scheduled end) */
+  freezeAt(events: readonly StoredEvent[], course: string, endsAt: string | undefined): string | undefined;
+}
