@@ -9,6 +9,7 @@ import { HostGuard } from '../host/guard.js';
 import { mapLimit } from '../util/limit.js';
 import { topologiesDir } from '../paths.js';
 import { healthCommand, waitHealthy } from './health.js';
+import { nodeCapabilities, nodeEnv, nodeSysctls } from './node-config.js';
 import { noProgress, type ProgressSink, type RangeProgress } from './events.js';
 
 export interface UpOptions {
@@ -147,15 +148,7 @@ export class RangeManager {
   private async containerSpec(plan: TeamPlan, node: PlannedNode, topologyId: string): Promise<ContainerSpec> {
     const image = roleTag(node.role);
     const info = await this.engine.images.inspect(image);
-    const imageCaps = (info?.labels['enshu.capabilities'] ?? '').split(',').filter(Boolean);
-    const imageSysctls = (info?.labels['enshu.sysctls'] ?? '').split(',').filter(Boolean);
-    const sysctls: Record<string, string> = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
-    for (const s of imageSysctls) {
-      const [k, v] = s.split('=');
-      if (k && v !== undefined) sysctls[k] = v;
-    }
-    // one line per account, each ending in a newline: enshu-init's `while read` skips an unterminated last line
-    const accounts = node.accounts.map((a) => `${a.user}\t${a.sudo ? 1 : 0}\t${a.password}`).map((l) => `${l}\n`).join('');
+    const imageLabels = info?.labels ?? {};
     return {
       name: node.containerName,
       hostname: node.name,
@@ -164,17 +157,9 @@ export class RangeManager {
         [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.node]: node.name, [LABEL.role]: node.role,
         [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NODE_KIND,
       },
-      env: {
-        ENSHU_EXERCISE: plan.exercise,
-        ENSHU_TEAM: plan.team,
-        ENSHU_NODE: node.name,
-        ...(node.gatewayIp ? { ENSHU_GATEWAY: node.gatewayIp } : {}),
-        ...(accounts ? { ENSHU_ACCOUNTS_B64: Buffer.from(accounts).toString('base64') } : {}),
-        ...node.env,
-      },
-      // NET_ADMIN lets the node's start-up point its default route at the FW; non-routers drop it after.
-      capAdd: [...new Set(['NET_ADMIN', ...node.capabilities, ...imageCaps])].sort(),
-      sysctls,
+      env: nodeEnv(plan, node),
+      capAdd: nodeCapabilities(node, imageLabels),
+      sysctls: nodeSysctls(imageLabels),
       networks: node.interfaces.map((i) => ({ network: i.network, ip: i.ip })),
       ...(node.memoryMiB ? { memoryMiB: node.memoryMiB } : {}),
     };

@@ -48,8 +48,7 @@ async function viaCompose(engine: Engine, topology: Topology, teams: number) {
   writeFileSync(file, composeProject(
     plans,
     roleTag,
-    (r) => Object.fromEntries((roleLabels.get(r)?.['enshu.sysctls'] ?? '').split(',').filter(Boolean).map((s) => s.split('=') as [string, string])),
-    (r) => (roleLabels.get(r)?.['enshu.capabilities'] ?? '').split(',').filter(Boolean),
+    (r) => roleLabels.get(r) ?? {},
   ));
   const compose = (...a: string[]) => spawnSync('docker-compose', ['-f', file, '-p', 'enshubench', ...a], { encoding: 'utf8' });
   compose('down', '-v', '--remove-orphans');
@@ -84,7 +83,7 @@ for (const teams of teamCounts) {
   rows.push(row);
   process.stderr.write(`${row}\n`);
 }
-console.log(`Topology \`${topologyId}\` (${topology.nodes.length} nodes/team), engine ${info.serverVersion}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; image check with warm images ${warm.toFixed(1)}s.
+console.log(`Topology \`${topology.id}\` (${topology.nodes.length} nodes/team), engine ${info.serverVersion}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; image check with warm images ${warm.toFixed(1)}s.
 
 | teams | containers | enshu: s to all healthy | memory / team | docker-compose: s to all healthy | compose ÷ enshu |
 |---|---|---|---|---|---|
