@@ -259,15 +259,19 @@ class DockerExec implements Exec {
       stream.on('close', () => { clearTimeout(timer); resolve(); });
       stream.on('error', (e) => { clearTimeout(timer); reject(e); });
     });
-    // The exit code is set a moment after the stream ends.
-    let exitCode: number | null = null;
-    for (let i = 0; i < 50; i++) {
-      const info = await exec.inspect();
-      if (!info.Running) { exitCode = info.ExitCode ?? 0; break; }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { exitCode: exitCode ?? -1, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
+    const exitCode = await exitCodeOf(exec);
+    return { exitCode, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
   }
+}
+
+/** The exit code of a finished exec; Docker sets it a moment after the output stream ends (-1 if it never does). */
+async function exitCodeOf(exec: Docker.Exec): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const info = await exec.inspect();
+    if (!info.Running) return info.ExitCode ?? 0;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return -1;
 }
 
 async function openSession(d: Docker, container: string, cmd: string[], opts: ExecOptions & { tty?: boolean }): Promise<ExecSession> {
@@ -302,12 +306,7 @@ async function openSession(d: Docker, container: string, cmd: string[], opts: Ex
     resize: async (cols, rows) => { if (tty) await exec.resize({ w: cols, h: rows }).catch(() => undefined); },
     exited: async () => {
       await ended;
-      for (let i = 0; i < 50; i++) {
-        const info = await exec.inspect();
-        if (!info.Running) return info.ExitCode ?? 0;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return -1;
+      return exitCodeOf(exec);
     },
   };
 }
