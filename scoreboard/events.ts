@@ -36,14 +36,26 @@ export const AttackStepEventSchema = z.object({
   evidence: z.string().max(2000).default(''),
   /** the step counts as attacker impact (starts the report clock) */
   impact: z.boolean().default(false),
+  /** scenario seconds (the team's attack clock) when the action started and ended */
+  startClock: z.number().min(0).optional(),
+  endClock: z.number().min(0).optional(),
+  /** facts the step read from its output (`capture`), so a resumed attack can use them */
+  captured: z.record(z.string()).optional(),
 });
 
 export const AttackControlEventSchema = z.object({
   ...base,
-  type: z.enum(['attack.started', 'attack.paused', 'attack.resumed', 'attack.stopped', 'attack.finished']),
+  /**
+   * `attack.speed`: the speed factor changed; `attack.suspended`: the server shut down with the
+   * attack open (a restart resumes it); `attack.restored`: a restarted server resumed it from the log.
+   */
+  type: z.enum(['attack.started', 'attack.paused', 'attack.resumed', 'attack.stopped', 'attack.finished', 'attack.speed', 'attack.suspended', 'attack.restored']),
   team: TeamIdSchema,
   scenario: z.string(),
   speed: z.number().positive().optional(),
+  /** scenario seconds on the team's attack clock at this moment */
+  clock: z.number().min(0).optional(),
+  detail: z.record(z.unknown()).optional(),
 });
 
 export const FindingEventSchema = z.object({

@@ -17,6 +17,12 @@ export class ScenarioClock {
     return this.base + (this.since === undefined ? 0 : ((this.now() - this.since) / 1000) * this.speedFactor);
   }
 
+  /** Sets the clock to `t` scenario seconds (a resumed attack goes on from where it stood). */
+  seek(t: number): void {
+    this.base = t;
+    if (this.since !== undefined) this.since = this.now();
+  }
+
   start(): void {
     if (this.since === undefined) this.since = this.now();
   }

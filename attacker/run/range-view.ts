@@ -25,6 +25,8 @@ export class RangeView {
     readonly exercise: string,
     readonly team: string,
     private readonly nodes: Map<string, RangeNode>,
+    /** the seed the range was planned from (its networks' `enshu.seed` label), when labelled */
+    readonly seed?: string,
   ) {}
 
   static async resolve(engine: Engine, exercise: string, team: string): Promise<RangeView> {
@@ -42,7 +44,9 @@ export class RangeView {
       }
       nodes.set(node, { node, container: c.name, ips });
     }
-    return new RangeView(engine, exercise, team, nodes);
+    const nets = await engine.networks.list({ [LABEL.exercise]: exercise, [LABEL.team]: team });
+    const seed = nets.find((n) => n.labels[LABEL.exercise] === exercise && n.labels[LABEL.team] === team && n.labels[LABEL.seed])?.labels[LABEL.seed];
+    return new RangeView(engine, exercise, team, nodes, seed);
   }
 
   withAliases(aliases: Record<string, string>): this {

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
 import { EnshuError, repoRoot, type Engine } from '../../orchestrator/index.js';
-import type { AttackControlEvent, AttackStepEvent, EnshuEvent, EventSink, GroundTruth } from '../../scoreboard/index.js';
+import type { AttackControlEvent, AttackStepEvent, EnshuEvent, EventSink, GroundTruth, StoredEvent } from '../../scoreboard/index.js';
 import { cleanC2 } from '../actions/implant.js';
 import { ACTIONS } from '../actions/registry.js';
 import type { ActionResult, Outcome, SharedState } from '../actions/types.js';
@@ -16,8 +16,22 @@ import { groundTruth } from '../plan/truth.js';
 import type { Scenario } from '../scenario/schema.js';
 import { ScenarioClock, formatOffset } from './clock.js';
 import { RangeView, RefusedError } from './range-view.js';
+import { rebuildEffects } from './restore.js';
+import { restoreFromLog, SKIPPED_BY_INSTRUCTOR } from './resume.js';
 
-export type RunnerStatus = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped' | 'finished';
+/** The range was built from another seed than the exercise's: the plan's facts would not match it. */
+export class SeedMismatchError extends EnshuError {
+  constructor(readonly exerciseSeed: string, readonly rangeSeed: string, context: { exercise: string; team: string }) {
+    super(
+      `the range of team ${context.team} in exercise ${context.exercise} was built with seed "${rangeSeed}", but the exercise's seed is "${exerciseSeed}": ` +
+      `the scenario's facts (staff, passwords, files) would not match the range; run with seed "${rangeSeed}" or provision the range again`,
+      context,
+    );
+  }
+}
+
+/** `suspended`: the server shut down with the attack open; a new runner resumes it from the log (`restore`). */
+export type RunnerStatus = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'suspended';
 export type StepStatus = 'pending' | 'waiting' | 'running' | Outcome;
 
 export interface StepState {
@@ -73,6 +87,7 @@ export interface StopResult {
   errors: string[];
 }
 
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const IPV4_ANYWHERE = /\b(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/g;
 const RESOLVED: ReadonlySet<StepStatus> = new Set(['succeeded', 'blocked', 'failed', 'skipped']);
 
@@ -117,15 +132,89 @@ export class AttackRunner extends EventEmitter {
 
   /** Resolves the team's range (nothing outside it is ever touched) and starts the clock. */
   async start(): Promise<void> {
-    if (this.status !== 'idle') throw new EnshuError(`the attack on ${this.team} is already ${this.status}`, { exercise: this.exercise, team: this.team });
-    this.range = (await RangeView.resolve(this.opts.engine, this.exercise, this.team)).withAliases(this.plan.nodes);
-    if (this.range.nodeNames().length === 0) {
-      throw new EnshuError(`team ${this.team} of exercise ${this.exercise} has no running range`, { exercise: this.exercise, team: this.team });
-    }
+    await this.attach();
     this.status = 'running';
     this.clock.start();
     this.control('attack.started');
     this.tick();
+  }
+
+  /** The team's range, refused when it is missing or was built from another seed. */
+  private async attach(): Promise<void> {
+    if (this.status !== 'idle') throw new EnshuError(`the attack on ${this.team} is already ${this.status}`, { exercise: this.exercise, team: this.team });
+    const range = (await RangeView.resolve(this.opts.engine, this.exercise, this.team)).withAliases(this.plan.nodes);
+    if (range.nodeNames().length === 0) {
+      throw new EnshuError(`team ${this.team} of exercise ${this.exercise} has no running range`, { exercise: this.exercise, team: this.team });
+    }
+    if (range.seed !== undefined && range.seed !== this.plan.seed) {
+      throw new SeedMismatchError(this.plan.seed, range.seed, { exercise: this.exercise, team: this.team });
+    }
+    this.range = range;
+  }
+
+  /**
+   * Continues an attack a previous server started, from its team's event log: finished steps
+   * keep their outcome and are not run again (their implants and cleanups are taken over), the
+   * clock goes on from the scenario time already elapsed (the downtime does not count), and
+   * steps that were due but have no outcome — in flight when the server went away — run again:
+   * an action half done is worth less to the exercise than the attack it belongs to, and every
+   * action is written to be run again (replay). Records `attack.restored`.
+   * `lastSeen`: the newest time of the exercise's log, for a server that died without a clean shutdown.
+   */
+  async restore(history: readonly (EnshuEvent | StoredEvent)[], o: { lastSeen?: string } = {}): Promise<{ rerun: string[] }> {
+    const r = restoreFromLog(this.plan, history, o.lastSeen);
+    if (!r) {
+      await this.start();
+      return { rerun: [] };
+    }
+    await this.attach();
+    for (const [id, rs] of r.steps) {
+      const s = this.steps.get(id)!;
+      Object.assign(s, { ...rs, waitingFor: undefined });
+      if (rs.reason === undefined) delete s.reason;
+    }
+    Object.assign(this.captured, r.captured);
+    this.clock.seek(r.clock);
+    this.clock.setSpeed(r.speed);
+    if (r.status === 'stopped' || r.status === 'finished') {
+      // nothing left to do: the attack ended before the restart (its cleanup ran then)
+      this.status = r.status;
+      this.emitState();
+      this.resolveFinished();
+      return { rerun: [] };
+    }
+    const lost = await rebuildEffects({ plan: this.plan, range: this.range!, shared: this.shared, scope: this.scope(), steps: this.steps, cleanups: this.cleanups });
+    const rerun = [...this.steps.values()].filter((s) => !RESOLVED.has(s.status) && (this.dueOf(s.id) ?? Infinity) <= r.clock).map((s) => s.id);
+    this.status = r.status;
+    if (this.status === 'running') this.clock.start();
+    this.control('attack.restored', {
+      status: this.status, cut: r.cut, finished: [...r.steps.keys()], rerun,
+      ...(lost.length ? { cleanupNotRestored: lost } : {}),
+    });
+    this.tick();
+    return { rerun };
+  }
+
+  /**
+   * The server is shutting down: the clock stops where it is and `attack.suspended` records it;
+   * actions in flight are told to stop and their results are dropped (a restart runs them again).
+   * Nothing is cleaned up: the range keeps the attack's traces for the teams.
+   */
+  async suspend(graceMs = 3000): Promise<void> {
+    if (this.status !== 'running' && this.status !== 'paused') return;
+    const was = this.status;
+    this.clock.pause();
+    if (this.timer) clearTimeout(this.timer);
+    this.status = 'suspended';
+    const inFlight = [...this.steps.values()].filter((s) => s.status === 'running').map((s) => s.id);
+    this.control('attack.suspended', { status: was, inFlight });
+    this.abort.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    await this.sinkChain;
+    this.emitState();
+    this.resolveFinished();
   }
 
   pause(): void {
@@ -145,7 +234,10 @@ export class AttackRunner extends EventEmitter {
   }
 
   setSpeed(x: number): void {
+    const before = this.clock.speed;
     this.clock.setSpeed(x);
+    // a restarted server rebuilds the clock from the log: a speed change must be in it
+    if (x !== before && (this.status === 'running' || this.status === 'paused')) this.control('attack.speed');
     this.tick();
   }
 
@@ -156,7 +248,7 @@ export class AttackRunner extends EventEmitter {
       throw new EnshuError(`step ${stepId} is ${s.status}; only a step that has not run can be skipped`, { team: this.team, step: stepId });
     }
     s.skippedByInstructor = true;
-    void this.resolveWithoutRunning(s, 'skipped by the instructor');
+    void this.resolveWithoutRunning(s, SKIPPED_BY_INSTRUCTOR);
   }
 
   /** Instructor: run this step's action again now, whatever its state. */
@@ -211,7 +303,7 @@ export class AttackRunner extends EventEmitter {
     return result;
   }
 
-  /** Resolves when every step has an outcome, or the attack is stopped. */
+  /** Resolves when every step has an outcome, or the attack is stopped or suspended. */
   done(): Promise<void> {
     return this.finished;
   }
@@ -270,6 +362,27 @@ export class AttackRunner extends EventEmitter {
     }
     const cause = s.reason && !s.reason.startsWith('not run:') ? ` (${s.reason})` : '';
     return { state: 'bad', why: `step ${id} was ${s.status}${cause}` };
+  }
+
+  /** When a step that has not run is due on the scenario clock, if that is known yet. */
+  private dueOf(id: string): number | undefined {
+    const p = this.planned.get(id)!;
+    if (p.branchOf) {
+      const parent = this.steps.get(p.branchOf)!;
+      if (!RESOLVED.has(parent.status) || !parent.branchTaken) return undefined;
+    }
+    if (p.at !== undefined) return p.plannedOffset;
+    let latest = 0;
+    for (const d of p.after) {
+      if (d === p.branchOf) {
+        latest = Math.max(latest, this.steps.get(d)!.endClock ?? 0);
+        continue;
+      }
+      const e = this.effective(d);
+      if (e.state !== 'ok') return undefined;
+      latest = Math.max(latest, e.endClock);
+    }
+    return latest + Math.max(0, p.delay + p.jitter);
   }
 
   private tick(): void {
@@ -364,6 +477,7 @@ export class AttackRunner extends EventEmitter {
     s.waitingFor = undefined;
     s.runs += 1;
     const startedAt = new Date().toISOString();
+    const startClock = this.clock.elapsed();
     this.emitState();
     let result: ActionResult;
     try {
@@ -373,16 +487,19 @@ export class AttackRunner extends EventEmitter {
         ? { outcome: 'skipped', reason: err.message, evidence: '' }
         : { outcome: 'failed', reason: err instanceof Error ? err.message : String(err), evidence: '' };
     }
+    // the server shut down meanwhile: the result is dropped and a restart runs the step again
+    if (this.status === 'suspended') return;
     if (result.cleanup) this.cleanups.push(result.cleanup);
+    const captured: Record<string, string> = {};
     if (result.outcome === 'succeeded') {
       for (const [name, re] of Object.entries(p.capture)) {
         const m = new RegExp(re, 'm').exec(result.output ?? '');
-        if (m?.[1] !== undefined) this.captured[name] = m[1];
+        if (m?.[1] !== undefined) this.captured[name] = captured[name] = m[1];
         else result = { ...result, outcome: 'failed', reason: `captured nothing for {{${name}}}: output did not match /${re}/` };
       }
     }
     s.branchTaken = !o.replay ? (result.outcome !== 'succeeded' && p.else.length > 0) || s.branchTaken : s.branchTaken;
-    this.finishStep(s, p, result, startedAt);
+    this.finishStep(s, p, result, startedAt, startClock, captured);
   }
 
   private async runAction(p: PlannedStep, range: RangeView, replay: boolean): Promise<ActionResult> {
@@ -430,11 +547,12 @@ export class AttackRunner extends EventEmitter {
     const p = this.planned.get(s.id)!;
     // a step that never runs takes its else branch, so a fallback is never lost silently
     if (p.else.length && !s.skippedByInstructor) s.branchTaken = true;
-    this.finishStep(s, p, { outcome: 'skipped', reason, evidence: '' }, new Date().toISOString());
+    this.finishStep(s, p, { outcome: 'skipped', reason, evidence: '' }, new Date().toISOString(), this.clock.elapsed());
     queueMicrotask(() => this.tick());
   }
 
-  private finishStep(s: StepState, p: PlannedStep, r: ActionResult, startedAt: string): void {
+  private finishStep(s: StepState, p: PlannedStep, r: ActionResult, startedAt: string, startClock: number, captured: Record<string, string> = {}): void {
+    if (this.status === 'suspended') return;
     const endedAt = new Date().toISOString();
     s.status = r.outcome;
     s.waitingFor = undefined;
@@ -458,13 +576,19 @@ export class AttackRunner extends EventEmitter {
       ...(r.reason ? { reason: r.reason.slice(0, 1000) } : {}),
       evidence: r.evidence.slice(0, 2000),
       impact: p.impact && r.outcome === 'succeeded',
+      startClock: round3(startClock),
+      endClock: round3(s.endClock),
+      ...(Object.keys(captured).length ? { captured } : {}),
     };
     this.append(event);
     this.emitState();
   }
 
-  private control(type: AttackControlEvent['type']): void {
-    this.append({ type, exercise: this.exercise, team: this.team, at: new Date().toISOString(), scenario: this.plan.scenario, speed: this.clock.speed });
+  private control(type: AttackControlEvent['type'], detail?: Record<string, unknown>): void {
+    this.append({
+      type, exercise: this.exercise, team: this.team, at: new Date().toISOString(), scenario: this.plan.scenario, speed: this.clock.speed,
+      clock: round3(this.clock.elapsed()), ...(detail ? { detail } : {}),
+    });
   }
 
   private append(event: EnshuEvent): void {

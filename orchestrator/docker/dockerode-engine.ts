@@ -171,6 +171,8 @@ class DockerContainers implements Containers {
         Image: spec.image,
         Labels: spec.labels,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        // Zero fields are taken from the image's HEALTHCHECK, so only the interval changes.
+        ...(spec.healthIntervalSeconds ? { Healthcheck: { Interval: spec.healthIntervalSeconds * 1e9 } } : {}),
         HostConfig: {
           CapAdd: spec.capAdd,
           Sysctls: spec.sysctls,

@@ -54,6 +54,8 @@ export interface ContainerSpec {
   /** First entry is attached at create time, the rest before start. */
   networks: { network: string; ip: string }[];
   memoryMiB?: number;
+  /** seconds between the engine's own runs of the image's health check (the image's interval if unset) */
+  healthIntervalSeconds?: number;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

@@ -60,6 +60,8 @@ const NETWORK_KIND = 'segment';
  * carries enshu labels and is found again by them, so every operation is idempotent and
  * a restarted orchestrator re-adopts what exists.
  */
+const ENGINE_HEALTH_INTERVAL_S = 30;
+
 export class RangeManager {
   constructor(readonly engine: Engine) {}
 
@@ -105,17 +107,21 @@ export class RangeManager {
       c.done++;
       return c;
     };
+    // A node's health wait starts as soon as it runs, while later nodes are still being created:
+    // with many teams the first teams' services come up during the rest of the creation.
+    const waits: Promise<unknown>[] = [];
     await mapLimit(work, o.concurrency ?? 4, async ({ plan, node }) => {
       await this.ensureContainer(plan, node, o.topology.id);
       const c = tick(plan.team);
       emit({ team: plan.team, node: node.name, step: 'container', status: 'done', message: `${node.name} running`, done: c.done, total: c.total });
+      waits.push(this.waitNode(plan, node).then(() => {
+        const h = tick(plan.team);
+        emit({ team: plan.team, node: node.name, step: 'health', status: 'done', message: `${node.name} healthy`, done: h.done, total: h.total });
+        if (h.done === h.total) emit({ team: plan.team, step: 'ready', status: 'done', message: `team ${plan.team} ready`, done: h.done, total: h.total });
+      }).then(() => undefined, (err: unknown) => ({ err })));
     });
-    await mapLimit(work, 16, async ({ plan, node }) => {
-      await this.waitNode(plan, node);
-      const c = tick(plan.team);
-      emit({ team: plan.team, node: node.name, step: 'health', status: 'done', message: `${node.name} healthy`, done: c.done, total: c.total });
-      if (c.done === c.total) emit({ team: plan.team, step: 'ready', status: 'done', message: `team ${plan.team} ready`, done: c.done, total: c.total });
-    });
+    const failed = (await Promise.all(waits)).find((r): r is { err: unknown } => !!r);
+    if (failed) throw failed.err;
     const [status] = await this.status(o.exercise);
     return status!;
   }
@@ -162,6 +168,9 @@ export class RangeManager {
       sysctls: nodeSysctls(imageLabels),
       networks: node.interfaces.map((i) => ({ network: i.network, ip: i.ip })),
       ...(node.memoryMiB ? { memoryMiB: node.memoryMiB } : {}),
+      // Readiness is proven by `up` itself; the engine's periodic check only keeps `status` honest
+      // afterwards, and at 10 s per node it cost a steady share of the two cores with 8 teams up.
+      healthIntervalSeconds: ENGINE_HEALTH_INTERVAL_S,
     };
   }
 

@@ -7,6 +7,7 @@ import { authenticator } from './access.js';
 import { apiRoutes } from './api.js';
 import { ExerciseService } from './exercises.js';
 import { errorHandler } from './http-errors.js';
+import { hintRoutes } from './hints.js';
 import { attachLive, type LiveServer } from './live.js';
 import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   reporting?: ReportingPort;
   /** checker poll interval */
   checkIntervalMs?: number;
+  /** how often running exercises are scored again for what time alone changes (deadlines, outages); 0: never */
+  rescoreIntervalMs?: number;
   limits?: { loginPerMinute?: number; submissionsPerMinute?: number; socketConnectsPerMinute?: number };
   now?: () => Date;
   /** more REST routes (trainee access: range view, log search), mounted and documented like the rest */
@@ -64,7 +67,9 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       runner: (ex, team, s) => live?.runner(ex, team, s),
     },
   });
-  scores = new ScoreService(store.events, store.exercises, o.scoring, (ex) => service.truths(ex));
+  scores = new ScoreService(store.events, store.exercises, o.scoring, (ex) => service.truths(ex), {
+    now, ...(o.rescoreIntervalMs !== undefined ? { rescoreIntervalMs: o.rescoreIntervalMs } : {}),
+  });
   const views = { store, service, scores, ...(o.scoring ? { scoring: o.scoring } : {}) };
   live = attachLive(http, store, views, now, o.limits?.socketConnectsPerMinute);
   store.events.onAppend((e) => live!.event(e));
@@ -77,7 +82,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     docs: () => doc,
     health: () => ({ ok: true, schema: schemaVersion(store.db), engine: o.engine?.endpoint ?? null, startedAt: started.toISOString() }),
   });
-  routes.push(...(o.extraRoutes?.(store) ?? []));
+  routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
   doc = openApiDocument(routes);
 
   app.use(express.json({ limit: '256kb' }));
@@ -98,6 +103,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       });
     }),
     close: async () => {
+      scores!.close();
       await service.close();
       await new Promise<void>((res) => live!.io.close(() => res()));
       store.close();

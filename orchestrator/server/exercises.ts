@@ -154,7 +154,8 @@ export class ExerciseService {
     // images are content-addressed: this is a quick no-op unless a role changed since the last build
     const done = ensureImages(ranges.engine, { roles, onEvent: (e) => { if (!e.line) progress('info', `${e.image} ${e.phase}`); } })
       .then(() => progress('done', 'images ready'))
-      .then(() => ranges.up({ exercise: id, topology, teams, onProgress: (p) => this.o.hooks.progress(p) }))
+      // the range's staff and passwords come from the exercise's seed, like the attack's facts
+      .then(() => ranges.up({ exercise: id, topology, teams, seed: String(x0.seed), onProgress: (p) => this.o.hooks.progress(p) }))
       .then(async () => {
         await this.refreshTruths(id);
         this.move(id, 'ready', by, 'exercise.provisioned');
@@ -204,18 +205,21 @@ export class ExerciseService {
     const truths = this.truths(x.id);
     const attack = this.o.attack;
     if (this.o.engine && attack?.runner) {
-      // The runner cannot yet resume mid-scenario from the log: after a restart, a team whose attack
-      // had started keeps its log and checks but does not get its attack replayed from the start.
+      // after a restart, a team whose attack had started continues it from its log (AttackRunner.restore)
       const started = new Set(history.filter((e) => e.type === 'attack.started').map((e) => (e as { team: string }).team));
+      const lastSeen = history.at(-1)?.at;
       for (const t of this.store.exercises.teams(x.id)) {
-        if (started.has(t.id)) continue;
+        const resume = started.has(t.id);
         const runner = attack.runner({
           engine: this.o.engine, exercise: x.id, team: t.id, scenario: x.scenario, seed: x.seed,
           sink: this.store.events, speed: x.speed,
         });
+        // a runner that cannot resume leaves the team's started attack alone rather than replay it from zero
+        if (resume && !runner.restore) continue;
         runner.on('state', (s) => this.o.hooks.runner(x.id, t.id, s));
         rt.runners.set(t.id, runner);
-        void Promise.resolve(runner.start())
+        const teamLog = history.filter((e) => 'team' in e && e.team === t.id);
+        void Promise.resolve(resume ? runner.restore!(teamLog, { ...(lastSeen ? { lastSeen } : {}) }) : runner.start())
           .then(() => { if (this.store.exercises.get(x.id).state === 'paused') runner.pause(); })
           .catch((err: unknown) => this.o.hooks.runner(x.id, t.id, { status: 'failed', error: describeError(err) }));
       }
@@ -342,8 +346,8 @@ export class ExerciseService {
     for (const id of [...this.runtimes.keys()]) {
       const rt = this.runtimes.get(id)!;
       this.runtimes.delete(id);
-      // runners are stopped without an attack.stopped event: a restart resumes them
-      for (const r of rt.runners.values()) await Promise.resolve(r.pause()).catch(() => undefined);
+      // runners are suspended, not stopped (no cleanup, no attack.stopped): a restart resumes them
+      await Promise.allSettled([...rt.runners.values()].map((r) => Promise.resolve(r.suspend ? r.suspend() : r.pause())));
       await rt.checker?.stop();
     }
   }

@@ -21,6 +21,10 @@ export interface AttackRunnerLike {
   setSpeed(x: number): unknown;
   state(): unknown;
   on(event: 'state', fn: (s: unknown) => void): unknown;
+  /** continue an attack a previous server started, from the team's log (`lastSeen`: the log's newest time) */
+  restore?(history: readonly StoredEvent[], o: { lastSeen?: string }): unknown;
+  /** the server shuts down: stop the clock where it is, to be restored by the next server */
+  suspend?(): unknown;
 }
 
 export interface AttackPort {

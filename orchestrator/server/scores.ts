@@ -12,7 +12,22 @@ export interface ScoreDelta {
   seq: number;
   /** when the newest event behind the delta was appended (server clock, ms) */
   causeAppendedAt: number;
+  /** what moved the score: a new event, or time alone (a report deadline passed, an outage went on) */
+  cause?: 'event' | 'time';
 }
+
+export interface ScoreServiceOptions {
+  /** the server's clock (tests move it) */
+  now?: () => Date;
+  /**
+   * How often running exercises are scored again with no new event, for what time alone changes:
+   * report deadlines, hourly updates, ongoing outages. 0 turns it off.
+   */
+  rescoreIntervalMs?: number;
+}
+
+/** Every 10 s: a report deadline is seen at most 10 s late; 100 teams cost one fold read each per tick. */
+export const DEFAULT_RESCORE_INTERVAL_MS = 10_000;
 
 interface Cache {
   events: StoredEvent[];
@@ -24,12 +39,19 @@ interface Cache {
 }
 
 /**
- * A team's score changed when its points did. Rank alone does not count: one team scoring would
- * otherwise push a delta for every team it overtook (100 teams × every client); clients rank from
- * the totals they hold.
+ * A team's score changed when its points did, or when an item appeared or went (a deadline that
+ * passed is an item worth 0 points until the report comes: the team must still see it). Rank alone
+ * does not count: one team scoring would otherwise push a delta for every team it overtook
+ * (100 teams × every client); clients rank from the totals they hold. Item parameters that only
+ * tick (the minutes of an ongoing outage whose penalty is capped) do not count either.
  */
 function same(a: TeamScore | undefined, b: TeamScore): boolean {
-  return !!a && a.total === b.total && JSON.stringify(a.phases) === JSON.stringify(b.phases);
+  return !!a && a.total === b.total && JSON.stringify(a.phases) === JSON.stringify(b.phases) && itemKeys(a) === itemKeys(b);
+}
+
+function itemKeys(s: TeamScore): string {
+  if (!Array.isArray(s.detail)) return '';
+  return s.detail.map((i: { code?: unknown; points?: unknown; at?: unknown; step?: unknown }) => `${String(i.code)}|${String(i.points)}|${String(i.at)}|${String(i.step ?? '')}`).join('\n');
 }
 
 const summary = ({ team, total, phases, rank }: TeamScore): TeamScore => ({ team, total, phases, ...(rank ? { rank } : {}) });
@@ -42,14 +64,58 @@ const summary = ({ team, total, phases, rank }: TeamScore): TeamScore => ({ team
 export class ScoreService {
   private readonly caches = new Map<string, Cache>();
   private readonly listeners = new Set<(d: ScoreDelta[]) => void>();
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly events: EventStore,
     private readonly exercises: ExerciseRepo,
     private readonly scoring: ScoringPort | undefined,
     private readonly truths: (exercise: string) => Map<string, GroundTruth>,
+    o: ScoreServiceOptions = {},
   ) {
+    this.now = o.now ?? (() => new Date());
     events.onAppend((e) => this.ingest(e));
+    const every = o.rescoreIntervalMs ?? DEFAULT_RESCORE_INTERVAL_MS;
+    if (scoring && every > 0) {
+      this.timer = setInterval(() => this.rescore(), every);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Scores every running exercise again at the current time and pushes the teams whose score
+   * time alone changed. Paused exercises are left alone: their clock stands (scoreboard/clock.ts),
+   * so no deadline can pass; ended ones are scored up to their end and cannot move either.
+   */
+  rescore(): ScoreDelta[] {
+    const all: ScoreDelta[] = [];
+    if (this.closed) return all;
+    for (const x of this.exercises.list()) {
+      if (x.state !== 'running') continue;
+      const c = this.cache(x.id);
+      // an event is already about to rescore it
+      if (c.scheduled) continue;
+      // nothing scored yet (just restarted, nobody asked): the first scores are the baseline, not a change
+      if (c.scores.size === 0) {
+        this.recompute(x.id, c, this.now(), 'time');
+        continue;
+      }
+      const deltas = this.recompute(x.id, c, this.now(), 'time');
+      if (deltas.length) {
+        all.push(...deltas);
+        for (const l of this.listeners) l(deltas);
+      }
+    }
+    return all;
+  }
+
+  /** Stops the rescoring timer and drops work queued for later turns: the store closes next. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   onDelta(fn: (d: ScoreDelta[]) => void): () => void {
@@ -61,7 +127,7 @@ export class ScoreService {
     return this.cache(exercise).events;
   }
 
-  scores(exercise: string, now = new Date()): TeamScore[] {
+  scores(exercise: string, now = this.now()): TeamScore[] {
     const c = this.cache(exercise);
     if (c.scores.size === 0) this.recompute(exercise, c, now);
     return [...c.scores.values()];
@@ -94,6 +160,7 @@ export class ScoreService {
   }
 
   private ingest(e: StoredEvent): void {
+    if (this.closed) return;
     const c = this.caches.get(e.exercise);
     // an exercise nobody looked at yet is loaded from the store (which has the event) on first use
     if (!c) return void this.schedule(e.exercise, this.cache(e.exercise));
@@ -108,12 +175,13 @@ export class ScoreService {
     c.scheduled = true;
     setImmediate(() => {
       c.scheduled = false;
-      const deltas = this.recompute(exercise, c, new Date());
+      if (this.closed) return;
+      const deltas = this.recompute(exercise, c, this.now(), 'event');
       if (deltas.length) for (const l of this.listeners) l(deltas);
     });
   }
 
-  private recompute(exercise: string, c: Cache, now: Date): ScoreDelta[] {
+  private recompute(exercise: string, c: Cache, now: Date, cause: ScoreDelta['cause'] = 'event'): ScoreDelta[] {
     if (!this.scoring) return [];
     const x = this.exercises.find(exercise);
     if (!x) return [];
@@ -126,7 +194,7 @@ export class ScoreService {
     const deltas: ScoreDelta[] = [];
     for (const s of next) {
       const prev = c.scores.get(s.team);
-      if (!same(prev, s)) deltas.push({ exercise, team: s.team, score: s, ...(prev ? { previous: summary(prev) } : {}), seq, causeAppendedAt: c.lastAppendAt });
+      if (!same(prev, s)) deltas.push({ exercise, team: s.team, score: s, ...(prev ? { previous: summary(prev) } : {}), seq, causeAppendedAt: c.lastAppendAt, cause });
       c.scores.set(s.team, s);
     }
     return deltas;

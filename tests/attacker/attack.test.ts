@@ -45,8 +45,8 @@ describe('two teams side by side', () => {
 
   test('each team runs the scenario on its own clock, through its own range', async () => {
     originalPage = (await sh(engine, c('t01', 'web'), 'sha256sum /var/www/site/index.html | cut -c1-64')).stdout.trim();
-    r1 = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: small, seed: 'seed-1', sink, speed: 60 });
-    r2 = new AttackRunner({ engine, exercise: EX, team: 't02', scenario: small, seed: 'seed-1', sink, speed: 60 });
+    r1 = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: small, seed: EX, sink, speed: 60 });
+    r2 = new AttackRunner({ engine, exercise: EX, team: 't02', scenario: small, seed: EX, sink, speed: 60 });
     await r1.start();
     await r2.start();
     // team 2 is held while team 1 goes on
@@ -80,8 +80,8 @@ describe('two teams side by side', () => {
   });
 
   test('the attack left real traces in each team’s range, with that team’s facts', async () => {
-    const p1 = planFor(small, { exercise: EX, team: 't01', seed: 'seed-1' });
-    const p2 = planFor(small, { exercise: EX, team: 't02', seed: 'seed-1' });
+    const p1 = planFor(small, { exercise: EX, team: 't01', seed: EX });
+    const p2 = planFor(small, { exercise: EX, team: 't02', seed: EX });
     assert.notEqual(p1.facts.marker, p2.facts.marker);
     const page1 = await sh(engine, c('t01', 'attacker'), `curl -fsS -m 5 http://${ip('t01', 'web', 'dmz')}/`);
     assert.match(page1.stdout, new RegExp(p1.facts.marker!));
@@ -129,7 +129,7 @@ describe('defenders and instructors change the course of the attack', () => {
     const add = await sh(engine, fw, 'nft insert rule inet filter forward tcp dport 8080 jump blocked');
     assert.equal(add.exitCode, 0, add.stderr);
     const sink = new MemorySink();
-    const r = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: loadScenario(fixture('c2-fallback.yaml')), seed: 's', sink, speed: 30 });
+    const r = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: loadScenario(fixture('c2-fallback.yaml')), seed: EX, sink, speed: 30 });
     try {
       await r.start();
       await r.done();
@@ -174,7 +174,7 @@ steps:
     action: { kind: shell, params: { command: "touch /tmp/pwned" } }
 `);
     const sink = new MemorySink();
-    const r = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: loadScenario(file), seed: 's', sink, speed: 10 });
+    const r = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: loadScenario(file), seed: EX, sink, speed: 10 });
     await r.start();
     await r.done();
     await r.stop();
@@ -189,7 +189,7 @@ steps:
 
   test('an imported Atomic Red Team test runs, a Windows test is skipped with its reason, stop runs the cleanup', async () => {
     const sink = new MemorySink();
-    const r = new AttackRunner({ engine, exercise: EX, team: 't02', scenario: loadScenario(fixture('atomics.yaml')), seed: 's', sink, speed: 10 });
+    const r = new AttackRunner({ engine, exercise: EX, team: 't02', scenario: loadScenario(fixture('atomics.yaml')), seed: EX, sink, speed: 10 });
     await r.start();
     await r.done();
     assert.deepEqual(outcome(sink, 't02', 'cron'), ['succeeded']);
@@ -211,7 +211,7 @@ steps:
 
   test('an instructor skip lets the scenario go on without the step', async () => {
     const sink = new MemorySink();
-    const r = new AttackRunner({ engine, exercise: EX, team: 't02', scenario: loadScenario(fixture('atomics.yaml')), seed: 's', sink, speed: 1 });
+    const r = new AttackRunner({ engine, exercise: EX, team: 't02', scenario: loadScenario(fixture('atomics.yaml')), seed: EX, sink, speed: 1 });
     await r.start();
     r.skip('cron');
     r.setSpeed(20);

@@ -9,6 +9,7 @@ import { Async, Empty, ErrorBox, Loading, Panel } from '../components/States.js'
 import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
+import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
 
 export const COURSES = ['A', 'B-1', 'B-2', 'C', 'online-standard', 'online-intro'] as const;
 
@@ -54,7 +55,7 @@ function ExerciseList() {
             {COURSES.map((c) => <option key={c} value={c}>{t(`course.${c}` as MessageKey)}</option>)}
           </select>
           <label htmlFor="ex-scenario">{t('ex.scenario')}</label>
-          <input id="ex-scenario" name="scenario" required defaultValue="web-defacement" />
+          <input id="ex-scenario" name="scenario" required defaultValue="a-phishing-c2-exfil" />
           <label htmlFor="ex-topology">{t('ex.topology')}</label>
           <input id="ex-topology" name="topology" aria-describedby="ex-topology-help" />
           <small id="ex-topology-help">{t('ex.topologyHelp')}</small>
@@ -123,13 +124,19 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
             <thead><tr><th scope="col">{t('score.team')}</th><th scope="col">{t('ex.joinCode')}</th><th scope="col">{t('ex.members')}</th><th scope="col">{t('ex.progress')}</th></tr></thead>
             <tbody>
               {teams.map((tm) => {
-                const p = live.progress[tm.id] ?? live.progress['*'];
+                // the newest of the team's own progress and the exercise-wide one (images, a failure)
+                const p = [live.progress[tm.id], live.progress['*']].filter((x) => x !== undefined).sort((a, b) => b.at.localeCompare(a.at))[0];
                 return (
                   <tr key={tm.id} data-team={tm.id}>
                     <th scope="row">{tm.id} {tm.name}</th>
                     <td><code className="code">{tm.joinCode}</code></td>
                     <td>{tm.members.join(', ')}</td>
-                    <td>{p ? <><progress max={p.total ?? 1} value={p.done ?? 0} aria-label={`${tm.id} ${t('ex.progress')}`} /> <small>{p.message}</small></> : '–'}</td>
+                    <td>{p ? <><progress max={p.total ?? 1} value={p.done ?? 0} aria-label={`${tm.id} ${t('ex.progress')}`} />{' '}
+                      {p.status === 'failed'
+                        ? <small role="alert" className="state error" data-testid={`progress-${tm.id}`} data-progress-status="failed">{t('progress.failed', { message: p.message })}</small>
+                        : <small title={p.message} data-testid={`progress-${tm.id}`} data-progress-status={p.status}>
+                          {t(`progress.${p.step}` as MessageKey)}{p.node ? ` · ${p.node}` : ''}{p.total ? ` (${p.done ?? 0}/${p.total})` : ''}
+                        </small>}</> : '–'}</td>
                   </tr>
                 );
               })}
@@ -150,7 +157,7 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
         </Async>
       </Panel>
       <Panel title={t('timeline.title')} id="timeline">
-        {teams.map((tm) => <TeamTimeline key={tm.id} team={tm.id} events={events} runner={live.snapshot?.runners[tm.id]} act={act} />)}
+        {teams.map((tm) => <ScenarioTimeline key={tm.id} exercise={exercise} team={tm.id} events={events} runner={live.snapshot?.runners[tm.id]} active={x.state === 'running' || x.state === 'paused'} act={act} />)}
       </Panel>
       <Panel title={t('grade.title')} id="grading">
         <Grading events={events} act={act} />
@@ -187,44 +194,6 @@ function TeamRange({ range, onReset }: { range: MapRange; onReset: (node?: strin
         <button type="button" onClick={() => onReset()}>{t('map.resetTeam')}</button>
       </details>
     </figure>
-  );
-}
-
-function TeamTimeline({ team, events, runner, act }: { team: string; events: StoredEvent[]; runner: unknown; act: (p: string, b?: unknown) => void }) {
-  const { t, lang } = useI18n();
-  const steps = events.filter((e) => e.type === 'attack.step' && (e as { team?: string }).team === team) as (StoredEvent & { step: string; outcome: string; technique: string })[];
-  const planned = ((runner as { steps?: { id?: string; step?: string; name?: string; state?: string }[] } | undefined)?.steps ?? []).map((s) => s.id ?? s.step ?? s.name ?? '').filter(Boolean);
-  const rows = [...new Set([...planned, ...steps.map((s) => s.step)])];
-  const [hint, setHint] = useState<Record<string, string>>({});
-  return (
-    <section className="timeline" aria-label={`${t('timeline.title')} ${team}`}>
-      <h3>{t('map.team', { team })} {runner ? <small>({String((runner as { state?: string }).state ?? '')})</small> : null}</h3>
-      {rows.length === 0 ? <Empty>{t('timeline.none')}</Empty> : (
-        <table className="list">
-          <thead><tr><th scope="col">{t('timeline.step')}</th><th scope="col">{t('timeline.outcome')}</th><th scope="col">{t('timeline.at')}</th><th /></tr></thead>
-          <tbody>
-            {rows.map((step) => {
-              const done = steps.filter((s) => s.step === step).at(-1);
-              return (
-                <tr key={step}>
-                  <td>{step}{done ? ` (${done.technique})` : ''}</td>
-                  <td className={done ? `outcome ${done.outcome}` : 'outcome planned'}>{done ? t(`outcome.${done.outcome}` as MessageKey) : '…'}</td>
-                  <td>{done ? timeOf(lang, done.at) : ''}</td>
-                  <td>
-                    {!done && <button type="button" onClick={() => act(`teams/${team}/skip`, { step })}>{t('timeline.skip')}</button>}
-                    <form className="inline" onSubmit={(e) => { e.preventDefault(); act(`teams/${team}/hints/release`, { step, hint: hint[step] || '1' }); }}>
-                      <label className="sr" htmlFor={`hint-${team}-${step}`}>{t('hint.id')}</label>
-                      <input id={`hint-${team}-${step}`} size={4} value={hint[step] ?? '1'} onChange={(e) => setHint({ ...hint, [step]: e.target.value })} />
-                      <button type="submit">{t('timeline.hint')}</button>
-                    </form>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }
 

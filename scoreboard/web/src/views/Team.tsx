@@ -1,5 +1,5 @@
 /** Team workspace: the team's network, terminals, log search, submissions with report clocks, hints, own score. */
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { StoredEvent } from '../../../../orchestrator/server/index.js';
 import { api, type Session } from '../api.js';
 import { useRoom } from '../live.js';
@@ -9,6 +9,7 @@ import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, type MapRange } from '../components/NetworkMap.js';
 import { TerminalView } from '../components/Terminal.js';
+import type { StepHints } from '../components/ScenarioTimeline.js';
 import { describeEvent } from '../events.js';
 import { checkPlainLanguage, type Glossary, type JargonHit } from '../../../plain-language.js';
 
@@ -26,6 +27,7 @@ export function TeamView({ session }: { session: Session }) {
   // node health changes while the team works (a node they broke, a reset): refresh the drawing
   useEffect(() => { const i = setInterval(range.reload, 15_000); return () => clearInterval(i); }, [range.reload]);
   const events = live.snapshot?.events ?? [];
+  const heldHints = events.filter((e) => (e.type === 'hint.released' || e.type === 'hint.bought') && (e as { team?: string }).team === team).length;
   return (
     <div className="workspace">
       <div className="toolbar">
@@ -52,6 +54,7 @@ export function TeamView({ session }: { session: Session }) {
             {TABS.map((k) => (
               <button key={k} role="tab" id={`tab-${k}`} aria-selected={tab === k} aria-controls={`pane-${k}`} type="button" onClick={() => setTab(k)}>
                 {t(`ws.${k}` as MessageKey)}
+                {k === 'hints' && heldHints > 0 && <span className="badge"> {heldHints}</span>}
               </button>
             ))}
           </div>
@@ -128,6 +131,8 @@ function LogSearch({ ex, team, nodes }: { ex: string; team: string; nodes: strin
   const { t, lang } = useI18n();
   const [query, setQuery] = useState('');
   const [result, setResult] = useState<{ lines?: LogLine[]; error?: string; busy?: boolean }>({});
+  // a slow answer to an earlier search must not replace the answer to the latest one
+  const latest = useRef(0);
   const search = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const d = new FormData(e.currentTarget);
@@ -135,11 +140,12 @@ function LogSearch({ ex, team, nodes }: { ex: string; team: string; nodes: strin
     for (const k of ['q', 'node', 'service', 'since']) { const v = String(d.get(k) ?? '').trim(); if (v) p.set(k, v); }
     setQuery(p.toString());
     setResult({ busy: true });
+    const n = ++latest.current;
     try {
       const r = await api<{ lines: LogLine[] }>('GET', `/api/exercises/${ex}/teams/${team}/logs?${p}`);
-      setResult({ lines: r.lines });
+      if (n === latest.current) setResult({ lines: r.lines });
     } catch (err) {
-      setResult({ error: (err as Error).message });
+      if (n === latest.current) setResult({ error: (err as Error).message });
     }
   };
   return (
@@ -308,24 +314,39 @@ function ReportClock({ events, team }: { events: StoredEvent[]; team: string }) 
 
 function Hints({ ex, team, events }: { ex: string; team: string; events: StoredEvent[] }) {
   const { t, lang } = useI18n();
-  const hints = events.filter((e) => e.type === 'hint.released' || e.type === 'hint.bought') as (StoredEvent & { step: string; hint: string; cost: number })[];
-  const steps = [...new Set(events.filter((e) => e.type === 'attack.step').map((e) => (e as { step: string }).step))];
+  const mine = events.filter((e) => (e as { team?: string }).team === team);
+  // a released hint or a new attack step changes what the team may see: reload then
+  const changes = mine.filter((e) => e.type === 'hint.released' || e.type === 'hint.bought' || e.type === 'attack.step').length;
+  const list = useAsync(() => api<{ steps: StepHints[] }>('GET', `/api/exercises/${ex}/teams/${team}/hints`), [ex, team, changes]);
+  const steps = list.value?.steps ?? [];
+  const held = steps.flatMap((s) => s.hints.filter((h) => h.got).map((h) => ({ step: s, hint: h })));
+  const buyable = steps.flatMap((s) => s.hints.filter((h) => !h.got).map((h) => ({ step: s, hint: h })));
+  const when = new Map(mine.filter((e) => e.type === 'hint.released' || e.type === 'hint.bought').map((e) => [`${(e as { step: string }).step}\n${(e as { hint: string }).hint}`, e.at]));
   return (
     <Panel title={t('ws.hints')} id="hints">
-      {hints.length === 0 ? <Empty>{t('hint.none')}</Empty> : (
-        <ul className="hints">{hints.map((h) => <li key={h.seq}>{timeOf(lang, h.at)} {t('hint.released', { step: h.step, hint: h.hint })} {h.cost ? `(−${h.cost})` : ''}</li>)}</ul>
+      <h3>{t('hint.held')}</h3>
+      {list.error ? <ErrorBox message={list.error} retry={list.reload} /> : !list.value ? <Loading /> : held.length === 0 ? <Empty>{t('hint.none')}</Empty> : (
+        <ul className="hints" data-testid="hints-held">
+          {held.map(({ step, hint }) => (
+            <li key={`${step.step}/${hint.id}`} data-hint={hint.id}>
+              <strong>{step.title[lang]}</strong> <small>{timeOf(lang, when.get(`${step.step}\n${hint.id}`))} · {t(`hint.got.${hint.got!}` as MessageKey)}{hint.got === 'bought' ? ` (−${hint.cost})` : ''}</small>
+              <p>{hint.text?.[lang]}</p>
+            </li>
+          ))}
+        </ul>
       )}
-      <SubmitForm testid="hint-form" title={t('hint.buy')} path={`/api/exercises/${ex}/teams/${team}/hints/buy`} submitLabel={t('hint.buy')}
-        toBody={(d) => ({ step: str(d, 'step'), hint: str(d, 'hint') || '1' })}>
-        <label htmlFor="h-step">{t('hint.step')}</label>
-        <input id="h-step" name="step" list="h-steps" required />
-        <datalist id="h-steps">{steps.map((s) => <option key={s} value={s} />)}</datalist>
-        <label htmlFor="h-id">{t('hint.id')}</label>
-        <input id="h-id" name="hint" defaultValue="1" />
-      </SubmitForm>
+      {list.value && (buyable.length === 0 ? <Empty>{t('hint.noneToBuy')}</Empty> : (
+        <SubmitForm testid="hint-form" title={t('hint.buy')} path={`/api/exercises/${ex}/teams/${team}/hints/buy`} submitLabel={t('hint.buy')}
+          toBody={(d) => { const [step, hint] = str(d, 'pick').split('\n'); return { step, hint }; }}>
+          <label htmlFor="h-pick">{t('hint.step')}</label>
+          <select id="h-pick" name="pick" required>
+            {buyable.map(({ step, hint }) => <option key={`${step.step}/${hint.id}`} value={`${step.step}\n${hint.id}`}>{step.title[lang]} · {hint.id} · {t('hint.cost', { cost: hint.cost })}</option>)}
+          </select>
+        </SubmitForm>
+      ))}
       <h3>{t('review.timeline')}</h3>
       <ul className="events" data-testid="team-events">
-        {events.filter((e) => (e as { team?: string }).team === team).slice(-30).reverse().map((e) => <li key={e.seq}>{timeOf(lang, e.at)} {describeEvent(t, e)}</li>)}
+        {mine.slice(-30).reverse().map((e) => <li key={e.seq}>{timeOf(lang, e.at)} {describeEvent(t, e)}</li>)}
       </ul>
     </Panel>
   );
