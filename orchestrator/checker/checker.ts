@@ -112,7 +112,13 @@ export class Checker {
   async tick(): Promise<EnshuEvent[]> {
     if (this.running) await this.running;
     const out: EnshuEvent[] = [];
+    const now = this.o.now ?? (() => new Date());
     const pass = mapLimit(this.groups, this.o.concurrency ?? 8, async (g) => {
+      // A result is stamped with the moment the check was issued, not when its answer came back:
+      // scoring credits a recovery check only if it passed after its step happened, and a check
+      // issued just before the step (file not there yet) but answered after it would otherwise
+      // earn recovery points for damage nobody undid.
+      const issuedAt = now().toISOString();
       const results = await this.runGroup(g);
       for (const [i, spec] of g.specs.entries()) {
         const { passed, detail } = results[i]!;
@@ -120,7 +126,7 @@ export class Checker {
         if (this.last.get(key) === passed) continue;
         this.last.set(key, passed);
         const event: EnshuEvent = {
-          type: 'check.result', exercise: this.o.exercise, team: g.team, at: (this.o.now ?? (() => new Date()))().toISOString(),
+          type: 'check.result', exercise: this.o.exercise, team: g.team, at: issuedAt,
           check: spec.id, kind: spec.kind, ...(spec.step ? { step: spec.step } : {}), passed, detail,
         };
         await this.o.sink.append(event);

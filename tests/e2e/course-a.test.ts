@@ -5,8 +5,8 @@
  * the scenario's branches say; its indicators are found in the team's SOC log with the SOC's own
  * search tool; a trainee who joined with the team's code submits a finding read from that log,
  * blocks the C2 in the team's FW with nft, files a first report and cleans the PC — and the
- * detection, response and reporting deltas reach the trainee's socket (response from the check
- * result the server ran in the range); recovery is checked in the server's score.
+ * detection, response, reporting and recovery deltas reach the trainee's socket (response and
+ * recovery from the check results the server ran in the range).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -218,10 +218,12 @@ describe('course A on the full cyder-standard range, through the exercise server
     assert.equal(r.status, 200, r.text);
     await reporting;
 
-    // recovery: the trainee stops the implant and removes it and the attachment from the PC. The
-    // recovery phase is read from the server, not awaited as a socket delta: in a loaded run the
-    // server scored it (80) but no recovery delta reached the socket — reported to the lead.
+    // recovery: the trainee stops the implant and removes it and the attachment from the PC; the
+    // recovery checks turn true only after that, and the recovery points reach the trainee's socket
     const implant = indicator('c2-beacon', 'process');
+    const cleanedAt = new Date().toISOString();
+    const recovery = phaseGrows('recovery');
+    for (const id of ['implant-removed', 'attachment-removed']) assert.notEqual(checks(id).at(-1)?.passed, true, `${id} was not true before the trainee cleaned the PC`);
     // pkill without a shell around it: a shell's command line would hold the pattern and be killed too
     const kill = await engine.exec.run(c('pc1'), ['pkill', '-f', implant], { timeoutMs: 120_000 });
     assert.equal(kill.exitCode, 0, `the implant was running: ${kill.stderr}`);
@@ -229,10 +231,8 @@ describe('course A on the full cyder-standard range, through the exercise server
     assert.equal(clean.exitCode, 0, clean.stderr);
     assert.equal((await api('recoveries', { what: '不正プログラムと添付ファイルを削除' })).status, 200);
     await until('both recovery checks', () => (['implant-removed', 'attachment-removed'].every((id) => checks(id).at(-1)?.passed) ? true : undefined), 120_000);
-    const score = await until('a recovery score', async () => {
-      const r = await run.api<{ score: { phases: Record<string, number> } | null }>('GET', `/api/exercises/${EX}/teams/t01/score`, undefined, traineeToken);
-      return (r.body.score?.phases.recovery ?? 0) > 0 ? r.body.score!.phases : undefined;
-    }, 60_000);
-    for (const p of ['detection', 'response', 'reporting', 'recovery'] as const) assert.ok(score[p]! > 0, `${p} scored`);
+    for (const id of ['implant-removed', 'attachment-removed']) assert.ok(checks(id).at(-1)!.at >= cleanedAt, `${id} turned true after the cleanup`);
+    const score = (await recovery).score.phases;
+    for (const p of ['detection', 'response', 'reporting', 'recovery'] as const) assert.ok(score[p]! > 0, `${p} scored: ${JSON.stringify(score)}; deltas: ${JSON.stringify(deltas.map((d) => [d.cause, d.score.phases]))}`);
   });
 });

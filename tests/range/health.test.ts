@@ -52,7 +52,7 @@ test('the checker runs a node’s checks in one exec and records each result, fa
   const { Checker } = await import('../../orchestrator/index.js');
   const spec = (id: string, command: string, extra: Record<string, string> = {}) =>
     ({ id, kind: 'availability' as const, title: { ja: id, en: id }, node: 'slow', command, ...extra });
-  const appended: { check: string; passed: boolean; detail: string }[] = [];
+  const appended: { check: string; passed: boolean; detail: string; at: string }[] = [];
   const execs: string[] = [];
   const counting = { ...engine, exec: { ...engine.exec, run: (c: string, cmd: string[], o?: object) => { execs.push(c); return engine.exec.run(c, cmd, o); } } } as Engine;
   const checker = new Checker({
@@ -65,9 +65,11 @@ test('the checker runs a node’s checks in one exec and records each result, fa
       spec('as-nobody', '[ "$(id -un)" = nobody ]', { user: 'nobody' }),
       { ...spec('gone', 'true'), node: 'missing' },
     ] }]]),
-    sink: { append: async (e) => { if (e.type === 'check.result') appended.push({ check: e.check, passed: e.passed, detail: e.detail }); return { ...e, seq: appended.length }; } },
+    sink: { append: async (e) => { if (e.type === 'check.result') appended.push({ check: e.check, passed: e.passed, detail: e.detail, at: e.at }); return { ...e, seq: appended.length }; } },
   });
+  const issued = new Date().toISOString();
   await checker.tick();
+  const answered = new Date().toISOString();
   const by = new Map(appended.map((a) => [a.check, a]));
   assert.equal(by.get('passes')?.passed, true, by.get('passes')?.detail);
   assert.equal(by.get('as-nobody')?.passed, true, 'a check runs as its user');
@@ -76,6 +78,9 @@ test('the checker runs a node’s checks in one exec and records each result, fa
   assert.equal(by.get('fails')?.passed, false, 'the forged marker did not turn check 1 green');
   assert.match(by.get('hangs')?.detail ?? '', /no answer within 8s/);
   assert.match(by.get('gone')?.detail ?? '', /could not run in missing/);
+  // stamped when issued: 'hangs' answers 8 s later, yet its result says when the node was looked at
+  const slow = appended.filter((a) => a.check !== 'gone');
+  assert.ok(slow.every((a) => a.at >= issued && Date.parse(a.at) < Date.parse(answered) - 5000), `results carry the time the checks were issued: ${JSON.stringify(slow.map((a) => a.at))}`);
   assert.equal(execs.length, 3, 'one exec per node and user (slow as root, slow as nobody, missing)');
   // only changes are recorded
   assert.deepEqual(await checker.tick(), []);
