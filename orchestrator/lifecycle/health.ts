@@ -18,6 +18,13 @@ export interface WaitHealthyOptions {
   /** what is waited for, named in the timeout error */
   what: string;
   context: { exercise: string; team: string; node: string };
+  /**
+   * While this returns undefined the engine is still starting other containers of the range, and
+   * the node's time does not run out; once it returns when that ended, the node has `timeoutMs`
+   * from then. On two cores a node that started first shares the CPU with every container started
+   * after it, so its own start-up time says nothing about whether it is broken.
+   */
+  busyUntil?: () => number | undefined;
 }
 
 /**
@@ -40,7 +47,13 @@ const RETRY_LOOP = [
  * exits, and times out naming the node, the command and its last output.
  */
 export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promise<void> {
-  const deadline = Date.now() + o.timeoutMs;
+  const started = Date.now();
+  const deadline = () => {
+    const own = started + o.timeoutMs;
+    if (!o.busyUntil) return own;
+    const busy = o.busyUntil();
+    return busy === undefined ? Number.POSITIVE_INFINITY : Math.max(own, busy + o.timeoutMs);
+  };
   let last = 'not run yet';
   for (;;) {
     const info = await engine.containers.inspect(o.container);
@@ -48,7 +61,8 @@ export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promis
     if (info.state === 'exited' || info.state === 'dead') {
       throw new EngineError(`${o.what}: container ${o.container} stopped while starting (state ${info.state}); see \`docker logs ${o.container}\``, o.context);
     }
-    const left = deadline - Date.now();
+    // while the range is still being created, the in-node loop runs in rounds of the node's own time
+    const left = Math.min(deadline(), Date.now() + o.timeoutMs) - Date.now();
     if (info.state === 'running') {
       if (!o.command) return;
       try {
@@ -60,9 +74,11 @@ export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promis
         last = (err as Error).message;
       }
     }
-    if (Date.now() >= deadline) {
+    if (Date.now() >= deadline()) {
+      const waited = Math.round((Date.now() - started) / 1000);
+      const span = o.busyUntil ? `${Math.round(o.timeoutMs / 1000)}s after the range's containers were all started (${waited}s in all)` : `${Math.round(o.timeoutMs / 1000)}s`;
       throw new WaitTimeoutError(
-        `${o.what}: health check \`${o.command?.join(' ')}\` did not pass within ${Math.round(o.timeoutMs / 1000)}s (last: ${last})`,
+        `${o.what}: health check \`${o.command?.join(' ')}\` did not pass within ${span} (last: ${last})`,
         o.context,
       );
     }

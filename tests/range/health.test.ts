@@ -30,7 +30,7 @@ test('a node that never passes its check stops `up` with the node, the time allo
   const events: RangeProgress[] = [];
   const err = await ranges.up({ exercise: EX, topology, teams: 1, onProgress: (p) => events.push(p) }).then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof WaitTimeoutError, `a WaitTimeoutError (got ${String(err)})`);
-  assert.match(err.message, /team t01 node broken: health check .* did not pass within 6s \(last: exit 1: no \/srv\/ready on this node\)/);
+  assert.match(err.message, /team t01 node broken: health check .* did not pass within 6s after the range's containers were all started \(\d+s in all\) \(last: exit 1: no \/srv\/ready on this node\)/);
   assert.deepEqual(err.context, { exercise: EX, team: 't01', node: 'broken' });
 
   // the slow node was retried until it passed, without the orchestrator polling it
@@ -46,6 +46,31 @@ test('once the node is fixed, `up` again adopts both nodes and the team is ready
   const status = await ranges.up({ exercise: EX, topology, teams: 1, onProgress: (p) => events.push(p) });
   assert.ok(events.some((e) => e.step === 'ready' && e.team === 't01'));
   assert.deepEqual(status.teams[0]!.nodes.map((n) => n.node).sort(), ['broken', 'slow']);
+});
+
+test('a node’s time does not run out while the range is still being started, and runs from when it was', async () => {
+  const { waitHealthy } = await import('../../orchestrator/lifecycle/health.js');
+  const container = `enshu-${EX}-t01-slow`;
+  await sh(engine, container, 'rm -f /tmp/go');
+  let busy: number | undefined;
+  const wait = (busyUntil: () => number | undefined) => waitHealthy(engine, {
+    container, command: ['sh', '-c', 'test -f /tmp/go'], timeoutMs: 2000, what: 'team t01 node slow',
+    context: { exercise: EX, team: 't01', node: 'slow' }, busyUntil,
+  });
+  // passes after 5 s although it has 2 s of its own: the range was being started for 4 s
+  const t0 = Date.now();
+  setTimeout(() => { busy = Date.now(); }, 4000);
+  setTimeout(() => void sh(engine, container, 'touch /tmp/go'), 5000);
+  await wait(() => busy);
+  assert.ok(Date.now() - t0 >= 4500, 'it waited past its own 2 s');
+  // never passing: it fails 2 s after the range was started, saying so
+  await sh(engine, container, 'rm -f /tmp/go');
+  const started = Date.now() + 1000;
+  const t1 = Date.now();
+  const err = await wait(() => (Date.now() >= started ? started : undefined)).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof WaitTimeoutError, String(err));
+  assert.match(err.message, /did not pass within 2s after the range's containers were all started \(\d+s in all\)/);
+  assert.ok(Date.now() - t1 >= 3000 && Date.now() - t1 < 15_000, `failed ${Date.now() - t1} ms after it began`);
 });
 
 test('the checker runs a node’s checks in one exec and records each result, failures with their reason', async () => {
