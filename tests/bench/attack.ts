@@ -3,7 +3,7 @@
  * at once, each on its own runner, at ×1 by default. For every step it records when the step was due
  * on the team's scenario clock and when its action really started, and prints the timing error
  * (p50/p99/max) plus the CPU the attack engine (this process) and the Docker engine used.
- *   npm run bench:attack [-- --teams 8 --speed 1 --scenario a-phishing-c2-exfil]
+ *   npm run bench:attack [-- --teams 8 --speed 1 --scenario a-phishing-c2-exfil --exercise benchatk --seed bench-attack]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,8 +15,9 @@ const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`
 const teams = Number(opt('teams', '8'));
 const speed = Number(opt('speed', '1'));
 const scenarioId = opt('scenario', 'a-phishing-c2-exfil');
-const EX = 'benchatk';
-const SEED = 'bench-attack';
+// an exercise left up by bench:provision can be reused: `--exercise bench --seed bench`
+const EX = opt('exercise', 'benchatk');
+const SEED = opt('seed', 'bench-attack');
 
 const TICKS = 100; // USER_HZ on Linux
 /** CPU seconds (user + system) so far of the processes whose command name is one of `names`. */
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const topology = loadTopologyById('cyder-standard');
   await ensureImages(engine, { roles: [...new Set(topology.nodes.map((n) => n.role))] });
   const ranges = new RangeManager(engine);
-  await ranges.down({ exercise: EX });
+  if (!args.includes('--exercise')) await ranges.down({ exercise: EX }); // a named exercise is adopted as it stands
   const t0 = Date.now();
   await ranges.up({ exercise: EX, topology, teams, seed: SEED });
   console.error(`${teams} team(s) of cyder-standard healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
