@@ -125,12 +125,16 @@ function onSession(session: Session, deps: GatewayDeps, login: Login, log: (l: s
     try {
       const s = await deps.engine.exec.open(target.container, target.argv, { tty, env: TERM_ENV });
       if (pty) await s.resize(pty.cols, pty.rows);
-      resize = (c, r) => void s.resize(c, r);
+      // keystrokes and window changes reach the shell in the order the client sent them (a resize
+      // is an engine API call that text typed right after it would otherwise overtake)
+      let order: Promise<unknown> = Promise.resolve();
+      const inOrder = (fn: () => unknown) => { order = order.then(fn).catch(() => undefined); };
+      resize = (c, r) => inOrder(() => s.resize(c, r));
       s.stream.pipe(channel, { end: false });
-      channel.on('data', (d: Buffer) => s.stream.write(d));
+      channel.on('data', (d: Buffer) => inOrder(() => s.stream.write(d)));
       // The client closing its input ends the command's input (e.g. `echo ls | ssh …`).
-      channel.on('end', () => { if (!tty) s.stream.end(); });
-      channel.on('close', () => s.stream.destroy());
+      channel.on('end', () => { if (!tty) inOrder(() => s.stream.end()); });
+      channel.on('close', () => inOrder(() => s.stream.destroy()));
       const code = await s.exited();
       // Let the last output drain before the exit status.
       await new Promise((r) => setImmediate(r));

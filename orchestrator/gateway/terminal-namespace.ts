@@ -59,15 +59,21 @@ async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => 
   const early: (string | { cols: number; rows: number })[] = [];
   let session: ExecSession | undefined;
   let gone = false;
+  // Keystrokes and resizes reach the shell in the order they were sent: a resize is an engine API
+  // call, so text typed right after it (`stty size`, a full-screen editor) would otherwise beat it.
+  let order: Promise<unknown> = Promise.resolve();
+  const inOrder = (fn: () => unknown) => { order = order.then(fn).catch(() => undefined); };
   const resize = (size: unknown) => {
     const s = SizeSchema.safeParse(size);
     if (!s.success) return;
-    if (session) void session.resize(s.data.cols, s.data.rows);
+    const sess = session;
+    if (sess) inOrder(() => sess.resize(s.data.cols, s.data.rows));
     else early.push(s.data);
   };
   socket.on('input', (d) => {
     if (typeof d !== 'string' || d.length > 65536) return;
-    if (session) session.stream.write(d);
+    const sess = session;
+    if (sess) inOrder(() => sess.stream.write(d));
     else early.push(d);
   });
   socket.on('resize', resize);
@@ -76,8 +82,10 @@ async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => 
     if (!session) return;
     // Ending the shell's input makes a login shell exit; destroy frees the engine connection.
     const s = session;
-    s.stream.end();
-    setTimeout(() => s.stream.destroy(), 1000).unref();
+    inOrder(() => {
+      s.stream.end();
+      setTimeout(() => s.stream.destroy(), 1000).unref();
+    });
   });
   try {
     session = await deps.engine.exec.open(target.container, target.argv, { tty: true, env: TERM_ENV });
@@ -97,8 +105,8 @@ async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => 
   const s = session;
   s.stream.on('data', (d: Buffer) => socket.emit('output', d));
   for (const x of early.splice(0)) {
-    if (typeof x === 'string') s.stream.write(x);
-    else void s.resize(x.cols, x.rows);
+    if (typeof x === 'string') inOrder(() => s.stream.write(x));
+    else inOrder(() => s.resize(x.cols, x.rows));
   }
   const code = await s.exited();
   if (socket.connected) {
