@@ -9,6 +9,7 @@ import type { Connection, ServerChannel, Session } from 'ssh2';
 import { describeError } from '../errors.js';
 import { resolveShell, TERM_ENV, type GatewayDeps, type ShellTarget, type TeamRef } from './access.js';
 import { loadOrCreateHostKey } from './host-key.js';
+import { orderedQueue } from './in-order.js';
 
 export const DEFAULT_SSH_PORT = 2222;
 const FAIL_DELAY_MS = 400;
@@ -127,8 +128,7 @@ function onSession(session: Session, deps: GatewayDeps, login: Login, log: (l: s
       if (pty) await s.resize(pty.cols, pty.rows);
       // keystrokes and window changes reach the shell in the order the client sent them (a resize
       // is an engine API call that text typed right after it would otherwise overtake)
-      let order: Promise<unknown> = Promise.resolve();
-      const inOrder = (fn: () => unknown) => { order = order.then(fn).catch(() => undefined); };
+      const inOrder = orderedQueue();
       resize = (c, r) => inOrder(() => s.resize(c, r));
       s.stream.pipe(channel, { end: false });
       channel.on('data', (d: Buffer) => inOrder(() => s.stream.write(d)));

@@ -9,6 +9,7 @@ import { describeError, NotFoundError } from '../errors.js';
 import type { ExecSession } from '../docker/types.js';
 import { AccessDeniedError, mayOpen, resolveShell, TERM_ENV, type GatewayDeps, type ShellTarget } from './access.js';
 import { TERMINAL_NAMESPACE, type TerminalClientEvents, type TerminalError, type TerminalServerEvents } from './terminal-events.js';
+import { orderedQueue } from './in-order.js';
 
 const AuthSchema = z.object({
   token: z.string().min(1).max(200),
@@ -61,8 +62,7 @@ async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => 
   let gone = false;
   // Keystrokes and resizes reach the shell in the order they were sent: a resize is an engine API
   // call, so text typed right after it (`stty size`, a full-screen editor) would otherwise beat it.
-  let order: Promise<unknown> = Promise.resolve();
-  const inOrder = (fn: () => unknown) => { order = order.then(fn).catch(() => undefined); };
+  const inOrder = orderedQueue();
   const resize = (size: unknown) => {
     const s = SizeSchema.safeParse(size);
     if (!s.success) return;
