@@ -45,7 +45,7 @@ export class RangeView {
       nodes.set(node, { node, container: c.name, ips });
     }
     const nets = await engine.networks.list({ [LABEL.exercise]: exercise, [LABEL.team]: team });
-    const seed = nets.find((n) => n.labels[LABEL.exercise] === exercise && n.labels[LABEL.team] === team && n.labels[LABEL.seed])?.labels[LABEL.seed];
+    const seed = nets.find((n) => n.labels[LABEL.seed])?.labels[LABEL.seed];
     return new RangeView(engine, exercise, team, nodes, seed);
   }
 

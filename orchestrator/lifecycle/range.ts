@@ -175,8 +175,6 @@ export class RangeManager {
       sysctls: nodeSysctls(imageLabels),
       networks: node.interfaces.map((i) => ({ network: i.network, ip: i.ip })),
       ...(node.memoryMiB ? { memoryMiB: node.memoryMiB } : {}),
-      // Readiness is proven by `up` itself; the engine's periodic check only keeps `status` honest
-      // afterwards, and at 10 s per node it cost a steady share of the two cores with 8 teams up.
       healthIntervalSeconds: ENGINE_HEALTH_INTERVAL_S,
     };
   }
