@@ -14,9 +14,14 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY node_modules ./node_modules
 COPY bin ./bin
+COPY core ./core
+COPY protocol ./protocol
 COPY orchestrator ./orchestrator
 COPY attacker ./attacker
 COPY scoreboard ./scoreboard
+COPY server ./server
+COPY cli ./cli
+COPY web/dist ./web/dist
 COPY topologies ./topologies
 ENV NODE_ENV=production NODE_NO_WARNINGS=1 ENSHU_DATA_DIR=/data
 VOLUME /data

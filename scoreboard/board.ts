@@ -4,7 +4,7 @@
  * board as it stood at the freeze — their own breakdown, and the others' totals only if the
  * course shows the ranking.
  */
-import type { EnshuEvent, StoredEvent } from './events.js';
+import type { EnshuEvent, StoredEvent } from '../protocol/index.js';
 import { computeScores, isoZ, type ScoreContext, type TeamResult } from './score.js';
 
 export interface Board {

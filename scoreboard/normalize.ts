@@ -3,7 +3,7 @@
  * came (upper-case hashes, `EXAMPLE.com.`, a full URL for a domain, `010.000.000.005`,
  * `10.0.0.5:8080`, defanged `hxxp://evil[.]example`). Equal things must compare equal.
  */
-import type { IndicatorType } from './truth.js';
+import type { IndicatorType } from '../protocol/index.js';
 
 function refang(s: string): string {
   return s

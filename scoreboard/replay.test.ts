@@ -7,7 +7,7 @@ import { loadRules } from './rules/load.js';
 import { withRules } from './rules/schema.js';
 import { describeItem } from './describe.js';
 import { ScoreFold, computeScores, type ScoreContext } from './score.js';
-import type { StoredEvent } from './events.js';
+import type { StoredEvent } from '../protocol/index.js';
 
 const log = JSON.parse(readFileSync(new URL('./fixtures/course-a-log.json', import.meta.url), 'utf8')) as StoredEvent[];
 const ctx: ScoreContext = { rules: loadRules('A'), truth: courseATruth, glossary: loadGlossary() };

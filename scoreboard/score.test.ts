@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeBoard, visibleBoard } from './board.js';
 import { decayFactor } from './decay.js';
-import type { EnshuEvent } from './events.js';
+import type { EnshuEvent } from '../protocol/index.js';
 import { loadRules } from './rules/load.js';
 import { withRules } from './rules/schema.js';
 import { computeScores, type ScoreContext, type TeamResult } from './score.js';
 import { teamTimeline } from './timeline.js';
-import type { GroundTruth } from './truth.js';
+import type { GroundTruth } from '../core/index.js';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 /** time `m` minutes (and `s` seconds) into the exercise */

@@ -6,11 +6,10 @@
  */
 import { activeMinutes, addActiveMinutes, type ExerciseClock } from './clock.js';
 import { decayFactor, minutesBetween, round2 } from './decay.js';
-import type { AttackStepEvent, CheckResultEvent, EnshuEvent, FindingEvent, HintEvent, ReportEvent, ReportGradeEvent, StoredEvent } from './events.js';
+import { type AttackStepEvent, type CheckResultEvent, type EnshuEvent, type FindingEvent, type HintEvent, type ReportEvent, type ReportGradeEvent, type StoredEvent, checkPlainLanguage, distinctTerms, type Glossary, type IndicatorType } from '../protocol/index.js';
 import { indicatorMatches, normalizeIndicator } from './normalize.js';
-import { checkPlainLanguage, distinctTerms, type Glossary } from './plain-language.js';
 import type { Rules } from './rules/schema.js';
-import type { CheckSpec, GroundTruth, IndicatorType, StepTruth } from './truth.js';
+import type { CheckSpec, GroundTruth, StepTruth } from '../core/index.js';
 
 export const PHASES = ['detection', 'response', 'reporting', 'recovery'] as const;
 export type Phase = (typeof PHASES)[number];

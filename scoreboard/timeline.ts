@@ -2,26 +2,11 @@
  * The after-action timeline of one team: what the attacker did, what the team found, did and
  * reported, and what the checks saw, on one time axis — with the points each event earned.
  */
-import type { EnshuEvent, StoredEvent } from './events.js';
+import type { EnshuEvent, StoredEvent, TimelineEntry, TimelineLane } from '../protocol/index.js';
 import { isoZ, sortEvents, type ScoreItem } from './score.js';
-import type { GroundTruth } from './truth.js';
+import type { GroundTruth } from '../core/index.js';
 
-export type TimelineLane = 'attack' | 'detection' | 'response' | 'reporting' | 'check' | 'recovery' | 'hint' | 'exercise';
-
-export interface TimelineEntry {
-  at: string;
-  seq: number;
-  lane: TimelineLane;
-  type: EnshuEvent['type'];
-  /** one line in the exercise's words (step title, finding value, check id…) */
-  summary: { ja: string; en: string };
-  step?: string;
-  technique?: string;
-  /** attack outcome, or whether a check passed */
-  outcome?: string;
-  /** points the event earned or cost (sum of its score items) */
-  points?: number;
-}
+export type { TimelineEntry, TimelineLane };
 
 const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'attack.step': 'attack',

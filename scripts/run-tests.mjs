@@ -21,7 +21,7 @@ function walk(dir) {
   return out;
 }
 
-const unitDirs = ['orchestrator', 'attacker', 'scoreboard', 'topologies'];
+const unitDirs = ['core', 'protocol', 'orchestrator', 'attacker', 'scoreboard', 'server', 'cli', 'web', 'topologies'];
 const unit = unitDirs.flatMap((d) => walk(join(root, d)));
 const integration = walk(join(root, 'tests'));
 let files = kind === 'unit' ? unit : kind === 'integration' ? integration : [...unit, ...integration];

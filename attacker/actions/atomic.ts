@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { loadYamlFile, repoRoot } from '../../orchestrator/index.js';
+import { loadYamlFile, repoRoot } from '../../core/index.js';
 import { defineAction } from './types.js';
 import { digest } from './util.js';
 

@@ -1,6 +1,6 @@
 /** The implant, the C2 listener it talks to on the attacker host, and commands sent through it. */
 import { z } from 'zod';
-import { sleep } from '../../orchestrator/index.js';
+import { sleep } from '../../core/index.js';
 import type { RangeView } from '../run/range-view.js';
 import { C2_LOG, C2_OWN_DIR, C2_PY, C2_TASKS, implantScript } from './c2-scripts.js';
 import { defineAction, type SharedState } from './types.js';

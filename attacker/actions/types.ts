@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import type { RangeView } from '../run/range-view.js';
 
-export type Outcome = 'succeeded' | 'blocked' | 'failed' | 'skipped';
+import type { Outcome } from '../../protocol/index.js';
+
+export type { Outcome };
 
 /** What the runner keeps between steps of one team (implants, keys the exercise holds). */
 export interface SharedState {

@@ -4,7 +4,7 @@
  * holds; other facts are derived here. Facts are derived in file order, so a `value` may use
  * facts defined above it; `exercise` and `team` are always there.
  */
-import { ConfigError, teamFacts, type TeamFacts } from '../../orchestrator/index.js';
+import { ConfigError, teamFacts, type TeamFacts } from '../../core/index.js';
 import type { FactSpec } from '../scenario/schema.js';
 import { seededInt, seededString } from './random.js';
 import { render } from './template.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { teamFacts } from '../../orchestrator/index.js';
+import { teamFacts } from '../../core/index.js';
 import { listScenarios, loadScenario } from '../scenario/load.js';
 import { planFor } from './plan.js';
 import { render, renderDeep } from './template.js';

@@ -2,7 +2,7 @@
  * `{{name}}` templating for step parameters, checks and indicators. Facts are known at plan
  * time; `{{ip.node}}` (a node's address in the team's range) only once the range is resolved.
  */
-import { ConfigError } from '../../orchestrator/index.js';
+import { ConfigError } from '../../core/index.js';
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z0-9_.-]+)\s*\}\}/g;
 

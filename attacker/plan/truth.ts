@@ -3,7 +3,7 @@
  * indicators, containment/recovery checks and hints per step. `{{ip.*}}` needs the team's
  * addresses (`ips`); without them, indicators that use an address are left out.
  */
-import type { CheckSpec, GroundTruth, Indicator, StepTruth } from '../../scoreboard/index.js';
+import type { CheckSpec, GroundTruth, Indicator, StepTruth } from '../../core/index.js';
 import type { CheckInput, Scenario } from '../scenario/schema.js';
 import { planFor, type PlanContext } from './plan.js';
 import { render, resolveNodeName, type TemplateScope } from './template.js';

@@ -2,7 +2,8 @@
  * The only way actions reach containers: a view of ONE team's range, resolved from the
  * engine by the exercise and team labels. Anything outside it is refused before it runs.
  */
-import { EnshuError, LABEL, type Engine, type ExecOptions, type ExecResult, type ExecSession } from '../../orchestrator/index.js';
+import { rangePrefix, EnshuError, LABEL } from '../../core/index.js';
+import { type Engine, type ExecOptions, type ExecResult, type ExecSession } from '../../orchestrator/index.js';
 
 /** An action aimed outside its own team's range; carries the reason shown in the event. */
 export class RefusedError extends EnshuError {}
@@ -32,7 +33,7 @@ export class RangeView {
   static async resolve(engine: Engine, exercise: string, team: string): Promise<RangeView> {
     const list = await engine.containers.list({ [LABEL.exercise]: exercise, [LABEL.team]: team });
     const nodes = new Map<string, RangeNode>();
-    const prefix = `enshu-${exercise}-${team}-`;
+    const prefix = rangePrefix(exercise, team);
     for (const c of list) {
       // the engine filtered by label already; check again so a driver bug cannot widen the scope
       if (c.labels[LABEL.exercise] !== exercise || c.labels[LABEL.team] !== team) continue;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EnshuEvent } from '../../scoreboard/index.js';
+import type { EnshuEvent } from '../../protocol/index.js';
 import { loadScenario } from '../scenario/load.js';
 import { planFor } from '../plan/plan.js';
 import { restoreFromLog } from './resume.js';

@@ -4,7 +4,7 @@
  * each finished step's outcome and the scenario time it ended, and the facts steps captured.
  * Pure: no engine, no clock.
  */
-import type { AttackControlEvent, AttackStepEvent, EnshuEvent, StoredEvent } from '../../scoreboard/index.js';
+import type { AttackControlEvent, AttackStepEvent, EnshuEvent, StoredEvent } from '../../protocol/index.js';
 import type { Outcome } from '../actions/types.js';
 import type { Plan } from '../plan/plan.js';
 

@@ -5,8 +5,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { dirname } from 'node:path';
-import { EnshuError, repoRoot, type Engine } from '../../orchestrator/index.js';
-import type { AttackControlEvent, AttackStepEvent, EnshuEvent, EventSink, GroundTruth, StoredEvent } from '../../scoreboard/index.js';
+import { EnshuError, repoRoot, type GroundTruth } from '../../core/index.js';
+import { type Engine } from '../../orchestrator/index.js';
+import type { AttackControlEvent, AttackStepEvent, EnshuEvent, EventSink, StoredEvent, RunnerState, RunnerStatus, StepState, StepStatus } from '../../protocol/index.js';
 import { cleanC2 } from '../actions/implant.js';
 import { ACTIONS } from '../actions/registry.js';
 import type { ActionResult, Outcome, SharedState } from '../actions/types.js';
@@ -30,47 +31,7 @@ export class SeedMismatchError extends EnshuError {
   }
 }
 
-/** `suspended`: the server shut down with the attack open; a new runner resumes it from the log (`restore`). */
-export type RunnerStatus = 'idle' | 'running' | 'paused' | 'stopping' | 'stopped' | 'finished' | 'suspended';
-export type StepStatus = 'pending' | 'waiting' | 'running' | Outcome;
-
-export interface StepState {
-  id: string;
-  technique: string;
-  tactic: string;
-  node: string;
-  kind: string;
-  status: StepStatus;
-  /** what a waiting step waits for, in words */
-  waitingFor?: string;
-  /** scenario seconds at which it fires, once known */
-  dueAt?: number;
-  plannedOffset: number;
-  startedAt?: string;
-  endedAt?: string;
-  reason?: string;
-  evidence?: string;
-  /** its else branch runs */
-  branchTaken: boolean;
-  /** the instructor skipped it: later steps go on without it */
-  skippedByInstructor: boolean;
-  runs: number;
-  /** scenario clock when it ended */
-  endClock?: number;
-}
-
-export interface RunnerState {
-  exercise: string;
-  team: string;
-  scenario: string;
-  seed: string;
-  status: RunnerStatus;
-  /** scenario seconds since start */
-  clock: number;
-  speed: number;
-  steps: StepState[];
-  cleanups: number;
-}
+export type { RunnerState, RunnerStatus, StepState, StepStatus };
 
 export interface RunnerOptions {
   engine: Engine;

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { EventSchema, type EnshuEvent, type EventSink, type StoredEvent } from '../../scoreboard/index.js';
+import { EventSchema, type EnshuEvent, type EventSink, type StoredEvent } from '../../protocol/index.js';
 
 export function dataDir(): string {
   return process.env.ENSHU_DATA_DIR ?? join(homedir(), '.local', 'share', 'enshu');

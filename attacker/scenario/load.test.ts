@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, NotFoundError, parseYamlText } from '../../orchestrator/index.js';
+import { ConfigError, NotFoundError, parseYamlText } from '../../core/index.js';
 import { findAtomicTest, fillAtomic, loadAtomic, unsupportedReason } from '../actions/atomic.js';
 import { CheckedScenarioSchema, loadScenario } from './load.js';
 

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, loadYamlFile, NotFoundError } from '../../orchestrator/index.js';
+import { ConfigError, loadYamlFile, NotFoundError } from '../../core/index.js';
 import { ACTIONS } from '../actions/registry.js';
 import { factNames } from '../plan/facts.js';
 import { placeholders } from '../plan/template.js';

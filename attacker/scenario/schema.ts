@@ -3,7 +3,7 @@
  * branching, cleanup, and the ground truth (indicators, checks, hints) scoring reads.
  */
 import { z } from 'zod';
-import { INDICATOR_TYPES } from '../../scoreboard/index.js';
+import { INDICATOR_TYPES } from '../../protocol/index.js';
 
 const ID = /^[a-z][a-z0-9-]{0,47}$/;
 const id = z.string().regex(ID, 'must be lower-case letters, digits and "-", starting with a letter');

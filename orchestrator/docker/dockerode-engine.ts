@@ -2,11 +2,8 @@ import Docker from 'dockerode';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
-import { EngineError, ImageBuildError, WaitTimeoutError } from '../errors.js';
-import type {
-  ContainerInfo, ContainerSpec, ContainerState, Containers, Engine, EngineInfo, Exec, ExecOptions, ExecResult, ExecSession,
-  HealthState, ImageInfo, Images, Labels, NetworkInfo, NetworkSpec, Networks,
-} from './types.js';
+import { EngineError, ImageBuildError, WaitTimeoutError } from '../../core/index.js';
+import type { ContainerInfo, ContainerSpec, ContainerState, Containers, Engine, EngineInfo, Exec, ExecOptions, ExecResult, ExecSession, HealthState, ImageInfo, Images, Labels, NetworkInfo, NetworkSpec, Networks } from './types.js';
 
 /**
  * Where an engine is: `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS material from

@@ -3,20 +3,9 @@
  * testcontainers-node. Only `dockerode-engine.ts` implements them; nothing else imports dockerode.
  */
 import type { Duplex, Readable } from 'node:stream';
+import { LABEL } from '../../core/index.js';
 
-export const LABEL = {
-  exercise: 'enshu.exercise',
-  team: 'enshu.team',
-  node: 'enshu.node',
-  role: 'enshu.role',
-  segment: 'enshu.segment',
-  slot: 'enshu.slot',
-  topology: 'enshu.topology',
-  topologyFile: 'enshu.topology-file',
-  kind: 'enshu.kind',
-  imageHash: 'enshu.image-hash',
-  seed: 'enshu.seed',
-} as const;
+export { LABEL };
 
 export type Labels = Record<string, string>;
 

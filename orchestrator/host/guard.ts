@@ -1,4 +1,4 @@
-import { EngineError } from '../errors.js';
+import { EngineError } from '../../core/index.js';
 import { LABEL, type Engine } from '../docker/types.js';
 
 /**

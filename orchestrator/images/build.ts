@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import { ImageBuildError } from '../errors.js';
+import { ImageBuildError, rolesDir, mapLimit } from '../../core/index.js';
 import { LABEL, type Engine } from '../docker/types.js';
-import { rolesDir } from '../paths.js';
 import { BASE_ROLE, baseTag, listRoles, roleTag } from './catalog.js';
 import { openTarball, rootfsTag, rootfsTarball } from './rootfs.js';
-import { mapLimit } from '../util/limit.js';
 
 export type ImagePhase = 'cached' | 'building' | 'built' | 'failed';
 

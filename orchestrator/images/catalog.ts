@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rolesDir } from '../paths.js';
+import { rolesDir } from '../../core/index.js';
 import { hashContext } from './hash.js';
 import { rootfsTag } from './rootfs.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageBuildError } from '../errors.js';
+import { ImageBuildError } from '../../core/index.js';
 
 /**
  * The Debian mirror this host already uses, read from its apt configuration, so images are

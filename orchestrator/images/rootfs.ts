@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageBuildError } from '../errors.js';
-import { cacheDir } from '../paths.js';
+import { ImageBuildError, cacheDir } from '../../core/index.js';
 import { hostDebianMirror } from './mirror.js';
 
 export const SUITE = 'bookworm';

@@ -1,6 +1,5 @@
-import { WaitTimeoutError, EngineError } from '../errors.js';
+import { WaitTimeoutError, EngineError, sleep } from '../../core/index.js';
 import type { Engine } from '../docker/types.js';
-import { sleep } from '../util/limit.js';
 
 /** The health command of a node: the topology's override, else the image's HEALTHCHECK. */
 export function healthCommand(override: string | undefined, imageTest: string[] | undefined): string[] | undefined {

@@ -1,13 +1,11 @@
-import { ConfigError, EngineError, NotFoundError } from '../errors.js';
+import { ConfigError, EngineError, NotFoundError, teamId, mapLimit, topologiesDir } from '../../core/index.js';
 import { LABEL, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/types.js';
 import { addressOffset } from './slots.js';
-import { planTeam, teamId, type PlannedNode, type TeamPlan } from '../topology/plan.js';
+import { planTeam, type PlannedNode, type TeamPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 import { loadTopology, loadTopologyById, topologySource } from '../topology/load.js';
 import { baseTag, roleTag } from '../images/catalog.js';
 import { HostGuard } from '../host/guard.js';
-import { mapLimit } from '../util/limit.js';
-import { topologiesDir } from '../paths.js';
 import { healthCommand, waitHealthy } from './health.js';
 import { nodeCapabilities, nodeEnv, nodeSysctls } from './node-config.js';
 import { noProgress, type ProgressSink, type RangeProgress } from './events.js';

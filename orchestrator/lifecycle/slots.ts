@@ -1,7 +1,7 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, teamId, teamNumber } from '../../core/index.js';
 import { LABEL, type Engine, type NetworkInfo } from '../docker/types.js';
 import { overlaps, parseCidr } from '../topology/address.js';
-import { planTeam, teamId, teamNumber } from '../topology/plan.js';
+import { planTeam } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError } from '../../core/index.js';
 import { listCourses, loadCourse, topologyForCourse } from './courses.js';
 import { planTeam } from './plan.js';
 

@@ -1,9 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.js';
-import { topologiesDir } from '../paths.js';
-import { loadYamlFile } from '../yaml/load.js';
+import { NotFoundError, topologiesDir, loadYamlFile } from '../../core/index.js';
 import { loadTopologyById } from './load.js';
 import type { Topology } from './schema.js';
 

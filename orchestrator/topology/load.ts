@@ -1,11 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { loadYamlFile } from '../yaml/load.js';
-import { NotFoundError } from '../errors.js';
+import { loadYamlFile, NotFoundError, topologiesDir } from '../../core/index.js';
 import { TopologySchema, type Topology } from './schema.js';
 import { interfaceAddress } from './plan.js';
-import { topologiesDir } from '../paths.js';
 
 /** Cross-field rules a plain shape check cannot express; each issue points at its field. */
 export const CheckedTopologySchema = TopologySchema.superRefine((t, ctx) => {

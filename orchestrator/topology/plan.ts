@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../errors.js';
+import { ConfigError, containerName, networkName, teamFacts } from '../../core/index.js';
+import { EXERCISE_ID_PATTERN } from '../../protocol/index.js';
 import { contains, formatCidr, formatIPv4, hostAt, lastUsableHost, parseCidr, parseIPv4, type Cidr } from './address.js';
 import type { Capability, Segment, Topology, TopologyNode } from './schema.js';
-import { teamFacts } from './facts.js';
 import { applyServices } from './services.js';
-
-/** Team ids are `t01`, `t02`, …; the number is the team's position in the exercise. */
-export function teamId(n: number): string {
-  return `t${String(n).padStart(2, '0')}`;
-}
-
-export function teamNumber(id: string): number {
-  const m = /^t(\d{2,3})$/.exec(id);
-  if (!m) throw new ConfigError(`"${id}" is not a team id (expected t01, t02, …)`);
-  return Number(m[1]);
-}
-
-export const EXERCISE_ID = /^[a-z0-9][a-z0-9-]{0,19}$/;
 
 export function renderTemplate(template: string, slot: number): string {
   return template.replaceAll('{team}', String(slot));
@@ -90,14 +77,6 @@ export interface TeamPlan {
   nodes: PlannedNode[];
 }
 
-export function networkName(exercise: string, team: string, segment: string): string {
-  return `enshu-${exercise}-${team}-${segment}`;
-}
-
-export function containerName(exercise: string, team: string, node: string): string {
-  return `enshu-${exercise}-${team}-${node}`;
-}
-
 /** Linux limits interface names to 15 characters; a hash keeps them short and unique. */
 export function bridgeName(exercise: string, team: string, segment: string): string {
   return 'es' + createHash('sha256').update(`${exercise}/${team}/${segment}`).digest('hex').slice(0, 10);
@@ -108,7 +87,7 @@ export function bridgeName(exercise: string, team: string, segment: string): str
  * the team number plus the exercise's address offset, so two exercises on one engine never overlap.
  */
 export function planTeam(topology: Topology, exercise: string, team: string, slot: number, opts: { seed?: string } = {}): TeamPlan {
-  if (!EXERCISE_ID.test(exercise)) {
+  if (!EXERCISE_ID_PATTERN.test(exercise)) {
     throw new ConfigError(`exercise id "${exercise}" must be 1-20 lower-case letters, digits or "-"`, { exercise });
   }
   const segments = new Map(topology.segments.map((s) => [s.name, s]));

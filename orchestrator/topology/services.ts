@@ -1,6 +1,5 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, expandSecrets, staffLines, type TeamFacts } from '../../core/index.js';
 import { formatIPv4, hostAt, parseCidr } from './address.js';
-import { expandSecrets, staffLines, type TeamFacts } from './facts.js';
 import { renderFirewall, type AddressBook } from './firewall.js';
 import type { PlannedNode, TeamPlan } from './plan.js';
 import type { Topology } from './schema.js';

@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseYamlText, loadYamlFile } from '../yaml/load.js';
-import { ConfigError } from '../errors.js';
+import { parseYamlText, loadYamlFile, ConfigError, teamId, teamNumber } from '../../core/index.js';
 import { CheckedTopologySchema, loadTopology, loadTopologyById } from './load.js';
-import { bridgeName, planTeam, teamId, teamNumber } from './plan.js';
+import { bridgeName, planTeam } from './plan.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 

@@ -1,7 +1,7 @@
 /** Reads a course's scoring rules: `default.yaml` with the course's own file merged over it. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadYamlFile, repoRoot } from '../../orchestrator/index.js';
+import { ConfigError, loadYamlFile, repoRoot } from '../../core/index.js';
 import { RulesOverrideSchema, RulesSchema, mergeRules, type Rules } from './schema.js';
 
 export function rulesDir(): string {

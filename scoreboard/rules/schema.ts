@@ -4,7 +4,7 @@
  * Points are raw points; each phase's sum is multiplied by its weight.
  */
 import { z } from 'zod';
-import { OutcomeSchema } from '../events.js';
+import { OutcomeSchema } from '../../protocol/index.js';
 
 const points = z.number().min(0).max(10_000);
 const minutes = z.number().min(0).max(24 * 60);

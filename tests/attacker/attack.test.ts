@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTopology, type Engine, type ExerciseStatus, type RangeManager } from '../../orchestrator/index.js';
-import type { AttackStepEvent } from '../../scoreboard/index.js';
-import { AttackRunner, loadScenario, MemorySink, planFor, type RunnerState } from '../../attacker/index.js';
+import { type AttackStepEvent, type RunnerState } from '../../protocol/index.js';
+import { AttackRunner, loadScenario, MemorySink, planFor } from '../../attacker/index.js';
 import { engineWithImages, freshRange, sh } from '../helpers/range.js';
 
 const EX = 'at-attack';

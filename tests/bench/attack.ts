@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { AttackRunner, loadScenario, MemorySink } from '../../attacker/index.js';
-import { connectEngine, ensureImages, loadTopologyById, RangeManager, teamId } from '../../orchestrator/index.js';
+import { connectEngine, ensureImages, loadTopologyById, RangeManager } from '../../orchestrator/index.js';
+import { teamId } from '../../core/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };

@@ -8,11 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus, totalmem } from 'node:os';
-import {
-  addressOffset, composeProject, connectEngine, ensureImages, LABEL, loadTopology, loadTopologyById, mapLimit, planTeam, RangeManager, roleTag, teamId,
-  type Engine, type Topology,
-} from '../../orchestrator/index.js';
-import { healthCommand, waitHealthy } from '../../orchestrator/lifecycle/health.js';
+import { addressOffset, composeProject, connectEngine, ensureImages, loadTopology, loadTopologyById, planTeam, RangeManager, roleTag, type Engine, type Topology, healthCommand, waitHealthy } from '../../orchestrator/index.js';
+import { LABEL, mapLimit, teamId } from '../../core/index.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };

@@ -23,8 +23,8 @@ const EX = 'sv-bench';
 const indicator = (team: number, i: number) => `198.51.${team}.${i + 1}`;
 
 async function host(): Promise<void> {
-  const { createExerciseServer, bootstrapAdmin } = await import('../../orchestrator/server/index.js');
-  const { scoringPort } = await import('../../orchestrator/server/wiring.js');
+  const { createExerciseServer, bootstrapAdmin } = await import('../../server/index.js');
+  const { scoringPort } = await import('../../server/wiring.js');
   const dataDir = process.env.BENCH_DATA!;
   const truth = (team: string) => ({
     scenario: 'bench', team, availability: [],

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AttackRunner, loadScenario, MemorySink, planFor } from '../../attacker/index.js';
 import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
-import type { AttackStepEvent } from '../../scoreboard/index.js';
+import type { AttackStepEvent } from '../../protocol/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 import { Soc } from './soc.js';
 

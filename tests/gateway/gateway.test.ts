@@ -15,10 +15,8 @@ import ssh2 from 'ssh2';
 import { Server as IoServer } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { loadTopology, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
-import { openStore, type Store } from '../../orchestrator/store/index.js';
-import {
-  attachTerminalNamespace, gatewayDepsFromStore, HOST_KEY_FILE, startSshGateway, TERMINAL_NAMESPACE, type SshGateway,
-} from '../../orchestrator/gateway/index.js';
+import { openStore, type Store, attachTerminalNamespace, gatewayDepsFromStore, HOST_KEY_FILE, startSshGateway, type SshGateway } from '../../server/index.js';
+import { TERMINAL_NAMESPACE } from '../../protocol/index.js';
 import { engineWithImages, freshRange } from '../helpers/range.js';
 
 const EX = 'ui-gw';

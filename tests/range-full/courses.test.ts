@@ -13,9 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  listCourses, loadCourse, loadTopologyById, RangeManager, repoRoot, teamFacts, topologyForCourse, type Engine,
-} from '../../orchestrator/index.js';
+import { listCourses, loadCourse, loadTopologyById, RangeManager, topologyForCourse, type Engine } from '../../orchestrator/index.js';
+import { repoRoot, teamFacts } from '../../core/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 
 interface UpJson {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { repoRoot } from '../../orchestrator/index.js';
+import { repoRoot } from '../../core/index.js';
 
 function enshu(...args: string[]) {
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'enshu.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });

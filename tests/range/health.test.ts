@@ -8,7 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTopology, RangeManager, WaitTimeoutError, type Engine, type RangeProgress } from '../../orchestrator/index.js';
+import { loadTopology, RangeManager, type Engine } from '../../orchestrator/index.js';
+import { WaitTimeoutError } from '../../core/index.js';
+import { type RangeProgress } from '../../protocol/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 
 const EX = 'rg-health';
@@ -74,7 +76,7 @@ test('a node’s time does not run out while the range is still being started, a
 });
 
 test('the checker runs a node’s checks in one exec and records each result, failures with their reason', async () => {
-  const { Checker } = await import('../../orchestrator/index.js');
+  const { Checker } = await import('../../server/index.js');
   const spec = (id: string, command: string, extra: Record<string, string> = {}) =>
     ({ id, kind: 'availability' as const, title: { ja: id, en: id }, node: 'slow', command, ...extra });
   const appended: { check: string; passed: boolean; detail: string; at: string }[] = [];

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LABEL, loadTopology, type Engine, type ExerciseStatus, type RangeManager } from '../../orchestrator/index.js';
+import { LABEL } from '../../core/index.js';
+import { loadTopology, type Engine, type ExerciseStatus, type RangeManager } from '../../orchestrator/index.js';
 import { engineWithImages, freshRange, sh } from '../helpers/range.js';
 
 const EX = 'itrange';

@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadTopologyById, RangeManager, teamFacts, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
+import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
+import { teamFacts } from '../../core/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 
 const EX = 'rnsvc';

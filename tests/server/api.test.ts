@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectEngine, RangeManager, type Engine } from '../../orchestrator/index.js';
-import type { GroundTruth } from '../../scoreboard/index.js';
-import { reportingPort, scoringPort } from '../../orchestrator/server/wiring.js';
-import type { AttackPort } from '../../orchestrator/server/index.js';
+import type { GroundTruth } from '../../core/index.js';
+import { reportingPort, scoringPort, type AttackPort } from '../../server/index.js';
 import { ADMIN, connect, join, startServer, waitFor, type Client, type Running } from './helpers.js';
 
 const EX = 'sv-api';

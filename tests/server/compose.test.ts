@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, it } from 'node:test';
-import { repoRoot } from '../../orchestrator/index.js';
+import { repoRoot } from '../../core/index.js';
 
 const PROJECT = 'sv-compose';
 const PASSWORD = 'sv-compose-admin-pass';

@@ -1,6 +1,7 @@
 /** Shared set-up for the exercise server tests: a real server on loopback, real HTTP, real sockets. */
 import { io, type Socket } from 'socket.io-client';
-import { bootstrapAdmin, createExerciseServer, type ExerciseServer, type ServerOptions, type ClientToServerEvents, type ServerToClientEvents } from '../../orchestrator/server/index.js';
+import { bootstrapAdmin, createExerciseServer, type ExerciseServer, type ServerOptions } from '../../server/index.js';
+import { type ClientToServerEvents, type ServerToClientEvents } from '../../protocol/index.js';
 
 export const ADMIN = { user: 'admin', password: 'sv-admin-password' };
 

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { attackPort, scoringPort } from '../../orchestrator/server/wiring.js';
-import type { ScoreDelta } from '../../orchestrator/server/index.js';
+import { attackPort, scoringPort } from '../../server/index.js';
+import type { ScoreDelta } from '../../protocol/index.js';
 import { ADMIN, connect, join, startServer, waitFor, type Client, type Running } from './helpers.js';
 
 const EX = 'h1-rescore';

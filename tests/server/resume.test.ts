@@ -12,8 +12,8 @@ import { join as joinPath } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AttackRunner, loadScenario, MemorySink, planFor, SeedMismatchError } from '../../attacker/index.js';
 import { connectEngine, RangeManager, type Engine } from '../../orchestrator/index.js';
-import { attackPort, scoringPort } from '../../orchestrator/server/wiring.js';
-import type { AttackControlEvent, AttackStepEvent, StoredEvent } from '../../scoreboard/index.js';
+import { attackPort, scoringPort } from '../../server/index.js';
+import type { AttackControlEvent, AttackStepEvent, StoredEvent } from '../../protocol/index.js';
 import { ADMIN, connect, join, startServer, waitFor, type Running } from './helpers.js';
 
 const EX = 'h1-resume';

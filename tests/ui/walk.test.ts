@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { io as ioClient } from 'socket.io-client';
-import { RangeManager, loadTopologyById, repoRoot, type Engine } from '../../orchestrator/index.js';
-import { createExerciseServer, type ExerciseServer } from '../../orchestrator/server/index.js';
-import { attackPort, reportingPort, scoringPort } from '../../orchestrator/server/wiring.js';
-import { accessRouteFactory, attachTraineeAccess, TERMINAL_NAMESPACE, type AttachedAccess } from '../../orchestrator/gateway/index.js';
+import { RangeManager, loadTopologyById, type Engine } from '../../orchestrator/index.js';
+import { repoRoot } from '../../core/index.js';
+import { createExerciseServer, type ExerciseServer, attackPort, reportingPort, scoringPort, accessRouteFactory, attachTraineeAccess, type AttachedAccess } from '../../server/index.js';
+import { TERMINAL_NAMESPACE } from '../../protocol/index.js';
 import { engineWithImages } from '../helpers/range.js';
 
 const EX = 'ui-walk';

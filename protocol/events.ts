@@ -1,0 +1,189 @@
+/**
+ * The exercise event log: the single source of truth that scores are folded from.
+ * Shared by the attacker (writes attack.* events), the server (team submissions,
+ * instructor actions, check results) and the scoring rules (reads everything).
+ * Payloads are validated once with these schemas where they enter (API, sockets, store).
+ */
+import { z } from 'zod';
+import { INDICATOR_TYPES, REPORT_FIELDS, TEAM_ID_PATTERN } from './vocabulary.js';
+
+export { INDICATOR_TYPES };
+export const TeamIdSchema = z.string().regex(TEAM_ID_PATTERN, 'team ids look like t01');
+const iso = z.string().datetime({ offset: true });
+
+export const IndicatorTypeSchema = z.enum(INDICATOR_TYPES);
+
+export const OutcomeSchema = z.enum(['succeeded', 'blocked', 'failed', 'skipped']);
+
+const base = {
+  exercise: z.string().min(1),
+  /** when it happened in the exercise (wall clock, ISO 8601) */
+  at: iso,
+};
+
+export const AttackStepEventSchema = z.object({
+  ...base,
+  type: z.literal('attack.step'),
+  team: TeamIdSchema,
+  scenario: z.string(),
+  step: z.string(),
+  technique: z.string(),
+  tactic: z.string(),
+  startedAt: iso,
+  endedAt: iso,
+  outcome: OutcomeSchema,
+  reason: z.string().optional(),
+  /** short digest of what the action did or saw (command output, message id…) */
+  evidence: z.string().max(2000).default(''),
+  /** the step counts as attacker impact (starts the report clock) */
+  impact: z.boolean().default(false),
+  /** scenario seconds (the team's attack clock) when the action started and ended */
+  startClock: z.number().min(0).optional(),
+  endClock: z.number().min(0).optional(),
+  /** facts the step read from its output (`capture`), so a resumed attack can use them */
+  captured: z.record(z.string()).optional(),
+});
+
+export const AttackControlEventSchema = z.object({
+  ...base,
+  /**
+   * `attack.speed`: the speed factor changed; `attack.suspended`: the server shut down with the
+   * attack open (a restart resumes it); `attack.restored`: a restarted server resumed it from the log.
+   */
+  type: z.enum(['attack.started', 'attack.paused', 'attack.resumed', 'attack.stopped', 'attack.finished', 'attack.speed', 'attack.suspended', 'attack.restored']),
+  team: TeamIdSchema,
+  scenario: z.string(),
+  speed: z.number().positive().optional(),
+  /** scenario seconds on the team's attack clock at this moment */
+  clock: z.number().min(0).optional(),
+  detail: z.record(z.unknown()).optional(),
+});
+
+export const FindingEventSchema = z.object({
+  ...base,
+  type: z.literal('finding.submitted'),
+  team: TeamIdSchema,
+  id: z.string(),
+  by: z.string(),
+  indicatorType: IndicatorTypeSchema.optional(),
+  value: z.string().max(500).optional(),
+  technique: z.string().regex(/^T\d{4}(\.\d{3})?$/).optional(),
+  text: z.string().max(4000).default(''),
+});
+
+export const ResponseActionEventSchema = z.object({
+  ...base,
+  type: z.literal('action.submitted'),
+  team: TeamIdSchema,
+  id: z.string(),
+  by: z.string(),
+  node: z.string().optional(),
+  what: z.string().max(4000),
+});
+
+export const CheckKindSchema = z.enum(['containment', 'recovery', 'availability']);
+
+/** A check run in the team's range by the checker, recorded when its value changes. */
+export const CheckResultEventSchema = z.object({
+  ...base,
+  type: z.literal('check.result'),
+  team: TeamIdSchema,
+  check: z.string(),
+  kind: CheckKindSchema,
+  step: z.string().optional(),
+  passed: z.boolean(),
+  detail: z.string().max(2000).default(''),
+});
+
+export const ReportFieldsSchema = z.object({
+  occurredAt: z.string().max(200),
+  affected: z.string().max(4000),
+  cause: z.string().max(4000),
+  outlook: z.string().max(4000),
+  alternatives: z.string().max(4000),
+  actions: z.string().max(4000),
+});
+
+export const ReportEventSchema = z.object({
+  ...base,
+  type: z.literal('report.submitted'),
+  team: TeamIdSchema,
+  id: z.string(),
+  by: z.string(),
+  kind: z.enum(['first', 'update', 'final']),
+  language: z.enum(['ja', 'en']),
+  fields: ReportFieldsSchema,
+});
+
+export const ReportGradeEventSchema = z.object({
+  ...base,
+  type: z.literal('report.graded'),
+  team: TeamIdSchema,
+  report: z.string(),
+  by: z.string(),
+  /** 0..1 of the report points the instructor awards on top of the automatic checks */
+  grade: z.number().min(0).max(1),
+  comment: z.string().max(4000).default(''),
+});
+
+export const HintEventSchema = z.object({
+  ...base,
+  type: z.enum(['hint.released', 'hint.bought']),
+  team: TeamIdSchema,
+  step: z.string(),
+  hint: z.string(),
+  cost: z.number().min(0),
+});
+
+export const RecoveryDeclaredEventSchema = z.object({
+  ...base,
+  type: z.literal('recovery.declared'),
+  team: TeamIdSchema,
+  id: z.string(),
+  by: z.string(),
+  what: z.string().max(4000),
+});
+
+export const ExerciseEventSchema = z.object({
+  ...base,
+  type: z.enum(['exercise.created', 'exercise.provisioned', 'exercise.started', 'exercise.paused', 'exercise.resumed', 'exercise.ended', 'exercise.archived', 'score.frozen']),
+  by: z.string().optional(),
+  detail: z.record(z.unknown()).optional(),
+});
+
+export const EventSchema = z.discriminatedUnion('type', [
+  AttackStepEventSchema,
+  FindingEventSchema,
+  ResponseActionEventSchema,
+  CheckResultEventSchema,
+  ReportEventSchema,
+  ReportGradeEventSchema,
+  RecoveryDeclaredEventSchema,
+  // enums of types are split so discriminatedUnion sees literal discriminators
+  ...AttackControlEventSchema.shape.type.options.map((t) => AttackControlEventSchema.extend({ type: z.literal(t) })),
+  ...HintEventSchema.shape.type.options.map((t) => HintEventSchema.extend({ type: z.literal(t) })),
+  ...ExerciseEventSchema.shape.type.options.map((t) => ExerciseEventSchema.extend({ type: z.literal(t) })),
+] as unknown as [z.ZodDiscriminatedUnionOption<'type'>, ...z.ZodDiscriminatedUnionOption<'type'>[]]);
+
+export type AttackStepEvent = z.output<typeof AttackStepEventSchema>;
+export type AttackControlEvent = z.output<typeof AttackControlEventSchema>;
+export type FindingEvent = z.output<typeof FindingEventSchema>;
+export type ResponseActionEvent = z.output<typeof ResponseActionEventSchema>;
+export type CheckResultEvent = z.output<typeof CheckResultEventSchema>;
+export type ReportEvent = z.output<typeof ReportEventSchema>;
+export type ReportGradeEvent = z.output<typeof ReportGradeEventSchema>;
+export type HintEvent = z.output<typeof HintEventSchema>;
+export type RecoveryDeclaredEvent = z.output<typeof RecoveryDeclaredEventSchema>;
+export type ExerciseEvent = z.output<typeof ExerciseEventSchema>;
+
+export type EnshuEvent =
+  | AttackStepEvent | AttackControlEvent | FindingEvent | ResponseActionEvent | CheckResultEvent
+  | ReportEvent | ReportGradeEvent | HintEvent | RecoveryDeclaredEvent | ExerciseEvent;
+
+/** An event as stored: with its position in the log. */
+export type StoredEvent = EnshuEvent & { seq: number };
+
+/** Anything events can be appended to (the SQLite store, an in-memory log in tests). */
+export interface EventSink {
+  append(event: EnshuEvent): StoredEvent | Promise<StoredEvent>;
+}

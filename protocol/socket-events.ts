@@ -1,0 +1,56 @@
+/**
+ * The socket.io event maps, shared by the server and the web UI. Types only, so the browser
+ * bundle can import this file without pulling in server code.
+ *
+ * Connect with `io(url, { auth: { token } })`. A trainee is put in their team's room at once;
+ * anyone may `join` a room they are allowed in and receives its snapshot in the ack, then deltas.
+ */
+import type { ExerciseRow, Principal, RangeProgress, ScoreDelta, TeamScore, TeamView } from './dto.js';
+import type { StoredEvent } from './events.js';
+
+export interface Snapshot {
+  exercise: ExerciseRow;
+  /** the room's scope: one team, or the whole exercise (staff) */
+  team: string | null;
+  teams: TeamView[];
+  events: StoredEvent[];
+  scores: TeamScore[];
+  runners: Record<string, unknown>;
+  /** scores shown are frozen at this time (trainees near the end of an exercise) */
+  frozenAt?: string;
+}
+
+export interface JoinRequest {
+  exercise: string;
+  /** omit to join the whole exercise (instructors and organizers only) */
+  team?: string;
+}
+
+export type Ack<T> = (reply: ({ ok: true } & T) | { ok: false; status: number; error: string }) => void;
+
+export interface ClientToServerEvents {
+  join: (req: JoinRequest, ack: Ack<{ snapshot: Snapshot }>) => void;
+  leave: (req: JoinRequest, ack: Ack<object>) => void;
+}
+
+export interface ServerToClientEvents {
+  /** one new log entry in a room the client is in */
+  event: (e: StoredEvent) => void;
+  /** a team's score changed */
+  score: (d: ScoreDelta) => void;
+  /** range build / reset progress (staff rooms) */
+  progress: (p: RangeProgress) => void;
+  /** the exercise changed state */
+  exercise: (x: ExerciseRow) => void;
+  /** a team's pseudo-attacker changed state (staff rooms) */
+  runner: (r: { exercise: string; team: string; state: unknown }) => void;
+}
+
+export interface SocketData {
+  principal: Principal;
+}
+
+export const room = {
+  exercise: (exercise: string) => `ex:${exercise}`,
+  team: (exercise: string, team: string) => `team:${exercise}:${team}`,
+};

@@ -1,0 +1,42 @@
+import type { ErrorRequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { ConfigError, EnshuError, EngineError, NotFoundError, describeError } from '../core/index.js';
+import { AuthError, ConflictError, ForbiddenError, ValidationError } from './store/index.js';
+
+/** Thrown by the limiter middleware (HTTP 429). */
+export class RateLimitedError extends EnshuError {
+  constructor(readonly retryAfter: number) {
+    super(`too many requests; try again in ${retryAfter}s`);
+  }
+}
+
+export interface ErrorBody {
+  error: string;
+  detail: unknown;
+}
+
+/** Maps a thrown value to a status and the `{error, detail}` body; never a stack trace. */
+export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof ZodError) return { status: 400, body: { error: 'invalid request', detail: err.issues } };
+  if (err instanceof ValidationError) return { status: 400, body: { error: err.message, detail: err.detail } };
+  if (err instanceof ConfigError) return { status: 400, body: { error: err.message, detail: err.context } };
+  if (err instanceof AuthError) return { status: 401, body: { error: err.message, detail: null } };
+  if (err instanceof ForbiddenError) return { status: 403, body: { error: err.message, detail: err.context } };
+  if (err instanceof NotFoundError) return { status: 404, body: { error: err.message, detail: err.context } };
+  if (err instanceof ConflictError) return { status: 409, body: { error: err.message, detail: err.context } };
+  if (err instanceof RateLimitedError) return { status: 429, body: { error: err.message, detail: { retryAfter: err.retryAfter } } };
+  if (err instanceof EngineError) return { status: 502, body: { error: err.message, detail: err.context } };
+  // body-parser errors carry a status (malformed JSON → 400, too large → 413)
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { error: status === 400 ? 'malformed JSON body' : describeError(err), detail: null } };
+  }
+  return { status: 500, body: { error: 'internal error', detail: describeError(err) } };
+}
+
+export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  const { status, body } = toHttpError(err);
+  if (status >= 500 && process.env.ENSHU_DEBUG) console.error(err);
+  if (status === 429) res.setHeader('Retry-After', String((body.detail as { retryAfter: number }).retryAfter));
+  res.status(status).json(body);
+};

@@ -1,0 +1,61 @@
+/**
+ * Organizer views: results per exercise/team/phase, statistics per course and fiscal year,
+ * CSV/JSON export and the after-action timeline. The arithmetic lives in scoreboard's pure
+ * helpers (bound in wiring.ts); this file only gathers their inputs from the store.
+ */
+import type { GroundTruth } from '../core/index.js';
+import type { StoredEvent, ExerciseResult } from '../protocol/index.js';
+import type { ExerciseRow, Store } from './store/index.js';
+import type { TeamScore } from './ports.js';
+import type { ScoreService } from './scores.js';
+
+export type { ExerciseResult };
+
+export interface ReportingPort {
+  /** sessions, participants, average scores per course and fiscal year (April–March) */
+  stats(results: ExerciseResult[]): unknown;
+  statsCsv(results: ExerciseResult[]): string;
+  resultsCsv(result: ExerciseResult): string;
+  /** `items`: the team's score items, so the timeline shows the points behind each event */
+  timeline(events: readonly StoredEvent[], team: string, truth: GroundTruth | undefined, items: unknown[] | undefined): unknown;
+}
+
+export class Exporter {
+  constructor(
+    private readonly store: Store,
+    private readonly scores: ScoreService,
+    private readonly reporting: ReportingPort,
+    private readonly truths: (exercise: string) => Map<string, GroundTruth>,
+  ) {}
+
+  results(exercise: string): ExerciseResult {
+    const x = this.store.exercises.get(exercise);
+    const scores = new Map(this.scores.scores(exercise).map((s) => [s.team, s]));
+    return {
+      exercise: x,
+      teams: this.store.exercises.teams(exercise).map((t) => ({ team: t.id, name: t.name, members: t.members, score: scores.get(t.id) ?? null })),
+    };
+  }
+
+  resultsCsv(exercise: string): string {
+    return this.reporting.resultsCsv(this.results(exercise));
+  }
+
+  /** Only exercises that ran count towards the statistics. */
+  private finished(): ExerciseResult[] {
+    return this.store.exercises.list().filter((x) => ['running', 'paused', 'ended', 'archived'].includes(x.state)).map((x) => this.results(x.id));
+  }
+
+  stats(): unknown {
+    return this.reporting.stats(this.finished());
+  }
+
+  statsCsv(): string {
+    return this.reporting.statsCsv(this.finished());
+  }
+
+  timeline(exercise: string, team: string): unknown {
+    const items = this.scores.scores(exercise).find((s) => s.team === team)?.detail;
+    return this.reporting.timeline(this.scores.log(exercise), team, this.truths(exercise).get(team), Array.isArray(items) ? items : undefined);
+  }
+}

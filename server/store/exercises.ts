@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { NotFoundError } from '../../core/index.js';
+import type { Db } from './db.js';
+import { ConflictError } from './errors.js';
+
+import { EXERCISE_STATES, type ExerciseRow, type ExerciseState, type Schedule, type TeamRow } from '../../protocol/index.js';
+
+export { EXERCISE_STATES, type ExerciseState };
+
+/** Allowed moves of the exercise state machine; anything else is a 409. */
+const TRANSITIONS: Record<ExerciseState, ExerciseState[]> = {
+  // provisioning may be retried from ready (converge) and falls back to created when it fails
+  created: ['provisioning', 'archived'],
+  provisioning: ['ready', 'created'],
+  ready: ['provisioning', 'running', 'ended'],
+  running: ['paused', 'ended'],
+  paused: ['running', 'ended'],
+  ended: ['archived'],
+  archived: [],
+};
+
+export interface NewExercise {
+  id: string;
+  title: string;
+  course: string;
+  scenario: string;
+  seed: number;
+  topology?: string;
+  speed: number;
+  schedule: Schedule;
+  teams: { name: string; members: string[] }[];
+}
+
+type Raw = Omit<ExerciseRow, 'schedule' | 'createdAt' | 'updatedAt'> & { schedule: string; created_at: string; updated_at: string };
+
+function fromRaw(r: Raw): ExerciseRow {
+  return {
+    id: r.id, title: r.title, course: r.course, scenario: r.scenario, seed: r.seed, topology: r.topology,
+    state: r.state, speed: r.speed, schedule: JSON.parse(r.schedule) as Schedule, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/** Join codes are short enough to read aloud in a classroom, and unique across exercises. */
+function joinCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const b = randomBytes(8);
+  let s = '';
+  for (const x of b) s += alphabet[x % alphabet.length];
+  return `${s.slice(0, 4)}-${s.slice(4)}`;
+}
+
+export function teamIdOf(n: number): string {
+  return `t${String(n).padStart(2, '0')}`;
+}
+
+export class ExerciseRepo {
+  constructor(private readonly db: Db) {}
+
+  create(x: NewExercise, now = new Date()): ExerciseRow {
+    const at = now.toISOString();
+    if (this.find(x.id)) throw new ConflictError(`exercise ${x.id} already exists`, { exercise: x.id });
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO exercises (id, title, course, scenario, seed, topology, state, speed, schedule, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?, ?, ?)`).run(x.id, x.title, x.course, x.scenario, x.seed, x.topology ?? null, x.speed, JSON.stringify(x.schedule), at, at);
+      const team = this.db.prepare('INSERT INTO teams (exercise, id, name, join_code) VALUES (?, ?, ?, ?)');
+      const member = this.db.prepare('INSERT OR IGNORE INTO members (exercise, team, name) VALUES (?, ?, ?)');
+      x.teams.forEach((t, i) => {
+        const id = teamIdOf(i + 1);
+        team.run(x.id, id, t.name, joinCode());
+        for (const m of t.members) member.run(x.id, id, m);
+      });
+    })();
+    return this.get(x.id);
+  }
+
+  find(id: string): ExerciseRow | undefined {
+    const r = this.db.prepare('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
+    return r && fromRaw(r);
+  }
+
+  get(id: string): ExerciseRow {
+    const x = this.find(id);
+    if (!x) throw new NotFoundError(`no exercise ${id}`, { exercise: id });
+    return x;
+  }
+
+  list(): ExerciseRow[] {
+    return (this.db.prepare('SELECT * FROM exercises ORDER BY created_at, id').all() as Raw[]).map(fromRaw);
+  }
+
+  /** Moves the exercise to `to`, or throws a ConflictError naming the allowed moves. */
+  transition(id: string, to: ExerciseState, now = new Date()): ExerciseRow {
+    const x = this.get(id);
+    if (!TRANSITIONS[x.state].includes(to)) {
+      const allowed = TRANSITIONS[x.state];
+      throw new ConflictError(
+        `exercise ${id} is ${x.state}; it cannot become ${to}${allowed.length ? ` (from ${x.state} it can become: ${allowed.join(', ')})` : ''}`,
+        { exercise: id },
+      );
+    }
+    this.db.prepare('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
+    return this.get(id);
+  }
+
+  canTransition(from: ExerciseState, to: ExerciseState): boolean {
+    return TRANSITIONS[from].includes(to);
+  }
+
+  setSpeed(id: string, speed: number): void {
+    this.db.prepare('UPDATE exercises SET speed = ? WHERE id = ?').run(speed, id);
+  }
+
+  teams(exercise: string): TeamRow[] {
+    const rows = this.db.prepare('SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id').all(exercise) as Omit<TeamRow, 'members'>[];
+    const members = this.db.prepare('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid').all(exercise) as { team: string; name: string }[];
+    return rows.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
+  }
+
+  team(exercise: string, team: string): TeamRow {
+    const t = this.teams(exercise).find((x) => x.id === team);
+    if (!t) throw new NotFoundError(`exercise ${exercise} has no team ${team}`, { exercise, team });
+    return t;
+  }
+
+  teamByCode(code: string): TeamRow | undefined {
+    const r = this.db.prepare('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as { exercise: string; id: string } | undefined;
+    return r && this.team(r.exercise, r.id);
+  }
+
+  addMember(exercise: string, team: string, name: string, now = new Date()): void {
+    this.db.prepare(`INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (exercise, team, name) DO UPDATE SET joined_at = excluded.joined_at`).run(exercise, team, name, now.toISOString());
+  }
+}

@@ -1,0 +1,26 @@
+/** The server's persistent state: one SQLite file (WAL) holding the event log and exercise records. */
+import { openDb, type Db } from './db.js';
+import { EventStore } from './events.js';
+import { ExerciseRepo } from './exercises.js';
+import { AuthRepo } from './auth.js';
+
+export { openDb, schemaVersion, DB_FILE, type Db } from './db.js';
+export { EventStore, type EventListener } from './events.js';
+export { ExerciseRepo, EXERCISE_STATES, teamIdOf, type ExerciseState, type NewExercise } from './exercises.js';
+export { type ExerciseRow, type TeamRow, type Schedule } from '../../protocol/index.js';
+export { AuthRepo, hashPassword, verifyPassword, type Principal, type Role, type StaffRole } from './auth.js';
+export { ConflictError, AuthError, ForbiddenError, ValidationError } from './errors.js';
+export { MIGRATIONS } from './migrations.js';
+
+export interface Store {
+  db: Db;
+  events: EventStore;
+  exercises: ExerciseRepo;
+  auth: AuthRepo;
+  close(): void;
+}
+
+export function openStore(dataDir: string): Store {
+  const db = openDb(dataDir);
+  return { db, events: new EventStore(db), exercises: new ExerciseRepo(db), auth: new AuthRepo(db), close: () => db.close() };
+}

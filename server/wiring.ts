@@ -1,0 +1,58 @@
+/**
+ * Binds the server's ports to the real attacker and scoring rules. Kept out of index.ts:
+ * attacker/ imports the orchestrator's index, so importing it from there would be a cycle.
+ */
+import { AttackRunner, groundTruth, listScenarios, loadScenario, type Scenario } from '../attacker/index.js';
+import { aggregateResults, computeScores, freezeTime, loadGlossary, loadRules, resultsCsv, statsCsv, teamTimeline, ScoreFold, type Rules, type ScoreItem, type TeamResult } from '../scoreboard/index.js';
+import { type Glossary } from '../protocol/index.js';
+import type { AttackPort, ScoringPort, TeamScore } from './ports.js';
+import type { ReportingPort } from './results.js';
+
+export function attackPort(): AttackPort {
+  const cache = new Map<string, Scenario>();
+  const scenario = (id: string) => {
+    let s = cache.get(id);
+    if (!s) cache.set(id, (s = loadScenario(id)));
+    return s;
+  };
+  return {
+    listScenarios: () => listScenarios(),
+    groundTruth: (id, ctx) => groundTruth(scenario(id), ctx),
+    runner: (o) => new AttackRunner({ ...o, scenario: scenario(o.scenario) }),
+  };
+}
+
+/** Scores from scoreboard's pure rules: the course's rules and the glossary are read once and cached. */
+export function scoringPort(): ScoringPort {
+  const rules = new Map<string, Rules>();
+  const rulesOf = (course: string) => {
+    let r = rules.get(course);
+    if (!r) rules.set(course, (r = loadRules(course)));
+    return r;
+  };
+  let glossary: Glossary | undefined;
+  const view = (r: TeamResult): TeamScore => ({ team: r.team, total: r.total, phases: r.phases, rank: r.rank, detail: r.items });
+  return {
+    fold: (ctx) => {
+      glossary ??= loadGlossary();
+      const f = new ScoreFold({ rules: rulesOf(ctx.course), truth: Object.fromEntries(ctx.truths), glossary });
+      return { add: (e) => void f.add(e), scores: (now) => f.scores(now.toISOString()).map(view) };
+    },
+    compute: (events, ctx) => {
+      glossary ??= loadGlossary();
+      return computeScores(events, { rules: rulesOf(ctx.course), truth: Object.fromEntries(ctx.truths), glossary, now: ctx.now.toISOString() }).map(view);
+    },
+    visibility: (course) => ({ traineesSeeRanking: rulesOf(course).visibility.traineesSeeRanking }),
+    freezeAt: (events, course, endsAt) => freezeTime(events, { rules: rulesOf(course), ...(endsAt ? { endsAt } : {}) }),
+  };
+}
+
+/** Organizer figures, CSV and the after-action timeline from scoreboard's pure helpers. */
+export function reportingPort(): ReportingPort {
+  return {
+    stats: (results) => ({ stats: aggregateResults(results) }),
+    statsCsv: (results) => statsCsv(results, { bom: true }),
+    resultsCsv: (result) => resultsCsv(result, { bom: true }),
+    timeline: (events, team, truth, items) => ({ team, entries: teamTimeline(events, team, truth, (items ?? []) as ScoreItem[]) }),
+  };
+}
