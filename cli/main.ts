@@ -132,7 +132,7 @@ export function buildCli(): Command {
     .option('--ssh-port <n>', 'port of the SSH gateway into the teams\' nodes', positiveInt, 2222)
     .option('--no-ssh', 'run without the SSH gateway')
     .action(async (o: { port: number; host: string; dataDir: string; sshPort: number; ssh: boolean }) => {
-      const { serve } = await import('../server/serve.js');
+      const { serve } = await import('../server/index.js');
       const { ssh, sshPort, ...rest } = o;
       await serve({ ...rest, sshPort: ssh ? sshPort : false, ...(program.opts().engine ? { engine: program.opts().engine as string } : {}) });
     });

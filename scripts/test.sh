@@ -6,6 +6,8 @@ start=$(date +%s)
 ENSHU_EXTRA_PKGS="${ENSHU_EXTRA_PKGS:-docker-compose openssh-client chromium fonts-ipafont-gothic}" bash scripts/engine.sh
 echo "== type check"
 npx tsc --noEmit -p tsconfig.json
+echo "== layers"
+npm run --silent check:layers
 echo "== web app"
 npm run --silent build:web
 echo "== images"

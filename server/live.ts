@@ -6,9 +6,10 @@ import { RateLimiter } from './rate-limit.js';
 import type { ScoreDelta } from './scores.js';
 import { freezeAt, type Views } from './snapshot.js';
 import { roomHandlers } from './sockets/rooms.js';
+import type { LiveSocket } from './sockets/socket.js';
 
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type { LiveSocket };
 
 /**
  * socket.io on the API's port. The handshake needs a bearer token (`auth: {token}`); trainees

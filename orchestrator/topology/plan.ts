@@ -4,6 +4,7 @@ import { EXERCISE_ID_PATTERN } from '../../protocol/index.js';
 import { contains, formatCidr, formatIPv4, hostAt, lastUsableHost, parseCidr, parseIPv4, type Cidr } from './address.js';
 import type { Capability, Segment, Topology, TopologyNode } from './schema.js';
 import { applyServices } from './services.js';
+import type { PlannedInterface, PlannedNetwork, PlannedNode, TeamPlan } from './plan-types.js';
 
 export function renderTemplate(template: string, slot: number): string {
   return template.replaceAll('{team}', String(slot));
@@ -37,45 +38,8 @@ export function bridgeAddress(segment: Segment, cidr: Cidr): number {
   return cidr.network + (segment.bridgeHost ?? lastUsableHost(cidr));
 }
 
-export interface PlannedNetwork {
-  segment: string;
-  purpose: string;
-  name: string;
-  bridge: string;
-  subnet: string;
-  /** Address Docker gives to the host side of the bridge (blocked from the range by host rules). */
-  hostGateway: string;
-}
+export type { PlannedInterface, PlannedNetwork, PlannedNode, TeamPlan };
 
-export interface PlannedInterface {
-  segment: string;
-  network: string;
-  ip: string;
-}
-
-export interface PlannedNode {
-  name: string;
-  role: string;
-  title?: string;
-  containerName: string;
-  interfaces: PlannedInterface[];
-  gatewayIp?: string;
-  capabilities: Capability[];
-  env: Record<string, string>;
-  accounts: TopologyNode['accounts'];
-  health?: { command: string; timeoutSeconds: number };
-  memoryMiB?: number;
-}
-
-export interface TeamPlan {
-  exercise: string;
-  team: string;
-  slot: number;
-  /** Seed of the exercise's facts (staff, passwords, documents); defaults to the exercise id. */
-  seed: string;
-  networks: PlannedNetwork[];
-  nodes: PlannedNode[];
-}
 
 /** Linux limits interface names to 15 characters; a hash keeps them short and unique. */
 export function bridgeName(exercise: string, team: string, segment: string): string {

@@ -1,7 +1,7 @@
 import { ConfigError, expandSecrets, staffLines, type TeamFacts } from '../../core/index.js';
 import { formatIPv4, hostAt, parseCidr } from './address.js';
 import { renderFirewall, type AddressBook } from './firewall.js';
-import type { PlannedNode, TeamPlan } from './plan.js';
+import type { PlannedNode, TeamPlan } from './plan-types.js';
 import type { Topology } from './schema.js';
 
 // Line lists end with a newline: a shell `while read` loop skips an unterminated last line.

@@ -4,6 +4,5 @@ export { startSshGateway, parseLogin, DEFAULT_SSH_PORT, type SshGateway, type Ss
 export { attachTerminalNamespace } from './terminal-namespace.js';
 export { loadOrCreateHostKey, HOST_KEY_FILE } from './host-key.js';
 export { gatewayDepsFromStore } from './store-deps.js';
-export * from '../../protocol/terminal-events.js';
 export { accessRoutes, type RangeView, type RangeNodeView, type LogLine } from './routes.js';
 export { attachTraineeAccess, accessRouteFactory, WEB_DIST, type AccessOptions, type AttachedAccess } from './attach.js';

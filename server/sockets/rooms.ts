@@ -4,7 +4,7 @@ import { canAccess } from '../access.js';
 import { toHttpError } from '../http-errors.js';
 import { snapshot, type Views } from '../snapshot.js';
 import { room, type JoinRequest } from '../../protocol/index.js';
-import type { LiveSocket } from '../live.js';
+import type { LiveSocket } from './socket.js';
 
 function parse(req: unknown): JoinRequest | undefined {
   if (!req || typeof req !== 'object') return undefined;

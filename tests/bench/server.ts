@@ -24,7 +24,7 @@ const indicator = (team: number, i: number) => `198.51.${team}.${i + 1}`;
 
 async function host(): Promise<void> {
   const { createExerciseServer, bootstrapAdmin } = await import('../../server/index.js');
-  const { scoringPort } = await import('../../server/wiring.js');
+  const { scoringPort } = await import('../../server/index.js');
   const dataDir = process.env.BENCH_DATA!;
   const truth = (team: string) => ({
     scenario: 'bench', team, availability: [],

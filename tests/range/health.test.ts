@@ -51,7 +51,7 @@ test('once the node is fixed, `up` again adopts both nodes and the team is ready
 });
 
 test('a node’s time does not run out while the range is still being started, and runs from when it was', async () => {
-  const { waitHealthy } = await import('../../orchestrator/lifecycle/health.js');
+  const { waitHealthy } = await import('../../orchestrator/index.js');
   const container = `enshu-${EX}-t01-slow`;
   await sh(engine, container, 'rm -f /tmp/go');
   let busy: number | undefined;

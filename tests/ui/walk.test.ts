@@ -49,7 +49,7 @@ before(async () => {
   await new RangeManager(engine).down({ exercise: EX });
   // always from the current source: a stale bundle would test yesterday's UI
   const { build } = await import('vite');
-  await build({ configFile: join(repoRoot, 'scoreboard', 'web', 'vite.config.ts'), logLevel: 'warn' });
+  await build({ configFile: join(repoRoot, 'web', 'vite.config.ts'), logLevel: 'warn' });
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'enshu-ui-walk-'));
   server = createExerciseServer({

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadGlossary } from '../scoreboard/index.js';
-import { checkPlainLanguage } from './plain-language.js';
+import { checkPlainLanguage } from '../protocol/index.js';
+import { loadGlossary } from './glossary.js';
 
 const glossary = loadGlossary();
 
