@@ -4,7 +4,14 @@
  * the range's `Engine` interface (types only): it acts through the engine it is handed and
  * refuses any container outside its own team's range.
  */
-export { listScenarios, loadScenario, loadScenarioFile, scenariosDir, CheckedScenarioSchema, type ScenarioSummary } from './scenario/load.js';
+export {
+  listScenarios,
+  loadScenario,
+  loadScenarioFile,
+  scenariosDir,
+  CheckedScenarioSchema,
+  type ScenarioSummary,
+} from './scenario/load.js';
 export { ScenarioSchema, type Scenario, type Step } from './scenario/schema.js';
 export { planFor, type Plan, type PlannedStep, type PlanContext } from './plan/plan.js';
 export { groundTruth, type TruthContext } from './plan/truth.js';

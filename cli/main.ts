@@ -1,6 +1,16 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { connectEngine, ensureImages, listRoles, RangeManager, type ExerciseStatus, loadTopology, loadTopologyById, topologyForCourse } from '../orchestrator/index.js';
-import { ConfigError, describeError } from '../core/index.js';
+import { COURSE_IDS } from '../protocol/index.js';
+import {
+  connectEngine,
+  ensureImages,
+  listRoles,
+  RangeManager,
+  type ExerciseStatus,
+  loadTopology,
+  loadTopologyById,
+  topologyForCourse,
+} from '../orchestrator/index.js';
+import { ConfigError, createLogger, describeError } from '../core/index.js';
 import { imageProgress, rangeProgress } from './progress.js';
 import { renderStatus } from './render.js';
 import { registerAttackCommand } from './attack.js';
@@ -18,7 +28,10 @@ function print(json: boolean, value: unknown, human: () => string): void {
 export function buildCli(): Command {
   const program = new Command('enshu')
     .description('CYDER-style cyber defense exercises on Docker')
-    .option('--engine <endpoint>', 'container engine (unix://…, tcp://…, ssh://…); default DOCKER_HOST or the local socket')
+    .option(
+      '--engine <endpoint>',
+      'container engine (unix://…, tcp://…, ssh://…); default DOCKER_HOST or the local socket',
+    )
     .showHelpAfterError()
     .exitOverride();
 
@@ -39,7 +52,10 @@ export function buildCli(): Command {
         const tags = await ensureImages(e, { roles, force: !!o.force, ...(bar ? { onEvent: bar.onEvent } : {}) });
         bar?.stop();
         print(!!o.json, { images: tags, seconds: (Date.now() - started) / 1000 }, () =>
-          Object.entries(tags).map(([r, t]) => `${r.padEnd(12)} ${t}`).join('\n'));
+          Object.entries(tags)
+            .map(([r, t]) => `${r.padEnd(12)} ${t}`)
+            .join('\n'),
+        );
       } finally {
         bar?.stop();
       }
@@ -48,29 +64,52 @@ export function buildCli(): Command {
   program
     .command('up')
     .description('bring up (or converge) one isolated range per team')
-    .requiredOption('--course <id>', 'course id (A, B-1, B-2, C, online-standard, online-intro)')
+    .requiredOption('--course <id>', `course id (${COURSE_IDS.join(', ')})`)
     .requiredOption('--teams <n>', 'number of teams', positiveInt)
     .option('--exercise <id>', 'exercise id', 'demo')
     .option('--topology <id|file>', 'use this topology instead of the course’s')
     .option('--seed <seed>', 'seed of the per-team facts (staff, passwords, documents); default: the exercise id')
     .option('--concurrency <n>', 'containers created at once', positiveInt, 4)
     .option('--json', 'machine-readable output')
-    .action(async (o: { course: string; teams: number; exercise: string; topology?: string; seed?: string; concurrency: number; json?: boolean }) => {
-      const topology = o.topology ? (o.topology.endsWith('.yaml') ? loadTopology(o.topology) : loadTopologyById(o.topology)) : topologyForCourse(o.course);
-      const e = await engine();
-      const bar = o.json ? undefined : rangeProgress();
-      const started = Date.now();
-      try {
-        const status = await new RangeManager(e).up({
-          exercise: o.exercise, topology, teams: o.teams, concurrency: o.concurrency, ...(o.seed ? { seed: o.seed } : {}), ...(bar ? { onProgress: bar.onProgress } : {}),
-        });
-        bar?.stop();
-        print(!!o.json, { ...status, seconds: (Date.now() - started) / 1000 }, () =>
-          `${renderStatus([status])}\nall ${o.teams} team(s) healthy in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-      } finally {
-        bar?.stop();
-      }
-    });
+    .action(
+      async (o: {
+        course: string;
+        teams: number;
+        exercise: string;
+        topology?: string;
+        seed?: string;
+        concurrency: number;
+        json?: boolean;
+      }) => {
+        const topology = o.topology
+          ? o.topology.endsWith('.yaml')
+            ? loadTopology(o.topology)
+            : loadTopologyById(o.topology)
+          : topologyForCourse(o.course);
+        const e = await engine();
+        const bar = o.json ? undefined : rangeProgress();
+        const started = Date.now();
+        try {
+          const status = await new RangeManager(e).up({
+            exercise: o.exercise,
+            topology,
+            teams: o.teams,
+            concurrency: o.concurrency,
+            ...(o.seed ? { seed: o.seed } : {}),
+            ...(bar ? { onProgress: bar.onProgress } : {}),
+          });
+          bar?.stop();
+          print(
+            !!o.json,
+            { ...status, seconds: (Date.now() - started) / 1000 },
+            () =>
+              `${renderStatus([status])}\nall ${o.teams} team(s) healthy in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+          );
+        } finally {
+          bar?.stop();
+        }
+      },
+    );
 
   program
     .command('status')
@@ -92,11 +131,20 @@ export function buildCli(): Command {
     .action(async (o: { exercise: string; team: string; node?: string; json?: boolean }) => {
       const bar = o.json ? undefined : rangeProgress();
       try {
-        await new RangeManager(await engine()).reset({ exercise: o.exercise, team: o.team, ...(o.node ? { node: o.node } : {}), ...(bar ? { onProgress: bar.onProgress } : {}) });
+        await new RangeManager(await engine()).reset({
+          exercise: o.exercise,
+          team: o.team,
+          ...(o.node ? { node: o.node } : {}),
+          ...(bar ? { onProgress: bar.onProgress } : {}),
+        });
       } finally {
         bar?.stop();
       }
-      print(!!o.json, { reset: { exercise: o.exercise, team: o.team, node: o.node ?? null } }, () => `reset ${o.team}${o.node ? `/${o.node}` : ''} of ${o.exercise}: healthy`);
+      print(
+        !!o.json,
+        { reset: { exercise: o.exercise, team: o.team, node: o.node ?? null } },
+        () => `reset ${o.team}${o.node ? `/${o.node}` : ''} of ${o.exercise}: healthy`,
+      );
     });
 
   program
@@ -129,18 +177,27 @@ export function buildCli(): Command {
     .option('--port <n>', 'port', positiveInt, 8080)
     .option('--host <addr>', 'address to listen on (0.0.0.0 inside a container)', '127.0.0.1')
     .option('--data-dir <dir>', 'directory of the event store', './.enshu')
-    .option('--ssh-port <n>', 'port of the SSH gateway into the teams\' nodes', positiveInt, 2222)
+    .option('--ssh-port <n>', "port of the SSH gateway into the teams' nodes", positiveInt, 2222)
     .option('--no-ssh', 'run without the SSH gateway')
     .action(async (o: { port: number; host: string; dataDir: string; sshPort: number; ssh: boolean }) => {
       const { serve } = await import('../server/index.js');
       const { ssh, sshPort, ...rest } = o;
-      await serve({ ...rest, sshPort: ssh ? sshPort : false, ...(program.opts().engine ? { engine: program.opts().engine as string } : {}) });
+      await serve({
+        ...rest,
+        sshPort: ssh ? sshPort : false,
+        ...(program.opts().engine ? { engine: program.opts().engine as string } : {}),
+      });
     });
 
   return program;
 }
 
-/** Runs the CLI; returns the exit code. Errors are one clear line, never a stack trace. */
+const log = createLogger('cli');
+
+/**
+ * Runs the CLI; returns the exit code. Errors are one clear line, never a stack trace; the stack
+ * is in the log at debug level (ENSHU_LOG_LEVEL=debug or ENSHU_DEBUG=1).
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildCli().parseAsync(argv);
@@ -148,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     process.stderr.write(`enshu: ${describeError(err)}\n`);
-    if (process.env.ENSHU_DEBUG) console.error(err);
+    log.debug({ err }, `command failed: ${describeError(err)}`);
     return 1;
   }
 }

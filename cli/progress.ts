@@ -11,14 +11,23 @@ export function imageProgress(total: number) {
   if (!tty()) {
     return {
       onEvent(e: ImageEvent) {
-        if (e.phase === 'building' && !started.has(e.image)) { started.add(e.image); process.stderr.write(`building ${e.image} (${e.tag})\n`); }
-        if (e.phase === 'cached' || e.phase === 'built' || e.phase === 'failed') process.stderr.write(`${e.image}: ${e.phase}${e.error ? ` — ${e.error.split('\n')[0]}` : ''}\n`);
+        if (e.phase === 'building' && !started.has(e.image)) {
+          started.add(e.image);
+          process.stderr.write(`building ${e.image} (${e.tag})\n`);
+        }
+        if (e.phase === 'cached' || e.phase === 'built' || e.phase === 'failed')
+          process.stderr.write(`${e.image}: ${e.phase}${e.error ? ` — ${e.error.split('\n')[0]}` : ''}\n`);
       },
       stop() {},
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: 'images |{bar}| {value}/{total} {image} {line}', hideCursor: true, clearOnComplete: false, stopOnComplete: false },
+    {
+      format: 'images |{bar}| {value}/{total} {image} {line}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { image: '', line: '' });
@@ -27,7 +36,9 @@ export function imageProgress(total: number) {
       if (e.phase === 'cached' || e.phase === 'built' || e.phase === 'failed') finished.add(e.image);
       bar.update(finished.size, { image: `${e.image}:${e.phase}`, line: (e.line ?? '').slice(0, 50) });
     },
-    stop() { bar.stop(); },
+    stop() {
+      bar.stop();
+    },
   };
 }
 
@@ -36,7 +47,13 @@ export function rangeProgress() {
   if (!tty()) {
     return {
       onProgress(p: RangeProgress) {
-        if (p.step === 'ready' || p.step === 'plan' || p.step === 'host-rules' || p.status === 'failed' || (p.step === 'remove' && !p.node)) {
+        if (
+          p.step === 'ready' ||
+          p.step === 'plan' ||
+          p.step === 'host-rules' ||
+          p.status === 'failed' ||
+          (p.step === 'remove' && !p.node)
+        ) {
           process.stderr.write(`${p.team ? `[${p.team}] ` : ''}${p.message}\n`);
         }
       },
@@ -58,6 +75,8 @@ export function rangeProgress() {
       if (!bar) bars.set(p.team, (bar = multi.create(p.total, 0, { team: p.team, message: '' })));
       bar.update(p.done ?? 0, { message: p.message });
     },
-    stop() { multi.stop(); },
+    stop() {
+      multi.stop();
+    },
   };
 }

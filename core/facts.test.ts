@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DEPARTMENTS, STAFF_PER_DEPARTMENT, teamFacts } from './facts.js';
 
@@ -16,9 +16,18 @@ test('each team and each seed gets its own staff, passwords and documents', () =
   const t2 = teamFacts('seed-1', 't02');
   const other = teamFacts('seed-2', 't01');
   for (const x of [t2, other]) {
-    assert.notDeepEqual(x.staff.map((s) => s.password), t1.staff.map((s) => s.password));
-    assert.notDeepEqual(x.staff.map((s) => s.user), t1.staff.map((s) => s.user));
-    assert.notDeepEqual(x.documents.map((d) => d.body), t1.documents.map((d) => d.body));
+    assert.notDeepEqual(
+      x.staff.map((s) => s.password),
+      t1.staff.map((s) => s.password),
+    );
+    assert.notDeepEqual(
+      x.staff.map((s) => s.user),
+      t1.staff.map((s) => s.user),
+    );
+    assert.notDeepEqual(
+      x.documents.map((d) => d.body),
+      t1.documents.map((d) => d.body),
+    );
     assert.notEqual(x.secret('pc-admin'), t1.secret('pc-admin'));
     assert.notEqual(x.teamSeed, t1.teamSeed);
   }
@@ -35,4 +44,3 @@ test('staff are complete and unique: every department staffed, user names valid'
   }
   for (const d of DEPARTMENTS) assert.equal(f.staff.filter((s) => s.department === d.id).length, STAFF_PER_DEPARTMENT);
 });
-

@@ -52,24 +52,72 @@ export const DEPARTMENTS: Department[] = [
 export const STAFF_PER_DEPARTMENT = 4;
 
 const FAMILY: [string, string][] = [
-  ['sato', '佐藤'], ['suzuki', '鈴木'], ['takahashi', '高橋'], ['tanaka', '田中'], ['ito', '伊藤'], ['watanabe', '渡辺'],
-  ['yamamoto', '山本'], ['nakamura', '中村'], ['kobayashi', '小林'], ['kato', '加藤'], ['yoshida', '吉田'], ['yamada', '山田'],
-  ['sasaki', '佐々木'], ['yamaguchi', '山口'], ['matsumoto', '松本'], ['inoue', '井上'], ['kimura', '木村'], ['hayashi', '林'],
-  ['shimizu', '清水'], ['yamazaki', '山崎'], ['mori', '森'], ['ikeda', '池田'], ['hashimoto', '橋本'], ['abe', '阿部'],
+  ['sato', '佐藤'],
+  ['suzuki', '鈴木'],
+  ['takahashi', '高橋'],
+  ['tanaka', '田中'],
+  ['ito', '伊藤'],
+  ['watanabe', '渡辺'],
+  ['yamamoto', '山本'],
+  ['nakamura', '中村'],
+  ['kobayashi', '小林'],
+  ['kato', '加藤'],
+  ['yoshida', '吉田'],
+  ['yamada', '山田'],
+  ['sasaki', '佐々木'],
+  ['yamaguchi', '山口'],
+  ['matsumoto', '松本'],
+  ['inoue', '井上'],
+  ['kimura', '木村'],
+  ['hayashi', '林'],
+  ['shimizu', '清水'],
+  ['yamazaki', '山崎'],
+  ['mori', '森'],
+  ['ikeda', '池田'],
+  ['hashimoto', '橋本'],
+  ['abe', '阿部'],
 ];
 const GIVEN: [string, string][] = [
-  ['hiroshi', '浩'], ['takeshi', '健'], ['akira', '明'], ['makoto', '誠'], ['yuki', '由紀'], ['yoko', '洋子'],
-  ['kenji', '健二'], ['naoko', '直子'], ['daisuke', '大輔'], ['emi', '恵美'], ['shota', '翔太'], ['misaki', '美咲'],
-  ['ryo', '亮'], ['ayaka', '彩花'], ['kazuya', '和也'], ['mai', '舞'], ['takumi', '拓海'], ['haruka', '遥'],
+  ['hiroshi', '浩'],
+  ['takeshi', '健'],
+  ['akira', '明'],
+  ['makoto', '誠'],
+  ['yuki', '由紀'],
+  ['yoko', '洋子'],
+  ['kenji', '健二'],
+  ['naoko', '直子'],
+  ['daisuke', '大輔'],
+  ['emi', '恵美'],
+  ['shota', '翔太'],
+  ['misaki', '美咲'],
+  ['ryo', '亮'],
+  ['ayaka', '彩花'],
+  ['kazuya', '和也'],
+  ['mai', '舞'],
+  ['takumi', '拓海'],
+  ['haruka', '遥'],
 ];
 const TITLES = ['課長', '係長', '主任', '主事'];
-const WORDS = ['Sakura', 'Fuji', 'Kaede', 'Tsubaki', 'Momiji', 'Hikari', 'Sora', 'Umi', 'Midori', 'Kumo', 'Yuzu', 'Kiri'];
+const WORDS = [
+  'Sakura',
+  'Fuji',
+  'Kaede',
+  'Tsubaki',
+  'Momiji',
+  'Hikari',
+  'Sora',
+  'Umi',
+  'Midori',
+  'Kumo',
+  'Yuzu',
+  'Kiri',
+];
 const SYMBOLS = ['!', '#', '$', '%', '&', '+'];
 
 /** A deterministic stream of numbers for one purpose of one team. */
 function stream(seed: string, team: string, purpose: string) {
   let counter = 0;
-  let pool: number[] = [];
+  const pool: number[] = [];
   return (n: number): number => {
     if (pool.length === 0) {
       const h = createHash('sha256').update(`${seed}\u0000${team}\u0000${purpose}\u0000${counter++}`).digest();
@@ -118,8 +166,21 @@ export function teamFacts(seed: string, team: string, domain = 'range.example'):
     const meeting = `2026-${String(1 + docNext(12)).padStart(2, '0')}-${String(1 + docNext(28)).padStart(2, '0')}`;
     const code = `${d.id.slice(0, 2).toUpperCase()}-${String(docNext(100000)).padStart(5, '0')}`;
     return [
-      { department: d.id, file: `${d.id}-budget.txt`, title: `${d.nameJa} 予算資料`, body: `${d.nameJa} 令和8年度 予算案\n担当: ${head.fullNameJa}\n総額: ${budget.toLocaleString('en-US')} 円\n管理番号: ${code}\n` },
-      { department: d.id, file: `${d.id}-minutes.txt`, title: `${d.nameJa} 会議議事録`, body: `${d.nameJa} 定例会議 議事録 (${meeting})\n出席: ${staff.filter((s) => s.department === d.id).map((s) => s.fullNameJa).join('、')}\n管理番号: ${code}\n` },
+      {
+        department: d.id,
+        file: `${d.id}-budget.txt`,
+        title: `${d.nameJa} 予算資料`,
+        body: `${d.nameJa} 令和8年度 予算案\n担当: ${head.fullNameJa}\n総額: ${budget.toLocaleString('en-US')} 円\n管理番号: ${code}\n`,
+      },
+      {
+        department: d.id,
+        file: `${d.id}-minutes.txt`,
+        title: `${d.nameJa} 会議議事録`,
+        body: `${d.nameJa} 定例会議 議事録 (${meeting})\n出席: ${staff
+          .filter((s) => s.department === d.id)
+          .map((s) => s.fullNameJa)
+          .join('、')}\n管理番号: ${code}\n`,
+      },
     ];
   });
   const teamSeed = createHmac('sha256', seed).update(team).digest('hex').slice(0, 32);
@@ -141,7 +202,9 @@ export function expandSecrets(text: string, facts: TeamFacts): string {
 
 /** Staff as tab-separated lines: user, password, full name, 氏名, department, title, e-mail. */
 export function staffLines(staff: StaffMember[]): string {
-  return staff.map((s) => [s.user, s.password, s.fullName, s.fullNameJa, s.department, s.title, s.email].join('\t')).join('\n');
+  return staff
+    .map((s) => [s.user, s.password, s.fullName, s.fullNameJa, s.department, s.title, s.email].join('\t'))
+    .join('\n');
 }
 
 function cap(s: string): string {

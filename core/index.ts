@@ -9,4 +9,13 @@ export { repoRoot, topologiesDir, rolesDir, cacheDir } from './paths.js';
 export * from './ids.js';
 export * from './facts.js';
 export type * from './truth.js';
-export { mapLimit, sleep } from './async.js';
+export { mapLimit, retryUntil, sleep, type RetryUntilOptions } from './async.js';
+export {
+  buildLogger,
+  createLogger,
+  logSettings,
+  rootLogger,
+  type LogFormat,
+  type LogSettings,
+  type Logger,
+} from './logger.js';

@@ -5,7 +5,6 @@
  */
 import type { IndicatorType } from '../protocol/index.js';
 
-
 export interface Indicator {
   type: IndicatorType;
   value: string;

@@ -12,7 +12,9 @@ export function loadYamlFile<S extends z.ZodTypeAny>(file: string, schema: S): z
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`${file}: cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file });
+    throw new ConfigError(`${file}: cannot read file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      file,
+    });
   }
   return parseYamlText(text, file, schema);
 }

@@ -5,7 +5,7 @@
  * Payloads are validated once with these schemas where they enter (API, sockets, store).
  */
 import { z } from 'zod';
-import { INDICATOR_TYPES, REPORT_FIELDS, TEAM_ID_PATTERN } from './vocabulary.js';
+import { INDICATOR_TYPES, TEAM_ID_PATTERN, type ReportField } from './vocabulary.js';
 
 export { INDICATOR_TYPES };
 export const TeamIdSchema = z.string().regex(TEAM_ID_PATTERN, 'team ids look like t01');
@@ -50,7 +50,16 @@ export const AttackControlEventSchema = z.object({
    * `attack.speed`: the speed factor changed; `attack.suspended`: the server shut down with the
    * attack open (a restart resumes it); `attack.restored`: a restarted server resumed it from the log.
    */
-  type: z.enum(['attack.started', 'attack.paused', 'attack.resumed', 'attack.stopped', 'attack.finished', 'attack.speed', 'attack.suspended', 'attack.restored']),
+  type: z.enum([
+    'attack.started',
+    'attack.paused',
+    'attack.resumed',
+    'attack.stopped',
+    'attack.finished',
+    'attack.speed',
+    'attack.suspended',
+    'attack.restored',
+  ]),
   team: TeamIdSchema,
   scenario: z.string(),
   speed: z.number().positive().optional(),
@@ -67,7 +76,10 @@ export const FindingEventSchema = z.object({
   by: z.string(),
   indicatorType: IndicatorTypeSchema.optional(),
   value: z.string().max(500).optional(),
-  technique: z.string().regex(/^T\d{4}(\.\d{3})?$/).optional(),
+  technique: z
+    .string()
+    .regex(/^T\d{4}(\.\d{3})?$/)
+    .optional(),
   text: z.string().max(4000).default(''),
 });
 
@@ -103,6 +115,11 @@ export const ReportFieldsSchema = z.object({
   alternatives: z.string().max(4000),
   actions: z.string().max(4000),
 });
+
+// The report form and the scoring rules list the fields through REPORT_FIELDS; this schema must name the same ones.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _reportFieldsMatch: SameKeys<keyof z.infer<typeof ReportFieldsSchema>, ReportField> = true;
+void _reportFieldsMatch;
 
 export const ReportEventSchema = z.object({
   ...base,
@@ -146,7 +163,16 @@ export const RecoveryDeclaredEventSchema = z.object({
 
 export const ExerciseEventSchema = z.object({
   ...base,
-  type: z.enum(['exercise.created', 'exercise.provisioned', 'exercise.started', 'exercise.paused', 'exercise.resumed', 'exercise.ended', 'exercise.archived', 'score.frozen']),
+  type: z.enum([
+    'exercise.created',
+    'exercise.provisioned',
+    'exercise.started',
+    'exercise.paused',
+    'exercise.resumed',
+    'exercise.ended',
+    'exercise.archived',
+    'score.frozen',
+  ]),
   by: z.string().optional(),
   detail: z.record(z.unknown()).optional(),
 });
@@ -177,8 +203,16 @@ export type RecoveryDeclaredEvent = z.output<typeof RecoveryDeclaredEventSchema>
 export type ExerciseEvent = z.output<typeof ExerciseEventSchema>;
 
 export type EnshuEvent =
-  | AttackStepEvent | AttackControlEvent | FindingEvent | ResponseActionEvent | CheckResultEvent
-  | ReportEvent | ReportGradeEvent | HintEvent | RecoveryDeclaredEvent | ExerciseEvent;
+  | AttackStepEvent
+  | AttackControlEvent
+  | FindingEvent
+  | ResponseActionEvent
+  | CheckResultEvent
+  | ReportEvent
+  | ReportGradeEvent
+  | HintEvent
+  | RecoveryDeclaredEvent
+  | ExerciseEvent;
 
 /** An event as stored: with its position in the log. */
 export type StoredEvent = EnshuEvent & { seq: number };

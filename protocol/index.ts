@@ -5,8 +5,16 @@
  */
 export * from './vocabulary.js';
 export * from './events.js';
-export type * from './dto.js';
+export * from './dto.js';
 export type * from './socket-events.js';
 export { room } from './socket-events.js';
 export * from './terminal-events.js';
-export { checkPlainLanguage, distinctTerms, GlossarySchema, GlossaryEntrySchema, type Glossary, type GlossaryEntry, type JargonHit } from './plain-language.js';
+export {
+  checkPlainLanguage,
+  distinctTerms,
+  GlossarySchema,
+  GlossaryEntrySchema,
+  type Glossary,
+  type GlossaryEntry,
+  type JargonHit,
+} from './plain-language.js';

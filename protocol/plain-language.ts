@@ -56,9 +56,14 @@ function compiled(glossary: Glossary, lang: 'ja' | 'en'): Compiled {
   if (!x) {
     const lists: ('ja' | 'en')[] = lang === 'ja' ? ['ja', 'en'] : ['en'];
     const alts = lists
-      .flatMap((l) => glossary[l].flatMap((entry) => [entry.term, ...entry.variants].map((sp) => ({ lang: l, entry, sp }))))
+      .flatMap((l) =>
+        glossary[l].flatMap((entry) => [entry.term, ...entry.variants].map((sp) => ({ lang: l, entry, sp }))),
+      )
       .sort((a, b) => b.sp.length - a.sp.length);
-    x = { re: new RegExp(alts.map((a) => `(${source(a.sp, a.lang)})`).join('|'), 'gi'), groups: alts.map(({ lang: l, entry }) => ({ lang: l, entry })) };
+    x = {
+      re: new RegExp(alts.map((a) => `(${source(a.sp, a.lang)})`).join('|'), 'gi'),
+      groups: alts.map(({ lang: l, entry }) => ({ lang: l, entry })),
+    };
     c[lang] = x;
   }
   return x;
@@ -75,7 +80,14 @@ export function checkPlainLanguage(text: string, lang: 'ja' | 'en', glossary: Gl
   for (const m of text.matchAll(re)) {
     const g = groups[m.findIndex((v, i) => i > 0 && v !== undefined) - 1];
     if (!g) continue;
-    hits.push({ term: g.entry.term, found: m[0], plain: g.entry.plain, index: m.index ?? 0, length: m[0].length, lang: g.lang });
+    hits.push({
+      term: g.entry.term,
+      found: m[0],
+      plain: g.entry.plain,
+      index: m.index ?? 0,
+      length: m[0].length,
+      lang: g.lang,
+    });
   }
   return hits;
 }

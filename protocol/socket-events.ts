@@ -5,20 +5,10 @@
  * Connect with `io(url, { auth: { token } })`. A trainee is put in their team's room at once;
  * anyone may `join` a room they are allowed in and receives its snapshot in the ack, then deltas.
  */
-import type { ExerciseRow, Principal, RangeProgress, ScoreDelta, TeamScore, TeamView } from './dto.js';
+import type { ExerciseRow, Principal, RangeProgress, RunnerUpdate, ScoreDelta, Snapshot } from './dto.js';
 import type { StoredEvent } from './events.js';
 
-export interface Snapshot {
-  exercise: ExerciseRow;
-  /** the room's scope: one team, or the whole exercise (staff) */
-  team: string | null;
-  teams: TeamView[];
-  events: StoredEvent[];
-  scores: TeamScore[];
-  runners: Record<string, unknown>;
-  /** scores shown are frozen at this time (trainees near the end of an exercise) */
-  frozenAt?: string;
-}
+export type { Snapshot };
 
 export interface JoinRequest {
   exercise: string;
@@ -43,7 +33,7 @@ export interface ServerToClientEvents {
   /** the exercise changed state */
   exercise: (x: ExerciseRow) => void;
   /** a team's pseudo-attacker changed state (staff rooms) */
-  runner: (r: { exercise: string; team: string; state: unknown }) => void;
+  runner: (r: { exercise: string; team: string; state: RunnerUpdate }) => void;
 }
 
 export interface SocketData {

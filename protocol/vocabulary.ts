@@ -13,7 +13,18 @@ export const PHASES = ['detection', 'response', 'reporting', 'recovery'] as cons
 export type Phase = (typeof PHASES)[number];
 
 /** What a finding may name. */
-export const INDICATOR_TYPES = ['ip', 'domain', 'url', 'hash', 'account', 'file', 'process', 'log', 'email', 'port'] as const;
+export const INDICATOR_TYPES = [
+  'ip',
+  'domain',
+  'url',
+  'hash',
+  'account',
+  'file',
+  'process',
+  'log',
+  'email',
+  'port',
+] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
 /** The fields of an incident report, in the order the form shows them. */

@@ -20,8 +20,14 @@ export interface Board {
 export type Viewer = { role: 'instructor' | 'organizer' } | { role: 'trainee'; team: string };
 
 /** When the board freezes for trainees: the first `score.frozen` event, else `endsAt` minus the rules' minutes. */
-export function freezeTime(events: readonly (EnshuEvent | StoredEvent)[], ctx: Pick<ScoreContext, 'rules'> & { endsAt?: string }): string | undefined {
-  const ev = events.filter((e) => e.type === 'score.frozen').map((e) => isoZ(e.at)).sort()[0];
+export function freezeTime(
+  events: readonly (EnshuEvent | StoredEvent)[],
+  ctx: Pick<ScoreContext, 'rules'> & { endsAt?: string },
+): string | undefined {
+  const ev = events
+    .filter((e) => e.type === 'score.frozen')
+    .map((e) => isoZ(e.at))
+    .sort()[0];
   if (ev) return ev;
   const m = ctx.rules.visibility.freezeMinutesBeforeEnd;
   if (!m || !ctx.endsAt) return undefined;
@@ -29,8 +35,18 @@ export function freezeTime(events: readonly (EnshuEvent | StoredEvent)[], ctx: P
 }
 
 /** Live scores, and the frozen ones once the freeze time has come (by `now`). */
-export function computeBoard(events: readonly (EnshuEvent | StoredEvent)[], ctx: Omit<ScoreContext, 'frozenAt'> & { endsAt?: string }): Board {
-  const now = isoZ(ctx.now ?? events.map((e) => isoZ(e.at)).sort().at(-1) ?? new Date(0).toISOString());
+export function computeBoard(
+  events: readonly (EnshuEvent | StoredEvent)[],
+  ctx: Omit<ScoreContext, 'frozenAt'> & { endsAt?: string },
+): Board {
+  const now = isoZ(
+    ctx.now ??
+      events
+        .map((e) => isoZ(e.at))
+        .sort()
+        .at(-1) ??
+      new Date(0).toISOString(),
+  );
   const live = computeScores(events, { ...ctx, now });
   const freeze = freezeTime(events, ctx);
   const board: Board = { now, live, traineesSeeRanking: ctx.rules.visibility.traineesSeeRanking };
@@ -52,6 +68,8 @@ export function visibleBoard(board: Board, viewer: Viewer): VisibleBoard {
   if (viewer.role !== 'trainee') return { now: board.now, teams: board.live };
   const scores = board.frozen ?? board.live;
   const own = scores.filter((s) => s.team === viewer.team);
-  const others = board.traineesSeeRanking ? scores.filter((s) => s.team !== viewer.team).map(({ items: _items, ...rest }) => rest) : [];
+  const others = board.traineesSeeRanking
+    ? scores.filter((s) => s.team !== viewer.team).map(({ items: _items, ...rest }) => rest)
+    : [];
   return { now: board.now, ...(board.frozenAt ? { frozenAt: board.frozenAt } : {}), teams: [...own, ...others] };
 }

@@ -9,31 +9,70 @@ const s = (p: P, k: string) => {
 const pct = (p: P) => `${Math.round(Number(p.decay ?? 1) * 100)}%`;
 
 const TEXT: Record<string, { ja: (p: P) => string; en: (p: P) => string }> = {
-  'detection.indicator': { ja: (p) => `痕跡を発見: ${s(p, 'type')} ${s(p, 'value')}（得点率 ${pct(p)}）`, en: (p) => `Found indicator ${s(p, 'type')} ${s(p, 'value')} (${pct(p)} of the points)` },
+  'detection.indicator': {
+    ja: (p) => `痕跡を発見: ${s(p, 'type')} ${s(p, 'value')}（得点率 ${pct(p)}）`,
+    en: (p) => `Found indicator ${s(p, 'type')} ${s(p, 'value')} (${pct(p)} of the points)`,
+  },
   'detection.technique': {
-    ja: (p) => `攻撃手法を特定: ${s(p, 'technique')}${p.fraction !== 1 ? `（親技術のため一部: ${s(p, 'stepTechnique')}）` : ''}（得点率 ${pct(p)}）`,
-    en: (p) => `Identified technique ${s(p, 'technique')}${p.fraction !== 1 ? ` (parent of ${s(p, 'stepTechnique')}, part of the points)` : ''} (${pct(p)} of the points)`,
+    ja: (p) =>
+      `攻撃手法を特定: ${s(p, 'technique')}${p.fraction !== 1 ? `（親技術のため一部: ${s(p, 'stepTechnique')}）` : ''}（得点率 ${pct(p)}）`,
+    en: (p) =>
+      `Identified technique ${s(p, 'technique')}${p.fraction !== 1 ? ` (parent of ${s(p, 'stepTechnique')}, part of the points)` : ''} (${pct(p)} of the points)`,
   },
-  'detection.duplicate': { ja: (p) => `既に得点済みの発見（${s(p, 'finding')}）`, en: (p) => `Already credited (${s(p, 'finding')})` },
+  'detection.duplicate': {
+    ja: (p) => `既に得点済みの発見（${s(p, 'finding')}）`,
+    en: (p) => `Already credited (${s(p, 'finding')})`,
+  },
   'detection.false-positive': {
-    ja: (p) => `誤検知: ${p.reason === 'not-happened-yet' ? 'まだ起きていない攻撃' : '該当する攻撃なし'}（${s(p, 'finding')}）`,
-    en: (p) => `False positive: ${p.reason === 'not-happened-yet' ? 'that attack has not happened yet' : 'matches no attack'} (${s(p, 'finding')})`,
+    ja: (p) =>
+      `誤検知: ${p.reason === 'not-happened-yet' ? 'まだ起きていない攻撃' : '該当する攻撃なし'}（${s(p, 'finding')}）`,
+    en: (p) =>
+      `False positive: ${p.reason === 'not-happened-yet' ? 'that attack has not happened yet' : 'matches no attack'} (${s(p, 'finding')})`,
   },
-  'response.containment': { ja: (p) => `封じ込めを確認: ${s(p, 'check')}${p.proactive ? '（攻撃前に対策済み）' : `（得点率 ${pct(p)}）`}`, en: (p) => `Containment verified: ${s(p, 'check')}${p.proactive ? ' (in place before the attack)' : ` (${pct(p)} of the points)`}` },
-  'recovery.check': { ja: (p) => `復旧を確認: ${s(p, 'check')}（得点率 ${pct(p)}）`, en: (p) => `Recovery verified: ${s(p, 'check')} (${pct(p)} of the points)` },
-  'recovery.availability': { ja: (p) => `業務サービス停止: ${s(p, 'check')} ${s(p, 'minutes')}分`, en: (p) => `Business service down: ${s(p, 'check')} for ${s(p, 'minutes')} min` },
+  'response.containment': {
+    ja: (p) => `封じ込めを確認: ${s(p, 'check')}${p.proactive ? '（攻撃前に対策済み）' : `（得点率 ${pct(p)}）`}`,
+    en: (p) =>
+      `Containment verified: ${s(p, 'check')}${p.proactive ? ' (in place before the attack)' : ` (${pct(p)} of the points)`}`,
+  },
+  'recovery.check': {
+    ja: (p) => `復旧を確認: ${s(p, 'check')}（得点率 ${pct(p)}）`,
+    en: (p) => `Recovery verified: ${s(p, 'check')} (${pct(p)} of the points)`,
+  },
+  'recovery.availability': {
+    ja: (p) => `業務サービス停止: ${s(p, 'check')} ${s(p, 'minutes')}分`,
+    en: (p) => `Business service down: ${s(p, 'check')} for ${s(p, 'minutes')} min`,
+  },
   'reporting.first.on-time': { ja: () => '第一報を期限内に提出', en: () => 'First report on time' },
-  'reporting.first.late': { ja: (p) => `第一報が期限に ${s(p, 'minutesLate')}分遅れ`, en: (p) => `First report ${s(p, 'minutesLate')} min late` },
-  'reporting.first.overdue': { ja: (p) => `第一報の期限（${s(p, 'deadline')}）を過ぎています`, en: (p) => `First report overdue (due ${s(p, 'deadline')})` },
+  'reporting.first.late': {
+    ja: (p) => `第一報が期限に ${s(p, 'minutesLate')}分遅れ`,
+    en: (p) => `First report ${s(p, 'minutesLate')} min late`,
+  },
+  'reporting.first.overdue': {
+    ja: (p) => `第一報の期限（${s(p, 'deadline')}）を過ぎています`,
+    en: (p) => `First report overdue (due ${s(p, 'deadline')})`,
+  },
   'reporting.update.on-time': { ja: () => '続報を期限内に提出', en: () => 'Update on time' },
-  'reporting.update.late': { ja: (p) => `続報の遅れ（${s(p, 'missed')}回分）`, en: (p) => `Update late (${s(p, 'missed')} interval(s) missed)` },
-  'reporting.update.overdue': { ja: (p) => `続報が未提出（${s(p, 'missed')}回分）`, en: (p) => `Update overdue (${s(p, 'missed')} interval(s) missed)` },
+  'reporting.update.late': {
+    ja: (p) => `続報の遅れ（${s(p, 'missed')}回分）`,
+    en: (p) => `Update late (${s(p, 'missed')} interval(s) missed)`,
+  },
+  'reporting.update.overdue': {
+    ja: (p) => `続報が未提出（${s(p, 'missed')}回分）`,
+    en: (p) => `Update overdue (${s(p, 'missed')} interval(s) missed)`,
+  },
   'reporting.fields': {
     ja: (p) => `記載項目 ${s(p, 'filled')}/6${(p.missing as string[]).length ? `（未記入: ${s(p, 'missing')}）` : ''}`,
-    en: (p) => `Guideline fields ${s(p, 'filled')}/6${(p.missing as string[]).length ? ` (missing: ${s(p, 'missing')})` : ''}`,
+    en: (p) =>
+      `Guideline fields ${s(p, 'filled')}/6${(p.missing as string[]).length ? ` (missing: ${s(p, 'missing')})` : ''}`,
   },
-  'reporting.jargon': { ja: (p) => `専門用語を平易な言葉に: ${s(p, 'terms')}`, en: (p) => `Use plain words: ${s(p, 'terms')}` },
-  'reporting.grade': { ja: (p) => `講師評価 ${Math.round(Number(p.grade) * 100)}%`, en: (p) => `Instructor's grade ${Math.round(Number(p.grade) * 100)}%` },
+  'reporting.jargon': {
+    ja: (p) => `専門用語を平易な言葉に: ${s(p, 'terms')}`,
+    en: (p) => `Use plain words: ${s(p, 'terms')}`,
+  },
+  'reporting.grade': {
+    ja: (p) => `講師評価 ${Math.round(Number(p.grade) * 100)}%`,
+    en: (p) => `Instructor's grade ${Math.round(Number(p.grade) * 100)}%`,
+  },
   'hint.bought': { ja: (p) => `ヒント購入: ${s(p, 'hint')}`, en: (p) => `Hint bought: ${s(p, 'hint')}` },
   'hint.released': { ja: (p) => `ヒント公開: ${s(p, 'hint')}`, en: (p) => `Hint released: ${s(p, 'hint')}` },
 };

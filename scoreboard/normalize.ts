@@ -41,7 +41,10 @@ function urlParts(raw: string): { host: string; rest: string } | undefined {
     const host = u.hostname.replace(/^\[|\]$/g, '');
     let path = u.pathname.replace(/\/+$/, '');
     if (path === '') path = '';
-    return { host: /^[\d.]+$/.test(host) ? normalizeIp(host) : normalizeDomain(host), rest: `${u.port ? `:${u.port}` : ''}${path}${u.search}` };
+    return {
+      host: /^[\d.]+$/.test(host) ? normalizeIp(host) : normalizeDomain(host),
+      rest: `${u.port ? `:${u.port}` : ''}${path}${u.search}`,
+    };
   } catch {
     return undefined;
   }
@@ -53,7 +56,9 @@ export function normalizeUrl(raw: string): string {
 }
 
 export function normalizeHash(raw: string): string {
-  return refang(raw).toLowerCase().replace(/^(md5|sha1|sha256|sha512)[:=]/, '');
+  return refang(raw)
+    .toLowerCase()
+    .replace(/^(md5|sha1|sha256|sha512)[:=]/, '');
 }
 
 export function normalizePort(raw: string): string {
@@ -68,17 +73,29 @@ function collapse(s: string): string {
 /** Canonical form of an indicator value of a type (what equality is decided on). */
 export function normalizeIndicator(type: IndicatorType, value: string): string {
   switch (type) {
-    case 'ip': return normalizeIp(value);
-    case 'domain': return normalizeDomain(value);
-    case 'url': return normalizeUrl(value);
-    case 'hash': return normalizeHash(value);
-    case 'port': return normalizePort(value);
-    case 'email': return refang(value).toLowerCase().replace(/^mailto:/, '');
+    case 'ip':
+      return normalizeIp(value);
+    case 'domain':
+      return normalizeDomain(value);
+    case 'url':
+      return normalizeUrl(value);
+    case 'hash':
+      return normalizeHash(value);
+    case 'port':
+      return normalizePort(value);
+    case 'email':
+      return refang(value)
+        .toLowerCase()
+        .replace(/^mailto:/, '');
     // Windows-style DOMAIN\user and user@domain name the same account
-    case 'account': return refang(value).toLowerCase().replace(/^.*\\/, '').replace(/@.*$/, '');
-    case 'file': return refang(value).replace(/\/+$/, '');
-    case 'process': return refang(value).replace(/^.*\//, '').toLowerCase();
-    case 'log': return collapse(value);
+    case 'account':
+      return refang(value).toLowerCase().replace(/^.*\\/, '').replace(/@.*$/, '');
+    case 'file':
+      return refang(value).replace(/\/+$/, '');
+    case 'process':
+      return refang(value).replace(/^.*\//, '').toLowerCase();
+    case 'log':
+      return collapse(value);
   }
 }
 
@@ -109,7 +126,14 @@ export function indicatorMatches(found: IndicatorLike, truth: IndicatorLike): bo
     }
     return normalizeIndicator(t, found.value) === normalizeIndicator(t, truth.value);
   }
-  const hostOf = (i: IndicatorLike) => (i.type === 'url' ? urlParts(i.value)?.host : i.type === 'domain' ? normalizeDomain(i.value) : i.type === 'ip' ? normalizeIp(i.value) : undefined);
+  const hostOf = (i: IndicatorLike) =>
+    i.type === 'url'
+      ? urlParts(i.value)?.host
+      : i.type === 'domain'
+        ? normalizeDomain(i.value)
+        : i.type === 'ip'
+          ? normalizeIp(i.value)
+          : undefined;
   const hostish = (x: IndicatorType) => x === 'url' || x === 'domain' || x === 'ip';
   if (hostish(f) && hostish(t)) {
     // an ip and a domain are only the same when written the same (an address typed as a domain)

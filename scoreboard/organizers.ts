@@ -2,7 +2,7 @@
  * Organizers' figures (like the seed's yearly table): sessions, participants and average
  * scores per course and Japanese fiscal year (April–March), and CSV/JSON export. Pure.
  */
-import { PHASES, type Phase } from './score.js';
+import { COURSE_IDS, PHASES, type Phase } from '../protocol/index.js';
 
 /** Japan's fiscal year of a moment, on the Japanese calendar day (JST): 2027-03-31 → 2026, 2027-04-01 → 2027. */
 export function fiscalYear(date: string | Date): number {
@@ -15,8 +15,19 @@ export function fiscalYear(date: string | Date): number {
 
 /** One exercise's results, as the server gathers them (only the fields used here). */
 export interface ExerciseResultInput {
-  exercise: { id: string; title?: string; course: string; schedule?: { start?: string; end?: string }; createdAt?: string };
-  teams: { team: string; name?: string; members: readonly string[]; score: { total: number; phases: Record<Phase, number>; rank?: number } | null }[];
+  exercise: {
+    id: string;
+    title?: string;
+    course: string;
+    schedule?: { start?: string; end?: string };
+    createdAt?: string;
+  };
+  teams: {
+    team: string;
+    name?: string;
+    members: readonly string[];
+    score: { total: number; phases: Record<Phase, number>; rank?: number } | null;
+  }[];
 }
 
 export interface CourseYearStats {
@@ -30,7 +41,7 @@ export interface CourseYearStats {
   averagePhases: Record<Phase, number> | null;
 }
 
-const COURSE_ORDER = ['A', 'B-1', 'B-2', 'C', 'online-standard', 'online-intro'];
+const COURSE_ORDER: readonly string[] = COURSE_IDS;
 const courseRank = (c: string) => (COURSE_ORDER.includes(c) ? COURSE_ORDER.indexOf(c) : COURSE_ORDER.length);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -54,7 +65,8 @@ export function aggregateResults(results: readonly ExerciseResultInput[]): Cours
     .map(({ fy, course, rs }) => {
       const teams = rs.flatMap((r) => r.teams);
       const scored = teams.flatMap((t) => (t.score ? [t.score] : []));
-      const avg = (f: (s: (typeof scored)[number]) => number) => round2(scored.reduce((n, s) => n + f(s), 0) / scored.length);
+      const avg = (f: (s: (typeof scored)[number]) => number) =>
+        round2(scored.reduce((n, s) => n + f(s), 0) / scored.length);
       return {
         fiscalYear: fy,
         course,
@@ -62,7 +74,9 @@ export function aggregateResults(results: readonly ExerciseResultInput[]): Cours
         teams: teams.length,
         participants: teams.reduce((n, t) => n + t.members.length, 0),
         averageScore: scored.length ? avg((s) => s.total) : null,
-        averagePhases: scored.length ? (Object.fromEntries(PHASES.map((p) => [p, avg((s) => s.phases[p])])) as Record<Phase, number>) : null,
+        averagePhases: scored.length
+          ? (Object.fromEntries(PHASES.map((p) => [p, avg((s) => s.phases[p])])) as Record<Phase, number>)
+          : null,
       };
     });
 }
@@ -75,14 +89,38 @@ function csvCell(v: unknown): string {
 }
 
 /** CSV (RFC 4180, CRLF). `bom` helps spreadsheet programs read Japanese text as UTF-8. */
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[], o: { bom?: boolean } = {}): string {
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  o: { bom?: boolean } = {},
+): string {
   const lines = [header, ...rows].map((r) => r.map(csvCell).join(','));
   return `${o.bom ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`;
 }
 
 export function statsCsv(results: readonly ExerciseResultInput[], o: { bom?: boolean } = {}): string {
-  const rows = aggregateResults(results).map((s) => [s.fiscalYear, s.course, s.sessions, s.teams, s.participants, s.averageScore, ...PHASES.map((p) => s.averagePhases?.[p] ?? null)]);
-  return toCsv(['fiscal_year', 'course', 'sessions', 'teams', 'participants', 'average_score', ...PHASES.map((p) => `average_${p}`)], rows, o);
+  const rows = aggregateResults(results).map((s) => [
+    s.fiscalYear,
+    s.course,
+    s.sessions,
+    s.teams,
+    s.participants,
+    s.averageScore,
+    ...PHASES.map((p) => s.averagePhases?.[p] ?? null),
+  ]);
+  return toCsv(
+    [
+      'fiscal_year',
+      'course',
+      'sessions',
+      'teams',
+      'participants',
+      'average_score',
+      ...PHASES.map((p) => `average_${p}`),
+    ],
+    rows,
+    o,
+  );
 }
 
 /** One row per team of an exercise: the shape of both the CSV and the JSON export. */
@@ -105,7 +143,11 @@ export function resultRows(r: ExerciseResultInput): Record<string, string | numb
 export function resultsCsv(r: ExerciseResultInput, o: { bom?: boolean } = {}): string {
   const rows = resultRows(r);
   const header = ['exercise', 'title', 'course', 'fiscal_year', 'team', 'name', 'members', 'rank', ...PHASES, 'total'];
-  return toCsv(header, rows.map((row) => header.map((h) => row[h])), o);
+  return toCsv(
+    header,
+    rows.map((row) => header.map((h) => row[h])),
+    o,
+  );
 }
 
 export function resultsJson(results: readonly ExerciseResultInput[]): string {

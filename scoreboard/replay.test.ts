@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { courseATruth } from './fixtures/course-a-truth.js';
 import { loadGlossary } from './glossary.js';
 import { loadRules } from './rules/load.js';
@@ -11,7 +11,8 @@ import type { StoredEvent } from '../protocol/index.js';
 
 const log = JSON.parse(readFileSync(new URL('./fixtures/course-a-log.json', import.meta.url), 'utf8')) as StoredEvent[];
 const ctx: ScoreContext = { rules: loadRules('A'), truth: courseATruth, glossary: loadGlossary() };
-const summary = (r: ReturnType<typeof computeScores>) => r.map((t) => ({ team: t.team, total: t.total, rank: t.rank, ...t.phases }));
+const summary = (r: ReturnType<typeof computeScores>) =>
+  r.map((t) => ({ team: t.team, total: t.total, rank: t.rank, ...t.phases }));
 
 describe('replay of a recorded course A exercise (two teams)', () => {
   it('gives the recorded scores, the same twice', () => {
@@ -35,8 +36,14 @@ describe('replay of a recorded course A exercise (two teams)', () => {
       assert.ok(Math.abs(sum - t.total) < 0.02, `${t.team} items add up to the total`);
     }
     const t02 = computeScores(log, ctx).find((t) => t.team === 't02')!;
-    assert.deepEqual(t02.items.filter((i) => i.code === 'detection.false-positive').map((i) => i.params.reason), ['no-match', 'not-happened-yet']);
-    assert.ok(!t02.items.some((i) => log.find((e) => e.seq === i.eventSeq)?.type === 'recovery.declared'), 'declaring recovery earns nothing');
+    assert.deepEqual(
+      t02.items.filter((i) => i.code === 'detection.false-positive').map((i) => i.params.reason),
+      ['no-match', 'not-happened-yet'],
+    );
+    assert.ok(
+      !t02.items.some((i) => log.find((e) => e.seq === i.eventSeq)?.type === 'recovery.declared'),
+      'declaring recovery earns nothing',
+    );
   });
 
   it('replays a rule change over the finished exercise', () => {
@@ -58,7 +65,9 @@ describe('replay of a recorded course A exercise (two teams)', () => {
 
   it('an event appended late (older than events before it) is folded in time order', () => {
     // the checker's result for c2-blocked arrives after the report that followed it
-    const idx = log.findIndex((e) => e.type === 'check.result' && e.check === 'c2-blocked' && e.team === 't01' && e.passed);
+    const idx = log.findIndex(
+      (e) => e.type === 'check.result' && e.check === 'c2-blocked' && e.team === 't01' && e.passed,
+    );
     const moved = [...log.slice(0, idx), ...log.slice(idx + 1), log[idx]!].map((e, i) => ({ ...e, seq: i + 1 }));
     const fold = new ScoreFold(ctx);
     for (const e of moved) fold.add(e);
@@ -77,10 +86,17 @@ describe('replay of a recorded course A exercise (two teams)', () => {
   it('describes every item in both languages', () => {
     for (const t of computeScores(log, ctx)) {
       for (const i of t.items) {
-        for (const lang of ['ja', 'en'] as const) assert.notEqual(describeItem(i, lang), i.code, `${i.code} has ${lang} text`);
+        for (const lang of ['ja', 'en'] as const)
+          assert.notEqual(describeItem(i, lang), i.code, `${i.code} has ${lang} text`);
       }
     }
     const t02 = computeScores(log, ctx).find((t) => t.team === 't02')!;
-    assert.equal(describeItem(t02.items.find((i) => i.code === 'reporting.jargon')!, 'ja'), '専門用語を平易な言葉に: C2サーバ → 攻撃者が遠隔操作に使うサーバ, 輻輳 → 通信の集中');
+    assert.equal(
+      describeItem(
+        t02.items.find((i) => i.code === 'reporting.jargon')!,
+        'ja',
+      ),
+      '専門用語を平易な言葉に: C2サーバ → 攻撃者が遠隔操作に使うサーバ, 輻輳 → 通信の集中',
+    );
   });
 });

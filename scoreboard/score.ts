@@ -6,13 +6,26 @@
  */
 import { activeMinutes, addActiveMinutes, type ExerciseClock } from './clock.js';
 import { decayFactor, minutesBetween, round2 } from './decay.js';
-import { type AttackStepEvent, type CheckResultEvent, type EnshuEvent, type FindingEvent, type HintEvent, type ReportEvent, type ReportGradeEvent, type StoredEvent, checkPlainLanguage, distinctTerms, type Glossary, type IndicatorType } from '../protocol/index.js';
+import {
+  type AttackStepEvent,
+  type CheckResultEvent,
+  type EnshuEvent,
+  type FindingEvent,
+  type HintEvent,
+  type ReportEvent,
+  type ReportGradeEvent,
+  type StoredEvent,
+  checkPlainLanguage,
+  distinctTerms,
+  type Glossary,
+  type IndicatorType,
+  PHASES,
+  REPORT_FIELDS,
+  type Phase,
+} from '../protocol/index.js';
 import { indicatorMatches, normalizeIndicator } from './normalize.js';
 import type { Rules } from './rules/schema.js';
 import type { CheckSpec, GroundTruth, StepTruth } from '../core/index.js';
-
-export const PHASES = ['detection', 'response', 'reporting', 'recovery'] as const;
-export type Phase = (typeof PHASES)[number];
 
 export type ReasonParams = Record<string, string | number | boolean | string[]>;
 
@@ -117,9 +130,27 @@ export function emptyState(): ScoreState {
   return { teams: new Map(), clock: { pauses: [] }, lastAt: '', lastSeq: 0, events: [] };
 }
 
-function item(ctx: ScoreContext, phase: Phase, raw: number, code: string, params: ReasonParams, ev: Seq | undefined, at: string, step?: string): ScoreItem {
+function item(
+  ctx: ScoreContext,
+  phase: Phase,
+  raw: number,
+  code: string,
+  params: ReasonParams,
+  ev: Seq | undefined,
+  at: string,
+  step?: string,
+): ScoreItem {
   const r = round2(raw);
-  return { phase, points: round2(r * ctx.rules.weights[phase]), raw: r, code, params, ...(ev ? { eventSeq: ev.seq } : {}), at, ...(step ? { step } : {}) };
+  return {
+    phase,
+    points: round2(r * ctx.rules.weights[phase]),
+    raw: r,
+    code,
+    params,
+    ...(ev ? { eventSeq: ev.seq } : {}),
+    at,
+    ...(step ? { step } : {}),
+  };
 }
 
 function teamOf(state: ScoreState, team: string): TeamState {
@@ -143,14 +174,17 @@ function onAttackStep(ctx: ScoreContext, t: TeamState, e: Ev<AttackStepEvent>): 
   if (!ctx.rules.happened.includes(e.outcome) || t.happened.has(e.step)) return;
   t.happened.set(e.step, { seq: e.seq, at: e.at, outcome: e.outcome });
   const truthStep = stepsOf(ctx, t.team).find((s) => s.id === e.step);
-  if (!t.impact && e.outcome === 'succeeded' && (e.impact || truthStep?.impact)) t.impact = { seq: e.seq, at: e.at, step: e.step };
+  if (!t.impact && e.outcome === 'succeeded' && (e.impact || truthStep?.impact))
+    t.impact = { seq: e.seq, at: e.at, step: e.step };
   // the team stopped the step before it worked: containment already in place counts in full
   if (e.outcome !== 'blocked' || !truthStep) return;
   for (const c of truthStep.containment) {
     if (t.checks.get(c.id)?.passed && !t.checksCredited.has(c.id)) {
       t.checksCredited.add(c.id);
       const pts = ctx.rules.response.pointsByCheck[c.id] ?? ctx.rules.response.containmentPoints;
-      t.items.push(item(ctx, 'response', pts, 'response.containment', { check: c.id, decay: 1, proactive: true }, e, e.at, e.step));
+      t.items.push(
+        item(ctx, 'response', pts, 'response.containment', { check: c.id, decay: 1, proactive: true }, e, e.at, e.step),
+      );
     }
   }
 }
@@ -170,13 +204,21 @@ function onFinding(ctx: ScoreContext, t: TeamState, e: Ev<FindingEvent>, clock: 
       for (const ind of s.indicators) {
         if (!indicatorMatches(found, ind)) continue;
         const since = happenedAt(s);
-        if (since) candidates.push({ key: `${ind.type}|${normalizeIndicator(ind.type, ind.value)}`, type: ind.type, value: ind.value, step: s, since });
+        if (since)
+          candidates.push({
+            key: `${ind.type}|${normalizeIndicator(ind.type, ind.value)}`,
+            type: ind.type,
+            value: ind.value,
+            step: s,
+            since,
+          });
         else future = true;
       }
     }
     // prefer what is not credited yet, then the indicator of the submitted type, then the earliest step:
     // a URL credits the URL indicator even though its host is also a credited address
-    const rank = (c: (typeof candidates)[number]) => [t.indicatorsCredited.has(c.key) ? 1 : 0, c.type === found.type ? 0 : 1] as const;
+    const rank = (c: (typeof candidates)[number]) =>
+      [t.indicatorsCredited.has(c.key) ? 1 : 0, c.type === found.type ? 0 : 1] as const;
     const best = candidates.sort((a, b) => {
       const [ra, rb] = [rank(a), rank(b)];
       return ra[0] - rb[0] || ra[1] - rb[1] || (a.since < b.since ? -1 : a.since > b.since ? 1 : 0);
@@ -184,40 +226,108 @@ function onFinding(ctx: ScoreContext, t: TeamState, e: Ev<FindingEvent>, clock: 
     if (best) {
       matched = true;
       if (t.indicatorsCredited.has(best.key)) {
-        t.items.push(item(ctx, 'detection', 0, 'detection.duplicate', { finding: e.id, type: best.type, value: best.value }, e, e.at, best.step.id));
+        t.items.push(
+          item(
+            ctx,
+            'detection',
+            0,
+            'detection.duplicate',
+            { finding: e.id, type: best.type, value: best.value },
+            e,
+            e.at,
+            best.step.id,
+          ),
+        );
       } else {
         t.indicatorsCredited.add(best.key);
         // an indicator seen in several steps is timed from its earliest one
-        const since = candidates.filter((c) => c.key === best.key).map((c) => c.since).sort()[0]!;
+        const since = candidates
+          .filter((c) => c.key === best.key)
+          .map((c) => c.since)
+          .sort()[0]!;
         const decay = decayFactor(activeMinutes(clock, since, e.at), ctx.rules.decay);
         const pts = (r.indicatorPointsByType[best.type] ?? r.indicatorPoints) * decay;
-        t.items.push(item(ctx, 'detection', pts, 'detection.indicator', { finding: e.id, type: best.type, value: best.value, decay: round3(decay) }, e, e.at, best.step.id));
+        t.items.push(
+          item(
+            ctx,
+            'detection',
+            pts,
+            'detection.indicator',
+            { finding: e.id, type: best.type, value: best.value, decay: round3(decay) },
+            e,
+            e.at,
+            best.step.id,
+          ),
+        );
       }
     }
   }
   if (e.technique) {
     const exact = steps.filter((s) => s.technique === e.technique);
     // naming the parent technique (T1071 for T1071.001) earns part of the points
-    const parent = e.technique.includes('.') ? [] : steps.filter((s) => s.technique !== e.technique && parentOf(s.technique) === e.technique);
-    const candidates = [...exact.map((s) => ({ s, fraction: 1 })), ...parent.map((s) => ({ s, fraction: r.parentTechniqueFraction }))];
+    const parent = e.technique.includes('.')
+      ? []
+      : steps.filter((s) => s.technique !== e.technique && parentOf(s.technique) === e.technique);
+    const candidates = [
+      ...exact.map((s) => ({ s, fraction: 1 })),
+      ...parent.map((s) => ({ s, fraction: r.parentTechniqueFraction })),
+    ];
     const happened = candidates.filter((c) => happenedAt(c.s));
     if (candidates.length > happened.length) future = true;
     if (happened.length) {
       matched = true;
       const open = happened.find((c) => !t.techniquesCredited.has(c.s.id));
       if (!open) {
-        t.items.push(item(ctx, 'detection', 0, 'detection.duplicate', { finding: e.id, technique: e.technique }, e, e.at, happened[0]!.s.id));
+        t.items.push(
+          item(
+            ctx,
+            'detection',
+            0,
+            'detection.duplicate',
+            { finding: e.id, technique: e.technique },
+            e,
+            e.at,
+            happened[0]!.s.id,
+          ),
+        );
       } else {
         t.techniquesCredited.add(open.s.id);
         const decay = decayFactor(activeMinutes(clock, happenedAt(open.s)!, e.at), ctx.rules.decay);
-        t.items.push(item(ctx, 'detection', r.techniquePoints * open.fraction * decay, 'detection.technique', { finding: e.id, technique: e.technique, stepTechnique: open.s.technique, fraction: open.fraction, decay: round3(decay) }, e, e.at, open.s.id));
+        t.items.push(
+          item(
+            ctx,
+            'detection',
+            r.techniquePoints * open.fraction * decay,
+            'detection.technique',
+            {
+              finding: e.id,
+              technique: e.technique,
+              stepTechnique: open.s.technique,
+              fraction: open.fraction,
+              decay: round3(decay),
+            },
+            e,
+            e.at,
+            open.s.id,
+          ),
+        );
       }
     }
   }
   if (matched || (!e.technique && !(e.indicatorType && e.value))) return;
   t.falsePositives += 1;
   const capped = r.falsePositiveMax > 0 && t.falsePositives > r.falsePositiveMax;
-  t.items.push(item(ctx, 'detection', capped ? 0 : -r.falsePositivePenalty, 'detection.false-positive', { finding: e.id, reason: future ? 'not-happened-yet' : 'no-match', capped }, e, e.at));
+  t.items.push(
+    item(
+      ctx,
+      'detection',
+      capped ? 0 : -r.falsePositivePenalty,
+      'detection.false-positive',
+      { finding: e.id, reason: future ? 'not-happened-yet' : 'no-match', capped },
+      e,
+      e.at,
+    ),
+  );
 }
 
 function onCheck(ctx: ScoreContext, t: TeamState, e: Ev<CheckResultEvent>, clock: ExerciseClock): void {
@@ -241,10 +351,23 @@ function onCheck(ctx: ScoreContext, t: TeamState, e: Ev<CheckResultEvent>, clock
   const decay = decayFactor(activeMinutes(clock, since.at, e.at), ctx.rules.decay);
   if (e.kind === 'containment') {
     const pts = ctx.rules.response.pointsByCheck[e.check] ?? ctx.rules.response.containmentPoints;
-    t.items.push(item(ctx, 'response', pts * decay, 'response.containment', { check: e.check, decay: round3(decay) }, e, e.at, step));
+    t.items.push(
+      item(
+        ctx,
+        'response',
+        pts * decay,
+        'response.containment',
+        { check: e.check, decay: round3(decay) },
+        e,
+        e.at,
+        step,
+      ),
+    );
   } else {
     const pts = ctx.rules.recovery.pointsByCheck[e.check] ?? ctx.rules.recovery.recoveryPoints;
-    t.items.push(item(ctx, 'recovery', pts * decay, 'recovery.check', { check: e.check, decay: round3(decay) }, e, e.at, step));
+    t.items.push(
+      item(ctx, 'recovery', pts * decay, 'recovery.check', { check: e.check, decay: round3(decay) }, e, e.at, step),
+    );
   }
 }
 
@@ -261,7 +384,11 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Folds one event into the state (mutates and returns it). */
 export function foldEvent(state: ScoreState, event: EnshuEvent | StoredEvent, ctx: ScoreContext): ScoreState {
-  const e = { ...event, at: isoZ(event.at), seq: 'seq' in event && typeof event.seq === 'number' ? event.seq : state.lastSeq + 1 } as Ev;
+  const e = {
+    ...event,
+    at: isoZ(event.at),
+    seq: 'seq' in event && typeof event.seq === 'number' ? event.seq : state.lastSeq + 1,
+  } as Ev;
   if (ctx.frozenAt && e.at > isoZ(ctx.frozenAt)) return state;
   const late = state.lastAt !== '' && e.at < state.lastAt;
   state.events.push(e);
@@ -286,7 +413,9 @@ export function foldEvent(state: ScoreState, event: EnshuEvent | StoredEvent, ct
 function clockAt(clock: ExerciseClock, at: string): ExerciseClock {
   return {
     ...(clock.started && clock.started <= at ? { started: clock.started } : {}),
-    pauses: clock.pauses.filter((p) => p.from <= at).map((p) => (p.to !== undefined && p.to <= at ? p : { from: p.from })),
+    pauses: clock.pauses
+      .filter((p) => p.from <= at)
+      .map((p) => (p.to !== undefined && p.to <= at ? p : { from: p.from })),
   };
 }
 
@@ -333,11 +462,12 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
 
 /** Events in the order the fold reads them: by time, then by log position. */
 export function sortEvents<T extends EnshuEvent | StoredEvent>(events: readonly T[]): Ev[] {
-  const withSeq = events.map((e, i) => ({ ...e, at: isoZ(e.at), seq: 'seq' in e && typeof e.seq === 'number' ? e.seq : i + 1 }) as Ev);
+  const withSeq = events.map(
+    (e, i) => ({ ...e, at: isoZ(e.at), seq: 'seq' in e && typeof e.seq === 'number' ? e.seq : i + 1 }) as Ev,
+  );
   return withSeq.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
 }
 
-const REPORT_FIELDS = ['occurredAt', 'affected', 'cause', 'outlook', 'alternatives', 'actions'] as const;
 const PLACEHOLDERS = new Set(['-', '--', '—', 'n/a', 'na', 'tbd', 'todo', '?', '...', '…', 'xxx', '未記入', '-なし-']);
 
 function filled(value: string, minChars: number): boolean {
@@ -350,7 +480,9 @@ function onReport(ctx: ScoreContext, t: TeamState, e: Ev<ReportEvent>): void {
   if (t.reportChecks.has(e.id)) return;
   t.reports.push(e);
   const missing = REPORT_FIELDS.filter((f) => !filled(e.fields[f], ctx.rules.reporting.minFieldChars));
-  const hits = ctx.glossary ? REPORT_FIELDS.flatMap((f) => checkPlainLanguage(e.fields[f], e.language, ctx.glossary!)) : [];
+  const hits = ctx.glossary
+    ? REPORT_FIELDS.flatMap((f) => checkPlainLanguage(e.fields[f], e.language, ctx.glossary!))
+    : [];
   const jargon = distinctTerms(hits).map((term) => {
     const h = hits.find((x) => x.term === term)!;
     return `${h.found} → ${h.plain}`;
@@ -365,11 +497,32 @@ function reportingItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock, n
   const deadline = t.impact ? addActiveMinutes(clock, t.impact.at, r.firstDeadlineMinutes) : undefined;
   const [first, ...rest] = t.reports;
   if (!first) {
-    if (deadline && now > deadline) out.push(item(ctx, 'reporting', 0, 'reporting.first.overdue', { deadline }, undefined, deadline, t.impact?.step));
+    if (deadline && now > deadline)
+      out.push(item(ctx, 'reporting', 0, 'reporting.first.overdue', { deadline }, undefined, deadline, t.impact?.step));
   } else if (!t.impact || !deadline || first.at <= deadline) {
-    out.push(item(ctx, 'reporting', r.firstOnTimePoints, 'reporting.first.on-time', { report: first.id, ...(deadline ? { deadline } : {}) }, first, first.at));
+    out.push(
+      item(
+        ctx,
+        'reporting',
+        r.firstOnTimePoints,
+        'reporting.first.on-time',
+        { report: first.id, ...(deadline ? { deadline } : {}) },
+        first,
+        first.at,
+      ),
+    );
   } else {
-    out.push(item(ctx, 'reporting', r.firstLatePoints, 'reporting.first.late', { report: first.id, deadline, minutesLate: round2(activeMinutes(clock, deadline, first.at)) }, first, first.at));
+    out.push(
+      item(
+        ctx,
+        'reporting',
+        r.firstLatePoints,
+        'reporting.first.late',
+        { report: first.id, deadline, minutesLate: round2(activeMinutes(clock, deadline, first.at)) },
+        first,
+        first.at,
+      ),
+    );
   }
   if (!first) return out;
   const credited: Ev<ReportEvent>[] = [first];
@@ -381,13 +534,34 @@ function reportingItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock, n
     const due = addActiveMinutes(clock, prev.at, r.updateIntervalMinutes) ?? rep.at;
     if (rep.at > due) {
       const missed = Math.max(1, Math.ceil(activeMinutes(clock, due, rep.at) / r.updateIntervalMinutes));
-      out.push(item(ctx, 'reporting', -r.missedUpdatePenalty * missed, 'reporting.update.late', { report: rep.id, due, missed }, rep, rep.at));
+      out.push(
+        item(
+          ctx,
+          'reporting',
+          -r.missedUpdatePenalty * missed,
+          'reporting.update.late',
+          { report: rep.id, due, missed },
+          rep,
+          rep.at,
+        ),
+      );
     }
     const spaced = minutesBetween(lastCredited.at, rep.at) >= r.updateMinGapMinutes;
     if (spaced || rep.kind === 'final') {
       credited.push(rep);
       lastCredited = rep;
-      if (rep.at <= due) out.push(item(ctx, 'reporting', r.updateOnTimePoints, 'reporting.update.on-time', { report: rep.id, due }, rep, rep.at));
+      if (rep.at <= due)
+        out.push(
+          item(
+            ctx,
+            'reporting',
+            r.updateOnTimePoints,
+            'reporting.update.on-time',
+            { report: rep.id, due },
+            rep,
+            rep.at,
+          ),
+        );
     }
     prev = rep;
     closed = rep.kind === 'final';
@@ -396,18 +570,60 @@ function reportingItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock, n
     const due = addActiveMinutes(clock, prev.at, r.updateIntervalMinutes);
     if (due && end > due) {
       const missed = Math.max(1, Math.ceil(activeMinutes(clock, due, end) / r.updateIntervalMinutes));
-      out.push(item(ctx, 'reporting', -r.missedUpdatePenalty * missed, 'reporting.update.overdue', { due, missed }, undefined, due));
+      out.push(
+        item(
+          ctx,
+          'reporting',
+          -r.missedUpdatePenalty * missed,
+          'reporting.update.overdue',
+          { due, missed },
+          undefined,
+          due,
+        ),
+      );
     }
   }
   for (const rep of credited) {
     const { missing, jargon } = t.reportChecks.get(rep.id)!;
     const n = REPORT_FIELDS.length - missing.length;
-    out.push(item(ctx, 'reporting', r.fieldPoints * n, 'reporting.fields', { report: rep.id, filled: n, missing }, rep, rep.at));
-    if (jargon.length) out.push(item(ctx, 'reporting', -Math.min(r.jargonMaxPerReport, r.jargonPenalty * jargon.length), 'reporting.jargon', { report: rep.id, terms: jargon }, rep, rep.at));
+    out.push(
+      item(
+        ctx,
+        'reporting',
+        r.fieldPoints * n,
+        'reporting.fields',
+        { report: rep.id, filled: n, missing },
+        rep,
+        rep.at,
+      ),
+    );
+    if (jargon.length)
+      out.push(
+        item(
+          ctx,
+          'reporting',
+          -Math.min(r.jargonMaxPerReport, r.jargonPenalty * jargon.length),
+          'reporting.jargon',
+          { report: rep.id, terms: jargon },
+          rep,
+          rep.at,
+        ),
+      );
   }
   for (const rep of t.reports) {
     const g = t.grades.get(rep.id);
-    if (g) out.push(item(ctx, 'reporting', r.gradePoints * g.grade, 'reporting.grade', { report: rep.id, grade: g.grade, by: g.by, comment: g.comment }, g, g.at));
+    if (g)
+      out.push(
+        item(
+          ctx,
+          'reporting',
+          r.gradePoints * g.grade,
+          'reporting.grade',
+          { report: rep.id, grade: g.grade, by: g.by, comment: g.comment },
+          g,
+          g.at,
+        ),
+      );
   }
   return out;
 }
@@ -425,7 +641,17 @@ function availabilityItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock
       if (a.maxPenaltyPerCheck > 0) cost = Math.min(cost, a.maxPenaltyPerCheck - charged);
       if (cost <= 0) continue;
       charged += cost;
-      out.push(item(ctx, 'recovery', -cost, 'recovery.availability', { check, from: o.from, to: o.to && o.to < end ? o.to : 'ongoing', minutes: round2(minutes) }, { seq: o.fromSeq, at: o.from }, o.from));
+      out.push(
+        item(
+          ctx,
+          'recovery',
+          -cost,
+          'recovery.availability',
+          { check, from: o.from, to: o.to && o.to < end ? o.to : 'ongoing', minutes: round2(minutes) },
+          { seq: o.fromSeq, at: o.from },
+          o.from,
+        ),
+      );
     }
   }
   return out;
@@ -433,7 +659,6 @@ function availabilityItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock
 
 /** Times compare as strings only in one form: UTC with milliseconds. */
 export const isoZ = (s: string): string => new Date(Date.parse(s)).toISOString();
-
 
 /** The scores of every team known to the ground truth or seen in the log, at `now`. */
 export function finish(state: ScoreState, ctx: ScoreContext): TeamResult[] {
@@ -443,7 +668,11 @@ export function finish(state: ScoreState, ctx: ScoreContext): TeamResult[] {
   const teams = new Set([...Object.keys(ctx.truth), ...state.teams.keys()]);
   const results = [...teams].sort().map((team): Omit<TeamResult, 'rank'> => {
     const t = state.teams.get(team) ?? newTeam(team);
-    const items = [...t.items, ...reportingItems(ctx, t, state.clock, now, end), ...availabilityItems(ctx, t, state.clock, end)];
+    const items = [
+      ...t.items,
+      ...reportingItems(ctx, t, state.clock, now, end),
+      ...availabilityItems(ctx, t, state.clock, end),
+    ];
     const phases = { detection: 0, response: 0, reporting: 0, recovery: 0 };
     for (const i of items) phases[i.phase] += i.points;
     for (const p of PHASES) phases[p] = round2(phases[p]);

@@ -29,18 +29,32 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
       return t ?? both(e.step);
     }
     case 'finding.submitted':
-      return both([e.indicatorType && e.value ? `${e.indicatorType}: ${e.value}` : '', e.technique ?? '', e.text].filter(Boolean).join(' — '));
+      return both(
+        [e.indicatorType && e.value ? `${e.indicatorType}: ${e.value}` : '', e.technique ?? '', e.text]
+          .filter(Boolean)
+          .join(' — '),
+      );
     case 'action.submitted':
       return both(e.node ? `${e.node}: ${e.what}` : e.what);
     case 'check.result': {
-      const spec = truth && [...truth.steps.flatMap((s) => [...s.containment, ...s.recovery]), ...truth.availability].find((c) => c.id === e.check);
+      const spec =
+        truth &&
+        [...truth.steps.flatMap((s) => [...s.containment, ...s.recovery]), ...truth.availability].find(
+          (c) => c.id === e.check,
+        );
       const mark = e.passed ? '✓' : '✗';
       return spec ? { ja: `${mark} ${spec.title.ja}`, en: `${mark} ${spec.title.en}` } : both(`${mark} ${e.check}`);
     }
     case 'report.submitted':
-      return { ja: `報告（${{ first: '第一報', update: '続報', final: '最終報' }[e.kind]}）`, en: `Report (${e.kind})` };
+      return {
+        ja: `報告（${{ first: '第一報', update: '続報', final: '最終報' }[e.kind]}）`,
+        en: `Report (${e.kind})`,
+      };
     case 'report.graded':
-      return { ja: `講師評価 ${Math.round(e.grade * 100)}% ${e.comment}`.trim(), en: `Graded ${Math.round(e.grade * 100)}% ${e.comment}`.trim() };
+      return {
+        ja: `講師評価 ${Math.round(e.grade * 100)}% ${e.comment}`.trim(),
+        en: `Graded ${Math.round(e.grade * 100)}% ${e.comment}`.trim(),
+      };
     case 'recovery.declared':
       return both(e.what);
     case 'hint.bought':
@@ -52,9 +66,16 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
 }
 
 /** Events of `team` (and exercise-wide ones) in time order; `items` adds the points behind each event. */
-export function teamTimeline(events: readonly (EnshuEvent | StoredEvent)[], team: string, truth?: GroundTruth, items: readonly ScoreItem[] = []): TimelineEntry[] {
+export function teamTimeline(
+  events: readonly (EnshuEvent | StoredEvent)[],
+  team: string,
+  truth?: GroundTruth,
+  items: readonly ScoreItem[] = [],
+): TimelineEntry[] {
   const points = new Map<number, number>();
-  for (const i of items) if (i.eventSeq !== undefined) points.set(i.eventSeq, Math.round(((points.get(i.eventSeq) ?? 0) + i.points) * 100) / 100);
+  for (const i of items)
+    if (i.eventSeq !== undefined)
+      points.set(i.eventSeq, Math.round(((points.get(i.eventSeq) ?? 0) + i.points) * 100) / 100);
   return sortEvents(events)
     .filter((e) => ('team' in e ? e.team === team : e.type.startsWith('exercise.') || e.type === 'score.frozen'))
     .filter((e) => !e.type.startsWith('attack.') || e.type === 'attack.step')

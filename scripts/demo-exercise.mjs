@@ -14,12 +14,18 @@ async function call(method, path, token, body) {
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) : {};
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${data.error ?? ''} ${typeof data.detail === 'string' ? data.detail : JSON.stringify(data.detail ?? '')}`);
+  if (!res.ok)
+    throw new Error(
+      `${method} ${path}: ${res.status} ${data.error ?? ''} ${typeof data.detail === 'string' ? data.detail : JSON.stringify(data.detail ?? '')}`,
+    );
   return data;
 }
 
 for (let i = 0; ; i++) {
-  try { await call('GET', '/api/health'); break; } catch (err) {
+  try {
+    await call('GET', '/api/health');
+    break;
+  } catch (err) {
     if (i > 120) throw new Error(`the server at ${base} did not answer: ${err.message}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -29,7 +35,14 @@ let ex;
 try {
   ex = await call('GET', `/api/exercises/${id}`, token);
 } catch {
-  ex = await call('POST', '/api/exercises', token, { id, title: 'Demo: course A, two teams', course: 'A', scenario: 'a-phishing-c2-exfil', teams: 2, seed: 1 });
+  ex = await call('POST', '/api/exercises', token, {
+    id,
+    title: 'Demo: course A, two teams',
+    course: 'A',
+    scenario: 'a-phishing-c2-exfil',
+    teams: 2,
+    seed: 1,
+  });
 }
 const state = () => call('GET', `/api/exercises/${id}`, token).then((e) => e.state ?? e.exercise?.state);
 if ((await state()) === 'created') await call('POST', `/api/exercises/${id}/provision`, token);
@@ -44,4 +57,7 @@ ex = await call('GET', `/api/exercises/${id}`, token);
 const teams = ex.teams ?? ex.exercise?.teams ?? [];
 console.log(`\nexercise ${id}: ${await state()}`);
 console.log(`web UI:      ${base}/   (instructor: ${user} / the ENSHU_ADMIN_PASSWORD you set)`);
-for (const t of teams) console.log(`team ${t.id ?? t.team}: join code ${t.joinCode ?? t.code}   ssh -p 2222 ${t.id ?? t.team}+pc1@127.0.0.1`);
+for (const t of teams)
+  console.log(
+    `team ${t.id ?? t.team}: join code ${t.joinCode ?? t.code}   ssh -p 2222 ${t.id ?? t.team}+pc1@127.0.0.1`,
+  );

@@ -30,7 +30,10 @@ export function canAccess(p: Principal, exercise: string, team?: string): boolea
 export function assertAccess(p: Principal | undefined, exercise: string, team?: string): void {
   if (!p) throw new AuthError('missing bearer token');
   if (!canAccess(p, exercise, team)) {
-    throw new ForbiddenError(team ? `you may only see and act on your own team` : 'you are not in this exercise', { exercise, ...(team ? { team } : {}) });
+    throw new ForbiddenError(team ? `you may only see and act on your own team` : 'you are not in this exercise', {
+      exercise,
+      ...(team ? { team } : {}),
+    });
   }
 }
 

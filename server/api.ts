@@ -1,12 +1,15 @@
-/** Every REST route of the exercise server, as data: express mounts them and /api/docs describes them. */
+/**
+ * Every REST route of the exercise server, as data: express mounts them and /api/docs describes them.
+ * Each declares its answer (`response`, from schemas.ts); `route()` makes the compiler hold the handler to it.
+ */
 import type { Request, RequestHandler } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EventSchema, type EnshuEvent, type StoredEvent } from '../protocol/index.js';
 import { ForbiddenError, AuthError, type Principal, type Store } from './store/index.js';
 import { assertAccess, isStaff } from './access.js';
 import { RateLimitedError } from './http-errors.js';
 import { RateLimiter } from './rate-limit.js';
-import type { RouteSpec } from './routes.js';
+import { route as r, type OpenApiDocument, type RouteSpec } from './routes.js';
 import * as B from './schemas.js';
 import { snapshot, teamEvents, visibleScores, type Views } from './snapshot.js';
 import type { Exporter } from './results.js';
@@ -15,10 +18,10 @@ export interface ApiDeps extends Views {
   store: Store;
   exporter?: Exporter;
   limits?: { loginPerMinute?: number; submissionsPerMinute?: number };
-  /** called with a generated OpenAPI document */
-  docs: () => unknown;
+  /** the generated OpenAPI document */
+  docs: () => OpenApiDocument;
   /** server facts for /api/health */
-  health: () => Record<string, unknown>;
+  health: () => z.input<typeof A.Health>;
 }
 
 function limiter(l: RateLimiter, key: (req: Request, principal?: Principal) => string): RequestHandler {
@@ -30,6 +33,8 @@ function limiter(l: RateLimiter, key: (req: Request, principal?: Principal) => s
 }
 
 const param = (req: Request, k: string): string => String(req.params[k]);
+/** the answers' schemas */
+const A = B.Answer;
 
 export function apiRoutes(d: ApiDeps): RouteSpec[] {
   const login = new RateLimiter(d.limits?.loginPerMinute ?? 10, 60_000);
@@ -39,8 +44,6 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
   const staff: RouteSpec['roles'] = ['instructor', 'organizer'];
   const all: RouteSpec['roles'] = ['instructor', 'organizer', 'trainee'];
   const S = d.service;
-  // keeps each route's body type for its handler, then erases it for the list
-  const r = <Bd extends z.ZodTypeAny>(spec: RouteSpec<Bd>): RouteSpec => spec as unknown as RouteSpec;
 
   /** team routes: the exercise and team exist and the caller may act on that team */
   const team = (req: Request, p: Principal | undefined) => {
@@ -56,41 +59,73 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
     d.store.exercises.get(ex);
     return ex;
   };
-  const submit = (type: 'finding.submitted' | 'action.submitted' | 'report.submitted' | 'recovery.declared', summary: string, body: z.ZodTypeAny, path: string): RouteSpec => ({
-    method: 'post', path: `/api/exercises/:exercise/teams/:team/${path}`, summary, roles: ['trainee', 'instructor'], body, before: [byPrincipal],
-    handler: ({ req, principal, body: b }) => {
-      const { ex, t } = team(req, principal);
-      return { event: S.submit(ex, t, principal!, { ...(b as object), type } as never) };
-    },
-  });
-  const transition = (verb: 'start' | 'pause' | 'resume' | 'archive'): RouteSpec => ({
-    method: 'post', path: `/api/exercises/:exercise/${verb}`, summary: `${verb} the exercise`, roles: ['instructor'],
-    handler: async ({ req, principal }) => ({ exercise: await S[verb](param(req, 'exercise'), principal!.subject) }),
-  });
-
+  const submit = (
+    type: 'finding.submitted' | 'action.submitted' | 'report.submitted' | 'recovery.declared',
+    summary: string,
+    body: z.ZodTypeAny,
+    path: string,
+  ): RouteSpec =>
+    r({
+      method: 'post',
+      path: `/api/exercises/:exercise/teams/:team/${path}`,
+      summary,
+      roles: ['trainee', 'instructor'],
+      body,
+      response: A.Event,
+      before: [byPrincipal],
+      handler: ({ req, principal, body: b }) => {
+        const { ex, t } = team(req, principal);
+        return { event: S.submit(ex, t, principal!, { ...(b as object), type } as never) };
+      },
+    });
+  const transition = (verb: 'start' | 'pause' | 'resume' | 'archive'): RouteSpec =>
+    r({
+      method: 'post',
+      path: `/api/exercises/:exercise/${verb}`,
+      summary: `${verb} the exercise`,
+      roles: ['instructor'],
+      response: A.Exercise,
+      handler: async ({ req, principal }) => ({ exercise: await S[verb](param(req, 'exercise'), principal!.subject) }),
+    });
 
   function organizerRoutes(exporter: Exporter): RouteSpec[] {
     return [
       r({
-        method: 'get', path: '/api/exercises/:exercise/teams/:team/timeline', summary: 'after-action timeline of one team', roles: all,
+        method: 'get',
+        path: '/api/exercises/:exercise/teams/:team/timeline',
+        summary: 'after-action timeline of one team',
+        roles: all,
+        response: A.Timeline,
         handler: ({ req, principal }) => {
           const { ex, t } = team(req, principal);
           return exporter.timeline(ex, t);
         },
       }),
       r({
-        method: 'get', path: '/api/exercises/:exercise/results', summary: 'results per team and phase; ?format=csv', roles: staff, produces: 'text/csv',
-        handler: ({ req, res }) => {
+        method: 'get',
+        path: '/api/exercises/:exercise/results',
+        summary: 'results per team and phase; ?format=csv',
+        roles: staff,
+        query: B.FormatQuery,
+        response: A.Results,
+        produces: 'text/csv',
+        handler: ({ req, res, query }) => {
           const ex = param(req, 'exercise');
           d.store.exercises.get(ex);
-          if (req.query.format === 'csv') return void res.type('text/csv').send(exporter.resultsCsv(ex));
+          if (query.format === 'csv') return void res.type('text/csv').send(exporter.resultsCsv(ex));
           return exporter.results(ex);
         },
       }),
       r({
-        method: 'get', path: '/api/stats', summary: 'sessions, participants and average scores per course and fiscal year; ?format=csv', roles: staff, produces: 'text/csv',
-        handler: ({ req, res }) => {
-          if (req.query.format === 'csv') return void res.type('text/csv').send(exporter.statsCsv());
+        method: 'get',
+        path: '/api/stats',
+        summary: 'sessions, participants and average scores per course and fiscal year; ?format=csv',
+        roles: staff,
+        query: B.FormatQuery,
+        response: A.Stats,
+        produces: 'text/csv',
+        handler: ({ res, query }) => {
+          if (query.format === 'csv') return void res.type('text/csv').send(exporter.statsCsv());
           return exporter.stats();
         },
       }),
@@ -98,10 +133,32 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
   }
 
   return [
-    { method: 'get', path: '/api/health', summary: 'liveness and store facts (no token)', roles: 'public', handler: () => d.health() },
-    { method: 'get', path: '/api/docs', summary: 'this OpenAPI document', roles: 'public', handler: () => d.docs() },
     r({
-      method: 'post', path: '/api/auth/login', summary: 'instructor or organizer login → bearer token', roles: 'public', body: B.LoginBody, before: [byIp],
+      method: 'get',
+      path: '/api/health',
+      summary: 'liveness and store facts (no token)',
+      roles: 'public',
+      response: A.Health,
+      handler: () => d.health(),
+    }),
+    r({
+      method: 'get',
+      path: '/api/docs',
+      summary: 'this OpenAPI document',
+      roles: 'public',
+      response: A.Docs,
+      // the generator's document types are interfaces without index signatures,
+      // so they do not meet the open schema's type
+      handler: () => d.docs() as z.input<typeof A.Docs>,
+    }),
+    r({
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'instructor or organizer login → bearer token',
+      roles: 'public',
+      body: B.LoginBody,
+      response: A.Login,
+      before: [byIp],
       handler: ({ body }) => {
         const role = d.store.auth.login(body.user, body.password);
         if (!role) throw new AuthError('wrong user name or password');
@@ -109,70 +166,136 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       },
     }),
     r({
-      method: 'post', path: '/api/auth/join', summary: 'trainee joins a team with its join code → bearer token', roles: 'public', body: B.JoinBody, before: [byIp],
+      method: 'post',
+      path: '/api/auth/join',
+      summary: 'trainee joins a team with its join code → bearer token',
+      roles: 'public',
+      body: B.JoinBody,
+      response: A.Join,
+      before: [byIp],
       handler: ({ body }) => {
         const t = d.store.exercises.teamByCode(body.code);
         if (!t) throw new AuthError('unknown join code');
         const x = d.store.exercises.get(t.exercise);
         if (x.state === 'archived') throw new ForbiddenError(`exercise ${x.id} is archived`);
         d.store.exercises.addMember(t.exercise, t.id, body.name, S.now());
-        const token = d.store.auth.issue({ role: 'trainee', subject: body.name, exercise: t.exercise, team: t.id }, S.now());
-        return { token, role: 'trainee', exercise: t.exercise, team: t.id, teamName: t.name };
+        const token = d.store.auth.issue(
+          { role: 'trainee', subject: body.name, exercise: t.exercise, team: t.id },
+          S.now(),
+        );
+        return { token, role: 'trainee' as const, exercise: t.exercise, team: t.id, teamName: t.name };
       },
     }),
-    { method: 'get', path: '/api/me', summary: 'who the token speaks for', roles: all, handler: ({ principal }) => principal },
     r({
-      method: 'post', path: '/api/users', summary: 'create or update an instructor/organizer', roles: ['instructor'], body: B.UserBody,
+      method: 'get',
+      path: '/api/me',
+      summary: 'who the token speaks for',
+      roles: all,
+      response: A.Principal,
+      handler: ({ principal }) => principal,
+    }),
+    r({
+      method: 'post',
+      path: '/api/users',
+      summary: 'create or update an instructor/organizer',
+      roles: ['instructor'],
+      body: B.UserBody,
+      response: A.User,
       handler: ({ body }) => {
         d.store.auth.putUser(body.name, body.role, body.password, S.now());
         return { user: body.name, role: body.role };
       },
     }),
-    { method: 'get', path: '/api/users', summary: 'staff users', roles: ['instructor'], handler: () => ({ users: d.store.auth.users() }) },
     r({
-      method: 'get', path: '/api/exercises', summary: 'exercises (trainees: their own)', roles: all,
-      handler: ({ principal }) => ({ exercises: d.store.exercises.list().filter((x) => isStaff(principal) || x.id === principal!.exercise) }),
+      method: 'get',
+      path: '/api/users',
+      summary: 'staff users',
+      roles: ['instructor'],
+      response: A.Users,
+      handler: () => ({ users: d.store.auth.users() }),
     }),
     r({
-      method: 'post', path: '/api/exercises', summary: 'create an exercise from a course (teams, members, seed, scenario, schedule)', roles: ['instructor'], body: B.CreateExerciseBody,
-      handler: ({ res, principal, body }) => {
+      method: 'get',
+      path: '/api/exercises',
+      summary: 'exercises (trainees: their own)',
+      roles: all,
+      response: A.Exercises,
+      handler: ({ principal }) => ({
+        exercises: d.store.exercises.list().filter((x) => isStaff(principal) || x.id === principal!.exercise),
+      }),
+    }),
+    r({
+      method: 'post',
+      path: '/api/exercises',
+      summary: 'create an exercise from a course (teams, members, seed, scenario, schedule)',
+      roles: ['instructor'],
+      body: B.CreateExerciseBody,
+      response: A.Created,
+      status: 201,
+      handler: ({ principal, body }) => {
         const x = S.create(body, principal!.subject);
-        res.status(201);
         return { exercise: x, teams: d.store.exercises.teams(x.id) };
       },
     }),
     r({
-      method: 'get', path: '/api/exercises/:exercise', summary: 'one exercise, its teams (join codes for staff) and attack state', roles: all,
+      method: 'get',
+      path: '/api/exercises/:exercise',
+      summary: 'one exercise, its teams (join codes for staff) and attack state',
+      roles: all,
+      response: A.ExerciseDetail,
       handler: ({ req, principal }) => {
         const ex = exercise(req, principal);
-        const { exercise: x, teams, runners } = snapshot(d, principal!, ex, isStaff(principal) ? null : principal!.team!);
+        const {
+          exercise: x,
+          teams,
+          runners,
+        } = snapshot(d, principal!, ex, isStaff(principal) ? null : principal!.team!);
         return { exercise: x, teams, runners };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/provision', summary: 'build the team ranges (progress on the socket); 202', roles: ['instructor'],
-      handler: ({ req, res, principal }) => {
+      method: 'post',
+      path: '/api/exercises/:exercise/provision',
+      summary: 'build the team ranges (progress on the socket); 202',
+      roles: ['instructor'],
+      response: A.Exercise,
+      status: 202,
+      handler: ({ req, principal }) => {
         const { exercise: x } = S.provision(param(req, 'exercise'), principal!.subject);
-        res.status(202);
         return { exercise: x };
       },
     }),
-    transition('start'), transition('pause'), transition('resume'),
+    transition('start'),
+    transition('pause'),
+    transition('resume'),
     r({
-      method: 'post', path: '/api/exercises/:exercise/end', summary: 'end the exercise (stops attackers and checks)', roles: ['instructor'],
+      method: 'post',
+      path: '/api/exercises/:exercise/end',
+      summary: 'end the exercise (stops attackers and checks)',
+      roles: ['instructor'],
+      response: A.Exercise,
       handler: async ({ req, principal }) => ({ exercise: await S.end(param(req, 'exercise'), principal!.subject) }),
     }),
     transition('archive'),
     r({
-      method: 'post', path: '/api/exercises/:exercise/speed', summary: 'attack speed for every team', roles: ['instructor'], body: B.SpeedBody,
+      method: 'post',
+      path: '/api/exercises/:exercise/speed',
+      summary: 'attack speed for every team',
+      roles: ['instructor'],
+      body: B.SpeedBody,
+      response: A.Speed,
       handler: ({ req, body }) => {
         S.setSpeed(param(req, 'exercise'), body.speed);
         return { speed: body.speed };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/events', summary: 'inject events with explicit timestamps (replays, imports, drills)', roles: ['instructor'],
-      body: z.object({ events: z.array(z.record(z.unknown())).min(1).max(1000) }).strict(),
+      method: 'post',
+      path: '/api/exercises/:exercise/events',
+      summary: 'inject events with explicit timestamps (replays, imports, drills)',
+      roles: ['instructor'],
+      body: B.EventsBody,
+      response: A.Events,
       handler: ({ req, body }) => {
         const ex = param(req, 'exercise');
         d.store.exercises.get(ex);
@@ -181,26 +304,47 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       },
     }),
     r({
-      method: 'get', path: '/api/exercises/:exercise/events', summary: 'the log (trainees: their team and exercise-wide events); ?after=seq', roles: all,
-      handler: ({ req, principal }) => {
+      method: 'get',
+      path: '/api/exercises/:exercise/events',
+      summary: 'the log (trainees: their team and exercise-wide events); ?after=seq',
+      roles: all,
+      query: B.EventsQuery,
+      response: A.Events,
+      handler: ({ req, principal, query }) => {
         const ex = exercise(req, principal);
-        const after = Number(req.query.after ?? 0) || 0;
-        return { events: teamEvents(d.scores.log(ex).filter((e: StoredEvent) => e.seq > after), isStaff(principal) ? null : principal!.team!) };
+        return {
+          events: teamEvents(
+            d.scores.log(ex).filter((e: StoredEvent) => e.seq > (query.after ?? 0)),
+            isStaff(principal) ? null : principal!.team!,
+          ),
+        };
       },
     }),
     r({
-      method: 'get', path: '/api/exercises/:exercise/scores', summary: 'scores (trainees: own breakdown, ranking if the course allows)', roles: all,
+      method: 'get',
+      path: '/api/exercises/:exercise/scores',
+      summary: 'scores (trainees: own breakdown, ranking if the course allows)',
+      roles: all,
+      response: A.Scores,
       handler: ({ req, principal }) => visibleScores(d, principal!, exercise(req, principal)),
     }),
     r({
-      method: 'get', path: '/api/exercises/:exercise/teams/:team', summary: 'snapshot of one team: events, score, attack state', roles: all,
+      method: 'get',
+      path: '/api/exercises/:exercise/teams/:team',
+      summary: 'snapshot of one team: events, score, attack state',
+      roles: all,
+      response: A.Snapshot,
       handler: ({ req, principal }) => {
         const { ex, t } = team(req, principal);
         return snapshot(d, principal!, ex, t);
       },
     }),
     r({
-      method: 'get', path: '/api/exercises/:exercise/teams/:team/score', summary: 'one team’s score breakdown', roles: all,
+      method: 'get',
+      path: '/api/exercises/:exercise/teams/:team/score',
+      summary: 'one team’s score breakdown',
+      roles: all,
+      response: A.TeamScore,
       handler: ({ req, principal }) => {
         const { ex, t } = team(req, principal);
         const s = visibleScores(d, principal!, ex);
@@ -212,42 +356,73 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
     submit('report.submitted', 'file an incident report (MIC guideline fields)', B.ReportBody, 'reports'),
     submit('recovery.declared', 'declare a recovery', B.RecoveryBody, 'recoveries'),
     r({
-      method: 'post', path: '/api/exercises/:exercise/teams/:team/hints/buy', summary: 'buy a hint (costs points)', roles: ['trainee'], body: B.HintBody, before: [byPrincipal],
+      method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/hints/buy',
+      summary: 'buy a hint (costs points)',
+      roles: ['trainee'],
+      body: B.HintBody,
+      response: A.Event,
+      before: [byPrincipal],
       handler: ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
         return { event: S.buyHint(ex, t, body.step, body.hint) };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/teams/:team/hints/release', summary: 'release a hint to a team (free)', roles: ['instructor'], body: B.HintBody,
+      method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/hints/release',
+      summary: 'release a hint to a team (free)',
+      roles: ['instructor'],
+      body: B.HintBody,
+      response: A.Event,
       handler: ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
         return { event: S.releaseHint(ex, t, body.step, body.hint) };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/teams/:team/reports/:report/grade', summary: 'grade a report (0..1) with a comment', roles: ['instructor'], body: B.GradeBody,
+      method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/reports/:report/grade',
+      summary: 'grade a report (0..1) with a comment',
+      roles: ['instructor'],
+      body: B.GradeBody,
+      response: A.Event,
       handler: ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
         return { event: S.grade(ex, t, param(req, 'report'), principal!.subject, body.grade, body.comment) };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/teams/:team/skip', summary: 'skip a step of the team’s attack', roles: ['instructor'], body: B.StepBody,
+      method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/skip',
+      summary: 'skip a step of the team’s attack',
+      roles: ['instructor'],
+      body: B.StepBody,
+      response: A.RunnerState,
       handler: ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
         return { state: S.control(ex, t, 'skip', body.step) };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/teams/:team/replay', summary: 'replay a step of the team’s attack', roles: ['instructor'], body: B.StepBody,
+      method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/replay',
+      summary: 'replay a step of the team’s attack',
+      roles: ['instructor'],
+      body: B.StepBody,
+      response: A.RunnerState,
       handler: ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
         return { state: S.control(ex, t, 'replay', body.step) };
       },
     }),
     r({
-      method: 'post', path: '/api/exercises/:exercise/teams/:team/reset', summary: 'reset a node or the whole team range', roles: ['instructor'], body: B.ResetBody,
+      method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/reset',
+      summary: 'reset a node or the whole team range',
+      roles: ['instructor'],
+      body: B.ResetBody,
+      response: A.Reset,
       handler: async ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
         await S.reset(ex, t, body.node);

@@ -5,7 +5,7 @@ import type { Engine } from '../orchestrator/index.js';
 import { openStore, schemaVersion, type Store } from './store/index.js';
 import { authenticator } from './access.js';
 import { apiRoutes } from './api.js';
-import { ExerciseService } from './exercises.js';
+import { ExerciseService } from './exercises/index.js';
 import { errorHandler } from './http-errors.js';
 import { hintRoutes } from './hints.js';
 import { attachLive, type LiveServer } from './live.js';
@@ -58,7 +58,10 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   let live: ReturnType<typeof attachLive> | undefined;
   let scores: ScoreService | undefined = undefined;
   const service = new ExerciseService({
-    store, now, ...(o.engine ? { engine: o.engine } : {}), ...(o.attack ? { attack: o.attack } : {}),
+    store,
+    now,
+    ...(o.engine ? { engine: o.engine } : {}),
+    ...(o.attack ? { attack: o.attack } : {}),
     ...(o.checkIntervalMs ? { checkIntervalMs: o.checkIntervalMs } : {}),
     hooks: {
       progress: (p) => live?.progress(p),
@@ -68,7 +71,8 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     },
   });
   scores = new ScoreService(store.events, store.exercises, o.scoring, (ex) => service.truths(ex), {
-    now, ...(o.rescoreIntervalMs !== undefined ? { rescoreIntervalMs: o.rescoreIntervalMs } : {}),
+    now,
+    ...(o.rescoreIntervalMs !== undefined ? { rescoreIntervalMs: o.rescoreIntervalMs } : {}),
   });
   const views = { store, service, scores, ...(o.scoring ? { scoring: o.scoring } : {}) };
   live = attachLive(http, store, views, now, o.limits?.socketConnectsPerMinute);
@@ -76,11 +80,19 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   scores.onDelta((d) => live!.scores(d));
 
   const exporter = o.reporting && new Exporter(store, scores, o.reporting, (ex) => service.truths(ex));
-  let doc: unknown;
+  let doc: ReturnType<typeof openApiDocument> | undefined;
   const routes = apiRoutes({
-    ...views, ...(exporter ? { exporter } : {}), ...(o.limits ? { limits: o.limits } : {}),
-    docs: () => doc,
-    health: () => ({ ok: true, schema: schemaVersion(store.db), engine: o.engine?.endpoint ?? null, startedAt: started.toISOString() }),
+    ...views,
+    ...(exporter ? { exporter } : {}),
+    ...(o.limits ? { limits: o.limits } : {}),
+    // the document describes every route, so it is generated after the list is complete
+    docs: () => doc!,
+    health: () => ({
+      ok: true,
+      schema: schemaVersion(store.db),
+      engine: o.engine?.endpoint ?? null,
+      startedAt: started.toISOString(),
+    }),
   });
   routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
   doc = openApiDocument(routes);
@@ -89,19 +101,28 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   const router = express.Router();
   mount(router, routes, authenticator(store, now));
   app.use(router);
-  app.use('/api', (req, _res, next) => next(Object.assign(new Error(`no route ${req.method} ${req.originalUrl}`), { status: 404 })));
+  app.use('/api', (req, _res, next) =>
+    next(Object.assign(new Error(`no route ${req.method} ${req.originalUrl}`), { status: 404 })),
+  );
   app.use(errorHandler);
 
   return {
-    app, http, io: live.io, store, service, scores, routes,
+    app,
+    http,
+    io: live.io,
+    store,
+    service,
+    scores,
+    routes,
     recover: () => service.recover(),
-    listen: (port, host = '127.0.0.1') => new Promise((res, rej) => {
-      http.once('error', rej);
-      http.listen(port, host, () => {
-        const a = http.address() as AddressInfo;
-        res({ port: a.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}` });
-      });
-    }),
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((res, rej) => {
+        http.once('error', rej);
+        http.listen(port, host, () => {
+          const a = http.address() as AddressInfo;
+          res({ port: a.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}` });
+        });
+      }),
     close: async () => {
       scores!.close();
       await service.close();

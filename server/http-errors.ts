@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { ConfigError, EnshuError, EngineError, NotFoundError, describeError } from '../core/index.js';
+import { ConfigError, EnshuError, EngineError, NotFoundError, createLogger, describeError } from '../core/index.js';
 import { AuthError, ConflictError, ForbiddenError, ValidationError } from './store/index.js';
 
 /** Thrown by the limiter middleware (HTTP 429). */
@@ -24,7 +24,8 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof ForbiddenError) return { status: 403, body: { error: err.message, detail: err.context } };
   if (err instanceof NotFoundError) return { status: 404, body: { error: err.message, detail: err.context } };
   if (err instanceof ConflictError) return { status: 409, body: { error: err.message, detail: err.context } };
-  if (err instanceof RateLimitedError) return { status: 429, body: { error: err.message, detail: { retryAfter: err.retryAfter } } };
+  if (err instanceof RateLimitedError)
+    return { status: 429, body: { error: err.message, detail: { retryAfter: err.retryAfter } } };
   if (err instanceof EngineError) return { status: 502, body: { error: err.message, detail: err.context } };
   // body-parser errors carry a status (malformed JSON → 400, too large → 413)
   const status = (err as { status?: unknown })?.status;
@@ -34,9 +35,18 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   return { status: 500, body: { error: 'internal error', detail: describeError(err) } };
 }
 
-export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+const log = createLogger('server/http');
+
+/**
+ * The last middleware: the caller gets `{error, detail}`; a 5xx is also logged, with its stack,
+ * since nobody else will see it (the path without its query, which may carry a token).
+ */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const { status, body } = toHttpError(err);
-  if (status >= 500 && process.env.ENSHU_DEBUG) console.error(err);
+  if (status >= 500) {
+    const path = req.originalUrl.split('?')[0];
+    log.error({ err, status, method: req.method, path }, `${status} on ${req.method} ${path}: ${describeError(err)}`);
+  }
   if (status === 429) res.setHeader('Retry-After', String((body.detail as { retryAfter: number }).retryAfter));
   res.status(status).json(body);
 };

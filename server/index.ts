@@ -14,4 +14,22 @@ export type { AttackPort, AttackRunnerLike, ScoringPort } from './ports.js';
 export type { ReportingPort } from './results.js';
 export { openStore, type Store } from './store/index.js';
 export { Checker, knownChecks } from './checker/index.js';
-export { startSshGateway, parseLogin, DEFAULT_SSH_PORT, attachTerminalNamespace, loadOrCreateHostKey, HOST_KEY_FILE, gatewayDepsFromStore, accessRoutes, attachTraineeAccess, accessRouteFactory, WEB_DIST, mayOpen, resolveShell, AccessDeniedError, type GatewayDeps, type SshGateway, type AttachedAccess } from './gateway/index.js';
+export {
+  startSshGateway,
+  parseLogin,
+  DEFAULT_SSH_PORT,
+  attachTerminalNamespace,
+  loadOrCreateHostKey,
+  HOST_KEY_FILE,
+  gatewayDepsFromStore,
+  accessRoutes,
+  attachTraineeAccess,
+  accessRouteFactory,
+  WEB_DIST,
+  mayOpen,
+  resolveShell,
+  AccessDeniedError,
+  type GatewayDeps,
+  type SshGateway,
+  type AttachedAccess,
+} from './gateway/index.js';

@@ -1,6 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
-import { type StoredEvent, type RangeProgress, room, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../protocol/index.js';
+import { Server } from 'socket.io';
+import {
+  type StoredEvent,
+  type RangeProgress,
+  type RunnerUpdate,
+  room,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../protocol/index.js';
 import type { ExerciseRow, Store } from './store/index.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ScoreDelta } from './scores.js';
@@ -15,13 +23,19 @@ export type { LiveSocket };
  * socket.io on the API's port. The handshake needs a bearer token (`auth: {token}`); trainees
  * land in their team's room. Events and score deltas go to the team room and the exercise room.
  */
-export function attachLive(http: HttpServer, store: Store, views: Views, now: () => Date, connectsPerMinute = 300): {
+export function attachLive(
+  http: HttpServer,
+  store: Store,
+  views: Views,
+  now: () => Date,
+  connectsPerMinute = 300,
+): {
   io: LiveServer;
   event(e: StoredEvent): void;
   scores(d: ScoreDelta[]): void;
   progress(p: RangeProgress): void;
   exercise(x: ExerciseRow): void;
-  runner(exercise: string, team: string, state: unknown): void;
+  runner(exercise: string, team: string, state: RunnerUpdate): void;
 } {
   const io: LiveServer = new Server(http, { serveClient: false, cors: { origin: false } });
   // per address: a classroom behind one NAT reconnects many clients at once
@@ -45,7 +59,11 @@ export function attachLive(http: HttpServer, store: Store, views: Views, now: ()
     io,
     event(e) {
       if ('team' in e) io.to(room.exercise(e.exercise)).to(room.team(e.exercise, e.team)).emit('event', e);
-      else io.to([room.exercise(e.exercise), ...store.exercises.teams(e.exercise).map((t) => room.team(e.exercise, t.id))]).emit('event', e);
+      else
+        io.to([
+          room.exercise(e.exercise),
+          ...store.exercises.teams(e.exercise).map((t) => room.team(e.exercise, t.id)),
+        ]).emit('event', e);
     },
     scores(deltas) {
       for (const d of deltas) {

@@ -2,14 +2,9 @@
  * What the server needs from the attacker and the scoring rules, as narrow interfaces.
  * `wiring.ts` binds them to attacker/ and scoreboard/; tests and the benchmark use the same wiring.
  */
-import type { EventSink, StoredEvent, Phase, TeamScore } from '../protocol/index.js';
+import type { EventSink, StoredEvent, Phase, RunnerState, TeamScore } from '../protocol/index.js';
 import type { GroundTruth } from '../core/index.js';
 import type { Engine } from '../orchestrator/index.js';
-
-export interface RunnerState {
-  state: string;
-  [k: string]: unknown;
-}
 
 /** One team's pseudo-attacker (attacker/'s AttackRunner). */
 export interface AttackRunnerLike {
@@ -20,8 +15,9 @@ export interface AttackRunnerLike {
   skip(step: string): unknown;
   replay(step: string): unknown;
   setSpeed(x: number): unknown;
-  state(): unknown;
-  on(event: 'state', fn: (s: unknown) => void): unknown;
+  /** what the instructor's timeline shows; REST answers carry it as it is */
+  state(): RunnerState;
+  on(event: 'state', fn: (s: RunnerState) => void): unknown;
   /** continue an attack a previous server started, from the team's log (`lastSeen`: the log's newest time) */
   restore?(history: readonly StoredEvent[], o: { lastSeen?: string }): unknown;
   /** the server shuts down: stop the clock where it is, to be restored by the next server */
@@ -31,9 +27,20 @@ export interface AttackRunnerLike {
 export interface AttackPort {
   listScenarios(): unknown[];
   /** `ips`: node and node.segment → address in the team's range (indicators that name addresses need them) */
-  groundTruth(scenario: string, o: { exercise: string; team: string; seed: number; ips?: Record<string, string> }): GroundTruth;
+  groundTruth(
+    scenario: string,
+    o: { exercise: string; team: string; seed: number; ips?: Record<string, string> },
+  ): GroundTruth;
   /** absent: exercises run without a pseudo-attacker (instructor-driven drills, injected logs) */
-  runner?(o: { engine: Engine; exercise: string; team: string; scenario: string; seed: number; sink: EventSink; speed: number }): AttackRunnerLike;
+  runner?(o: {
+    engine: Engine;
+    exercise: string;
+    team: string;
+    scenario: string;
+    seed: number;
+    sink: EventSink;
+    speed: number;
+  }): AttackRunnerLike;
 }
 
 export type { Phase, TeamScore };
@@ -47,7 +54,10 @@ export interface ScoreFolder {
 export interface ScoringPort {
   /** an incremental folder for an exercise, equal to `compute` over the same events */
   fold(ctx: { exercise: string; course: string; truths: Map<string, GroundTruth> }): ScoreFolder;
-  compute(events: readonly StoredEvent[], ctx: { exercise: string; course: string; truths: Map<string, GroundTruth>; now: Date }): TeamScore[];
+  compute(
+    events: readonly StoredEvent[],
+    ctx: { exercise: string; course: string; truths: Map<string, GroundTruth>; now: Date },
+  ): TeamScore[];
   /** the course's visibility rules */
   visibility(course: string): { traineesSeeRanking: boolean };
   /** when trainees' view of the board freezes (a score.frozen event, or minutes before the scheduled end) */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { it } from 'node:test';
+import { it } from 'vitest';
 import { RateLimiter } from './rate-limit.js';
 
 it('allows `limit` hits per window per key, then says how long to wait', () => {

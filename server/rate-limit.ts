@@ -5,7 +5,11 @@
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  constructor(readonly limit: number, readonly windowMs: number, private readonly clock: () => number = Date.now) {}
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Counts one hit; returns seconds to wait when over the limit, 0 when allowed. */
   hit(key: string): number {

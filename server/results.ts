@@ -4,20 +4,24 @@
  * helpers (bound in wiring.ts); this file only gathers their inputs from the store.
  */
 import type { GroundTruth } from '../core/index.js';
-import type { StoredEvent, ExerciseResult } from '../protocol/index.js';
-import type { ExerciseRow, Store } from './store/index.js';
-import type { TeamScore } from './ports.js';
+import type { StoredEvent, ExerciseResult, CourseYearStats, TeamTimeline } from '../protocol/index.js';
+import type { Store } from './store/index.js';
 import type { ScoreService } from './scores.js';
 
 export type { ExerciseResult };
 
 export interface ReportingPort {
   /** sessions, participants, average scores per course and fiscal year (April–March) */
-  stats(results: ExerciseResult[]): unknown;
+  stats(results: ExerciseResult[]): { stats: CourseYearStats[] };
   statsCsv(results: ExerciseResult[]): string;
   resultsCsv(result: ExerciseResult): string;
   /** `items`: the team's score items, so the timeline shows the points behind each event */
-  timeline(events: readonly StoredEvent[], team: string, truth: GroundTruth | undefined, items: unknown[] | undefined): unknown;
+  timeline(
+    events: readonly StoredEvent[],
+    team: string,
+    truth: GroundTruth | undefined,
+    items: unknown[] | undefined,
+  ): TeamTimeline;
 }
 
 export class Exporter {
@@ -33,7 +37,9 @@ export class Exporter {
     const scores = new Map(this.scores.scores(exercise).map((s) => [s.team, s]));
     return {
       exercise: x,
-      teams: this.store.exercises.teams(exercise).map((t) => ({ team: t.id, name: t.name, members: t.members, score: scores.get(t.id) ?? null })),
+      teams: this.store.exercises
+        .teams(exercise)
+        .map((t) => ({ team: t.id, name: t.name, members: t.members, score: scores.get(t.id) ?? null })),
     };
   }
 
@@ -43,10 +49,13 @@ export class Exporter {
 
   /** Only exercises that ran count towards the statistics. */
   private finished(): ExerciseResult[] {
-    return this.store.exercises.list().filter((x) => ['running', 'paused', 'ended', 'archived'].includes(x.state)).map((x) => this.results(x.id));
+    return this.store.exercises
+      .list()
+      .filter((x) => ['running', 'paused', 'ended', 'archived'].includes(x.state))
+      .map((x) => this.results(x.id));
   }
 
-  stats(): unknown {
+  stats(): { stats: CourseYearStats[] } {
     return this.reporting.stats(this.finished());
   }
 
@@ -54,8 +63,13 @@ export class Exporter {
     return this.reporting.statsCsv(this.finished());
   }
 
-  timeline(exercise: string, team: string): unknown {
+  timeline(exercise: string, team: string): TeamTimeline {
     const items = this.scores.scores(exercise).find((s) => s.team === team)?.detail;
-    return this.reporting.timeline(this.scores.log(exercise), team, this.truths(exercise).get(team), Array.isArray(items) ? items : undefined);
+    return this.reporting.timeline(
+      this.scores.log(exercise),
+      team,
+      this.truths(exercise).get(team),
+      Array.isArray(items) ? items : undefined,
+    );
   }
 }

@@ -1,13 +1,30 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
+import {
+  extendZodWithOpenApi,
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import type { Principal, Role } from './store/index.js';
-import { zodToJsonSchema } from './zod-json.js';
 import { assertAccess } from './access.js';
+
+// the generator reads parameter names through `.openapi()`, which this adds to zod (idempotent; schemas.ts does it too)
+extendZodWithOpenApi(z);
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
+type Awaitable<T> = T | Promise<T>;
+
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
 /** One REST route: registered in express and described in the OpenAPI document from the same object. */
-export interface RouteSpec<B extends z.ZodTypeAny = z.ZodTypeAny> {
+export interface RouteSpec<
+  B extends z.ZodTypeAny = z.ZodTypeAny,
+  R extends z.ZodTypeAny = z.ZodTypeAny,
+  Q extends z.AnyZodObject = z.AnyZodObject,
+> {
   method: Method;
   /** express path, e.g. /api/exercises/:exercise */
   path: string;
@@ -15,66 +32,145 @@ export interface RouteSpec<B extends z.ZodTypeAny = z.ZodTypeAny> {
   /** roles allowed; 'public' needs no token. Team-scoped routes also check the trainee's own team. */
   roles: Role[] | 'public';
   body?: B;
+  /** query parameters, validated like the body before the handler runs */
+  query?: Q;
+  /**
+   * The JSON answer on success. The handler's result is checked against it by the compiler (through
+   * `route()`), and the OpenAPI document publishes it; a route without one is documented as "any JSON".
+   */
+  response?: R;
+  /** the success status, when it is not 200 */
+  status?: 201 | 202;
   /** extra middleware that runs before the handler (rate limits) */
   before?: RequestHandler[];
-  /** responds with something other than JSON (CSV) */
+  /** another content type the route answers with on request (CSV with ?format=csv); the handler sends it itself */
   produces?: string;
-  handler: (ctx: { req: Request; res: Response; principal: Principal | undefined; body: z.output<B> }) => unknown;
+  /** `undefined` only when the handler already sent the answer itself (CSV) */
+  handler: (ctx: {
+    req: Request;
+    res: Response;
+    principal: Principal | undefined;
+    body: z.output<B>;
+    query: z.output<Q>;
+  }) => Awaitable<z.input<R> | undefined>;
 }
 
-export interface Registry {
-  routes: RouteSpec[];
+/** Keeps a route's body, answer and query types for its handler, then erases them for the list of routes. */
+export function route<
+  B extends z.ZodTypeAny = z.ZodTypeAny,
+  R extends z.ZodTypeAny = z.ZodTypeAny,
+  Q extends z.AnyZodObject = z.AnyZodObject,
+>(spec: RouteSpec<B, R, Q>): RouteSpec {
+  return spec as unknown as RouteSpec;
 }
+
+const pathParams = (path: string): string[] => [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
 
 function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z]+)/g, '{$1}');
 }
 
-export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const p = (paths[openApiPath(r.path)] ??= {});
-    const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    p[r.method] = {
-      summary: r.summary,
-      'x-roles': r.roles,
-      ...(r.roles === 'public' ? { security: [] } : {}),
-      ...(params.length ? { parameters: params } : {}),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: zodToJsonSchema(r.body) } } } } : {}),
-      responses: {
-        '200': { description: 'ok', content: { [r.produces ?? 'application/json']: {} } },
-        '400': { $ref: '#/components/responses/Error' },
-        ...(r.roles === 'public' ? {} : { '401': { $ref: '#/components/responses/Error' }, '403': { $ref: '#/components/responses/Error' } }),
-      },
-    };
-  }
+/** What the path parameters mean; they are checked against the store by the handlers (404), not by pattern. */
+const PARAM_DESCRIPTIONS: Record<string, string> = {
+  exercise: 'exercise id',
+  team: 'team id (t01, t02, …)',
+  report: 'id of the report.submitted event',
+};
+
+function paramsOf(path: string): z.AnyZodObject | undefined {
+  const names = pathParams(path);
+  if (!names.length) return undefined;
+  return z.object(Object.fromEntries(names.map((n) => [n, z.string().describe(PARAM_DESCRIPTIONS[n] ?? n)])));
+}
+
+const ERROR_REF = { $ref: '#/components/responses/Error' };
+
+function operation(r: RouteSpec): RouteConfig {
+  const params = paramsOf(r.path);
+  const content: ResponseConfig['content'] = {
+    // a route without a declared answer says so (any JSON) rather than inventing one
+    'application/json': { schema: r.response ?? {} },
+    ...(r.produces ? { [r.produces]: { schema: { type: 'string' } } } : {}),
+  };
   return {
-    openapi: '3.1.0',
-    info: { title: 'enshu exercise server', version: '1', description: 'REST API of enshu serve. Live updates use socket.io on the same port (see docs/api.md).' },
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: { type: 'object', properties: { error: { type: 'string' }, detail: {} }, required: ['error', 'detail'] } },
-      responses: { Error: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
+    method: r.method,
+    path: openApiPath(r.path),
+    summary: r.summary,
+    'x-roles': r.roles,
+    ...(r.roles === 'public' ? { security: [] } : {}),
+    request: {
+      ...(params ? { params } : {}),
+      ...(r.query ? { query: r.query } : {}),
+      ...(r.body ? { body: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
     },
-    security: [{ bearer: [] }],
-    paths,
+    responses: {
+      [String(r.status ?? 200)]: { description: r.response?.description ?? 'ok', content },
+      ...(r.body || r.query ? { '400': ERROR_REF } : {}),
+      ...(r.roles === 'public' ? {} : { '401': ERROR_REF, '403': ERROR_REF }),
+      // 404 (unknown exercise, team…), 409 (wrong state), 429 (rate limit), 502 (engine) share the error body
+      default: ERROR_REF,
+    },
   };
 }
 
-export function mount(router: Router, routes: RouteSpec[], authenticate: (req: Request, roles: Role[] | 'public') => Principal | undefined): void {
+/**
+ * The OpenAPI 3.1 document of these routes, generated by zod-to-openapi from the same zod schemas
+ * that validate requests and type the handlers' answers, so the document cannot drift from them.
+ */
+export function openApiDocument(routes: RouteSpec[]): OpenApiDocument {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  // written out rather than generated: `detail` is required but may be anything, which zod cannot say
+  const error = registry.registerComponent('schemas', 'Error', {
+    type: 'object',
+    properties: {
+      error: { type: 'string' },
+      detail: { description: 'what went wrong, in detail (validation issues, the exercise/team/step, null)' },
+    },
+    required: ['error', 'detail'],
+  });
+  registry.registerComponent('responses', 'Error', {
+    description: 'error',
+    content: { 'application/json': { schema: error.ref } },
+  });
+  for (const r of routes) registry.registerPath(operation(r));
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'enshu exercise server',
+      version: '1',
+      description: 'REST API of enshu serve. Live updates use socket.io on the same port (see docs/api.md).',
+    },
+    security: [{ bearer: [] }],
+  });
+}
+
+export function mount(
+  router: Router,
+  routes: RouteSpec[],
+  authenticate: (req: Request, roles: Role[] | 'public') => Principal | undefined,
+): void {
   for (const r of routes) {
     const auth: RequestHandler = (req, res, next) => {
       const principal = authenticate(req, r.roles);
       // one place enforces exercise/team scope for every route, before the body is even read
-      if (r.roles !== 'public' && req.params.exercise) assertAccess(principal, String(req.params.exercise), req.params.team === undefined ? undefined : String(req.params.team));
+      if (r.roles !== 'public' && req.params.exercise)
+        assertAccess(
+          principal,
+          String(req.params.exercise),
+          req.params.team === undefined ? undefined : String(req.params.team),
+        );
       res.locals.principal = principal;
       next();
     };
     const handler: RequestHandler = async (req, res) => {
       const principal = res.locals.principal as Principal | undefined;
       const body = r.body ? r.body.parse(req.body ?? {}) : undefined;
-      const out = await r.handler({ req, res, principal, body });
-      if (!res.headersSent) res.json(out ?? { ok: true });
+      const query = r.query ? r.query.parse(req.query) : {};
+      const out = await r.handler({ req, res, principal, body, query });
+      if (res.headersSent) return;
+      if (r.status) res.status(r.status);
+      res.json(out ?? { ok: true });
     };
     router[r.method](r.path, auth, ...(r.before ?? []), handler);
   }

@@ -35,15 +35,27 @@ interface Cache {
  * tick (the minutes of an ongoing outage whose penalty is capped) do not count either.
  */
 function same(a: TeamScore | undefined, b: TeamScore): boolean {
-  return !!a && a.total === b.total && JSON.stringify(a.phases) === JSON.stringify(b.phases) && itemKeys(a) === itemKeys(b);
+  return (
+    !!a && a.total === b.total && JSON.stringify(a.phases) === JSON.stringify(b.phases) && itemKeys(a) === itemKeys(b)
+  );
 }
 
 function itemKeys(s: TeamScore): string {
   if (!Array.isArray(s.detail)) return '';
-  return s.detail.map((i: { code?: unknown; points?: unknown; at?: unknown; step?: unknown }) => `${String(i.code)}|${String(i.points)}|${String(i.at)}|${String(i.step ?? '')}`).join('\n');
+  return s.detail
+    .map(
+      (i: { code?: unknown; points?: unknown; at?: unknown; step?: unknown }) =>
+        `${String(i.code)}|${String(i.points)}|${String(i.at)}|${String(i.step ?? '')}`,
+    )
+    .join('\n');
 }
 
-const summary = ({ team, total, phases, rank }: TeamScore): TeamScore => ({ team, total, phases, ...(rank ? { rank } : {}) });
+const summary = ({ team, total, phases, rank }: TeamScore): TeamScore => ({
+  team,
+  total,
+  phases,
+  ...(rank ? { rank } : {}),
+});
 
 /**
  * Keeps each exercise's log in memory and its scores current. Scores are a pure function of the
@@ -183,7 +195,16 @@ export class ScoreService {
     const deltas: ScoreDelta[] = [];
     for (const s of next) {
       const prev = c.scores.get(s.team);
-      if (!same(prev, s)) deltas.push({ exercise, team: s.team, score: s, ...(prev ? { previous: summary(prev) } : {}), seq, causeAppendedAt: c.lastAppendAt, cause });
+      if (!same(prev, s))
+        deltas.push({
+          exercise,
+          team: s.team,
+          score: s,
+          ...(prev ? { previous: summary(prev) } : {}),
+          seq,
+          causeAppendedAt: c.lastAppendAt,
+          cause,
+        });
       c.scores.set(s.team, s);
     }
     return deltas;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { connectEngine } from '../orchestrator/index.js';
-import { describeError } from '../core/index.js';
+import { createLogger, describeError } from '../core/index.js';
 import { createExerciseServer } from './app.js';
 import { accessRouteFactory, attachTraineeAccess } from './gateway/index.js';
 import { bootstrapAdmin } from './bootstrap.js';
@@ -13,34 +13,63 @@ export interface ServeOptions {
   engine?: string;
   /** SSH gateway port; false: none */
   sshPort?: number | false;
-  log?: (line: string) => void;
 }
 
-/** `enshu serve`: runs until SIGINT/SIGTERM, then closes cleanly (the store is safe either way). */
+const log = createLogger('server');
+
+/**
+ * `enshu serve`: runs until SIGINT/SIGTERM, then closes cleanly (the store is safe either way).
+ * What it says goes to the log (stderr): readable lines on a terminal, JSON lines otherwise.
+ */
 export async function serve(o: ServeOptions): Promise<void> {
-  const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const engine = await connectEngine(o.engine).catch((err: unknown) => {
-    log(`warning: no container engine (${describeError(err)}); ranges cannot be provisioned`);
+    log.warn(`no container engine (${describeError(err)}); ranges cannot be provisioned`);
     return undefined;
   });
   const server = createExerciseServer({
-    dataDir: resolve(o.dataDir), ...(engine ? { engine } : {}),
+    dataDir: resolve(o.dataDir),
+    ...(engine ? { engine } : {}),
     extraRoutes: accessRouteFactory(engine),
-    attack: attackPort(), scoring: scoringPort(), reporting: reportingPort(),
+    attack: attackPort(),
+    scoring: scoringPort(),
+    reporting: reportingPort(),
   });
-  const access = await attachTraineeAccess(server, { ...(engine ? { engine } : {}), dataDir: resolve(o.dataDir), sshPort: o.sshPort ?? 2222, sshHost: o.host, log });
-  if (access.ssh) log(`SSH gateway on port ${access.ssh.port} (ssh -p ${access.ssh.port} <team>+<node>@host, password: the team's join code)`);
-  bootstrapAdmin(server.store, process.env, log);
+  const access = await attachTraineeAccess(server, {
+    ...(engine ? { engine } : {}),
+    dataDir: resolve(o.dataDir),
+    sshPort: o.sshPort ?? 2222,
+    sshHost: o.host,
+  });
+  if (access.ssh)
+    log.info(
+      { sshPort: access.ssh.port },
+      `SSH gateway on port ${access.ssh.port} (ssh -p ${access.ssh.port} <team>+<node>@host, password: the team's join code)`,
+    );
+  bootstrapAdmin(server.store, process.env);
   const { resumed, reprovisioned } = await server.recover();
-  if (resumed.length) log(`resumed exercises: ${resumed.join(', ')}`);
-  if (reprovisioned.length) log(`provisioning again: ${reprovisioned.join(', ')}`);
+  if (resumed.length) log.info({ exercises: resumed }, `resumed exercises: ${resumed.join(', ')}`);
+  if (reprovisioned.length) log.info({ exercises: reprovisioned }, `provisioning again: ${reprovisioned.join(', ')}`);
   const { url } = await server.listen(o.port, o.host);
-  log(`enshu server on ${url} (API docs: ${url}/api/docs, data: ${resolve(o.dataDir)})`);
+  log.info(
+    { url, dataDir: resolve(o.dataDir) },
+    `enshu server on ${url} (API docs: ${url}/api/docs, data: ${resolve(o.dataDir)})`,
+  );
   await new Promise<void>((done) => {
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void access.close().then(() => server.close()).finally(done);
+      log.info({ signal }, `${signal}: closing`);
+      void access
+        .close()
+        .then(() => server.close())
+        .then(
+          () => log.info('closed'),
+          (err: unknown) => {
+            log.error({ err }, `closing failed: ${describeError(err)}`);
+            process.exitCode = 1;
+          },
+        )
+        .finally(done);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -1,6 +1,7 @@
-import type { StoredEvent, Snapshot } from '../protocol/index.js';
+import type { z } from 'zod';
+import type { StoredEvent, SnapshotSchema } from '../protocol/index.js';
 import type { Principal, Store } from './store/index.js';
-import type { ExerciseService } from './exercises.js';
+import type { ExerciseService } from './exercises/index.js';
 import type { ScoringPort, TeamScore } from './ports.js';
 import type { ScoreService } from './scores.js';
 
@@ -28,7 +29,9 @@ export function visibleScores(v: Views, p: Principal, exercise: string): { score
   const ranking = v.scoring?.visibility(x.course).traineesSeeRanking ?? false;
   const scores = all
     .filter((s) => ranking || s.team === p.team)
-    .map((s) => (s.team === p.team ? s : { team: s.team, total: s.total, phases: s.phases, ...(s.rank ? { rank: s.rank } : {}) }))
+    .map((s) =>
+      s.team === p.team ? s : { team: s.team, total: s.total, phases: s.phases, ...(s.rank ? { rank: s.rank } : {}) },
+    )
     .sort((a, b) => Number(b.team === p.team) - Number(a.team === p.team));
   return { scores, ...(frozen ? { frozenAt: freeze.toISOString() } : {}) };
 }
@@ -38,16 +41,22 @@ export function teamEvents(events: readonly StoredEvent[], team: string | null):
   return events.filter((e) => !('team' in e) || team === null || e.team === team);
 }
 
-export function snapshot(v: Views, p: Principal, exercise: string, team: string | null): Snapshot {
+/** What a room's join acknowledges and a team's REST snapshot answers. */
+export type SnapshotAnswer = z.infer<typeof SnapshotSchema>;
+
+export function snapshot(v: Views, p: Principal, exercise: string, team: string | null): SnapshotAnswer {
   const x = v.store.exercises.get(exercise);
   const staff = p.role !== 'trainee';
-  const teams = v.store.exercises.teams(exercise)
+  const teams = v.store.exercises
+    .teams(exercise)
     .filter((t) => staff || t.id === p.team)
     .map(({ joinCode, ...t }) => (staff ? { ...t, joinCode } : t));
   const { scores, frozenAt } = visibleScores(v, p, exercise);
   const runners = v.service.runnerStates(exercise);
   return {
-    exercise: x, team, teams,
+    exercise: x,
+    team,
+    teams,
     events: teamEvents(v.scores.log(exercise), team),
     scores,
     runners: staff ? runners : Object.fromEntries(Object.entries(runners).filter(([t]) => t === p.team)),

@@ -3,7 +3,20 @@
  * attacker/ imports the orchestrator's index, so importing it from there would be a cycle.
  */
 import { AttackRunner, groundTruth, listScenarios, loadScenario, type Scenario } from '../attacker/index.js';
-import { aggregateResults, computeScores, freezeTime, loadGlossary, loadRules, resultsCsv, statsCsv, teamTimeline, ScoreFold, type Rules, type ScoreItem, type TeamResult } from '../scoreboard/index.js';
+import {
+  aggregateResults,
+  computeScores,
+  freezeTime,
+  loadGlossary,
+  loadRules,
+  resultsCsv,
+  statsCsv,
+  teamTimeline,
+  ScoreFold,
+  type Rules,
+  type ScoreItem,
+  type TeamResult,
+} from '../scoreboard/index.js';
 import { type Glossary } from '../protocol/index.js';
 import type { AttackPort, ScoringPort, TeamScore } from './ports.js';
 import type { ReportingPort } from './results.js';
@@ -31,7 +44,13 @@ export function scoringPort(): ScoringPort {
     return r;
   };
   let glossary: Glossary | undefined;
-  const view = (r: TeamResult): TeamScore => ({ team: r.team, total: r.total, phases: r.phases, rank: r.rank, detail: r.items });
+  const view = (r: TeamResult): TeamScore => ({
+    team: r.team,
+    total: r.total,
+    phases: r.phases,
+    rank: r.rank,
+    detail: r.items,
+  });
   return {
     fold: (ctx) => {
       glossary ??= loadGlossary();
@@ -40,7 +59,12 @@ export function scoringPort(): ScoringPort {
     },
     compute: (events, ctx) => {
       glossary ??= loadGlossary();
-      return computeScores(events, { rules: rulesOf(ctx.course), truth: Object.fromEntries(ctx.truths), glossary, now: ctx.now.toISOString() }).map(view);
+      return computeScores(events, {
+        rules: rulesOf(ctx.course),
+        truth: Object.fromEntries(ctx.truths),
+        glossary,
+        now: ctx.now.toISOString(),
+      }).map(view);
     },
     visibility: (course) => ({ traineesSeeRanking: rulesOf(course).visibility.traineesSeeRanking }),
     freezeAt: (events, course, endsAt) => freezeTime(events, { rules: rulesOf(course), ...(endsAt ? { endsAt } : {}) }),
@@ -53,6 +77,9 @@ export function reportingPort(): ReportingPort {
     stats: (results) => ({ stats: aggregateResults(results) }),
     statsCsv: (results) => statsCsv(results, { bom: true }),
     resultsCsv: (result) => resultsCsv(result, { bom: true }),
-    timeline: (events, team, truth, items) => ({ team, entries: teamTimeline(events, team, truth, (items ?? []) as ScoreItem[]) }),
+    timeline: (events, team, truth, items) => ({
+      team,
+      entries: teamTimeline(events, team, truth, (items ?? []) as ScoreItem[]),
+    }),
   };
 }

@@ -9,29 +9,42 @@ import { loadYamlFile, repoRoot } from '../../core/index.js';
 import { defineAction } from './types.js';
 import { digest } from './util.js';
 
-const AtomicTestSchema = z.object({
-  name: z.string(),
-  auto_generated_guid: z.string().optional(),
-  description: z.string().optional(),
-  supported_platforms: z.array(z.string()),
-  input_arguments: z.record(z.object({
-    description: z.string().optional(),
-    type: z.string().optional(),
-    default: z.union([z.string(), z.number(), z.boolean()]).nullable().optional(),
-  }).passthrough()).nullable().optional(),
-  executor: z.object({
+const AtomicTestSchema = z
+  .object({
     name: z.string(),
-    command: z.string().optional(),
-    cleanup_command: z.string().nullable().optional(),
-    elevation_required: z.boolean().optional(),
-  }).passthrough(),
-}).passthrough();
+    auto_generated_guid: z.string().optional(),
+    description: z.string().optional(),
+    supported_platforms: z.array(z.string()),
+    input_arguments: z
+      .record(
+        z
+          .object({
+            description: z.string().optional(),
+            type: z.string().optional(),
+            default: z.union([z.string(), z.number(), z.boolean()]).nullable().optional(),
+          })
+          .passthrough(),
+      )
+      .nullable()
+      .optional(),
+    executor: z
+      .object({
+        name: z.string(),
+        command: z.string().optional(),
+        cleanup_command: z.string().nullable().optional(),
+        elevation_required: z.boolean().optional(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 
-export const AtomicFileSchema = z.object({
-  attack_technique: z.string(),
-  display_name: z.string(),
-  atomic_tests: z.array(AtomicTestSchema).min(1),
-}).passthrough();
+export const AtomicFileSchema = z
+  .object({
+    attack_technique: z.string(),
+    display_name: z.string(),
+    atomic_tests: z.array(AtomicTestSchema).min(1),
+  })
+  .passthrough();
 
 export type AtomicTest = z.output<typeof AtomicTestSchema>;
 
@@ -50,7 +63,8 @@ export function unsupportedReason(t: AtomicTest): string | undefined {
     return `atomic test "${t.name}" supports ${t.supported_platforms.join(', ')}, not linux`;
   }
   const ex = t.executor.name.toLowerCase();
-  if (ex !== 'sh' && ex !== 'bash') return `atomic test "${t.name}" uses the ${t.executor.name} executor; only sh and bash run in the range`;
+  if (ex !== 'sh' && ex !== 'bash')
+    return `atomic test "${t.name}" uses the ${t.executor.name} executor; only sh and bash run in the range`;
   if (!t.executor.command) return `atomic test "${t.name}" has no executor command (manual test)`;
   return undefined;
 }
@@ -68,16 +82,18 @@ export function fillAtomic(command: string, t: AtomicTest, args: Record<string, 
 export const atomicAction = defineAction({
   kind: 'atomic',
   summary: 'run a Linux test of an Atomic Red Team YAML file on this node (cleanup_command on stop)',
-  params: z.object({
-    /** atomics YAML, relative to the scenario file or the repository */
-    file: z.string().min(1),
-    /** test name, guid, or 1-based number in the file */
-    test: z.union([z.string().min(1), z.number().int().min(1)]),
-    args: z.record(z.union([z.string(), z.number()]).transform(String)).default({}),
-    /** user for tests that do not need elevation */
-    user: z.string().optional(),
-    timeout: z.number().min(1).max(600).default(60),
-  }).strict(),
+  params: z
+    .object({
+      /** atomics YAML, relative to the scenario file or the repository */
+      file: z.string().min(1),
+      /** test name, guid, or 1-based number in the file */
+      test: z.union([z.string().min(1), z.number().int().min(1)]),
+      args: z.record(z.union([z.string(), z.number()]).transform(String)).default({}),
+      /** user for tests that do not need elevation */
+      user: z.string().optional(),
+      timeout: z.number().min(1).max(600).default(60),
+    })
+    .strict(),
   async run(ctx, p) {
     const candidates = isAbsolute(p.file) ? [p.file] : [join(ctx.baseDir, p.file), join(repoRoot, p.file)];
     let file: ReturnType<typeof loadAtomic> | undefined;
@@ -90,11 +106,18 @@ export const atomicAction = defineAction({
         lastErr = err;
       }
     }
-    if (!file) return { outcome: 'failed', reason: `atomic file ${p.file}: ${(lastErr as Error).message}`, evidence: '' };
+    if (!file)
+      return { outcome: 'failed', reason: `atomic file ${p.file}: ${(lastErr as Error).message}`, evidence: '' };
     const t = findAtomicTest(file.atomic_tests, p.test);
-    if (!t) return { outcome: 'failed', reason: `${file.attack_technique}: no atomic test "${p.test}" (has: ${file.atomic_tests.map((x) => x.name).join('; ')})`, evidence: '' };
+    if (!t)
+      return {
+        outcome: 'failed',
+        reason: `${file.attack_technique}: no atomic test "${p.test}" (has: ${file.atomic_tests.map((x) => x.name).join('; ')})`,
+        evidence: '',
+      };
     const why = unsupportedReason(t);
-    if (why) return { outcome: 'skipped', reason: why, evidence: `${file.attack_technique} ${t.auto_generated_guid ?? ''}` };
+    if (why)
+      return { outcome: 'skipped', reason: why, evidence: `${file.attack_technique} ${t.auto_generated_guid ?? ''}` };
     let command: string;
     let cleanup: string | undefined;
     try {
@@ -105,15 +128,34 @@ export const atomicAction = defineAction({
     }
     const shell = t.executor.name.toLowerCase() === 'bash' ? 'bash' : 'sh';
     const user = t.executor.elevation_required ? undefined : p.user;
-    const r = await ctx.range.run(ctx.node, [shell, '-c', command], { timeoutMs: p.timeout * 1000, ...(user ? { user } : {}) });
+    const r = await ctx.range.run(ctx.node, [shell, '-c', command], {
+      timeoutMs: p.timeout * 1000,
+      ...(user ? { user } : {}),
+    });
     const out = r.stdout + r.stderr;
     return {
       outcome: r.exitCode === 0 ? 'succeeded' : 'failed',
-      ...(r.exitCode === 0 ? {} : { reason: `atomic ${file.attack_technique} "${t.name}" exited ${r.exitCode}: ${r.stderr.trim().split('\n').pop() ?? ''}` }),
-      evidence: digest(`atomic ${file.attack_technique} "${t.name}" (${t.auto_generated_guid ?? 'no guid'}) on ${ctx.node}${user ? ` as ${user}` : ''}`, out),
+      ...(r.exitCode === 0
+        ? {}
+        : {
+            reason: `atomic ${file.attack_technique} "${t.name}" exited ${r.exitCode}: ${r.stderr.trim().split('\n').pop() ?? ''}`,
+          }),
+      evidence: digest(
+        `atomic ${file.attack_technique} "${t.name}" (${t.auto_generated_guid ?? 'no guid'}) on ${ctx.node}${user ? ` as ${user}` : ''}`,
+        out,
+      ),
       output: out,
       ...(cleanup
-        ? { cleanup: { label: `atomic ${file.attack_technique} cleanup on ${ctx.node}`, run: async () => void (await ctx.range.run(ctx.node, [shell, '-c', cleanup!], { timeoutMs: p.timeout * 1000, ...(user ? { user } : {}) })) } }
+        ? {
+            cleanup: {
+              label: `atomic ${file.attack_technique} cleanup on ${ctx.node}`,
+              run: async () =>
+                void (await ctx.range.run(ctx.node, [shell, '-c', cleanup!], {
+                  timeoutMs: p.timeout * 1000,
+                  ...(user ? { user } : {}),
+                })),
+            },
+          }
         : {}),
     };
   },

@@ -7,6 +7,17 @@ import { sshAction } from './ssh.js';
 import type { ActionDef } from './types.js';
 
 export const ACTIONS: ReadonlyMap<string, ActionDef> = new Map<string, ActionDef>(
-  [shellAction, sendMailAction, openAttachmentAction, implantAction, implantExecAction, sshAction, persistAction, exfiltrateAction, defaceAction, encryptAction, atomicAction]
-    .map((a) => [a.kind, a as ActionDef]),
+  [
+    shellAction,
+    sendMailAction,
+    openAttachmentAction,
+    implantAction,
+    implantExecAction,
+    sshAction,
+    persistAction,
+    exfiltrateAction,
+    defaceAction,
+    encryptAction,
+    atomicAction,
+  ].map((a) => [a.kind, a as ActionDef]),
 );

@@ -1,6 +1,8 @@
 /** Plain commands on a node, mail from the attacker host, and the staff simulator. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { WaitTimeoutError, retryUntil } from '../../core/index.js';
+import type { ExecResult } from '../../orchestrator/index.js';
 import { implantDropper } from './c2-scripts.js';
 import { ensureC2, ImplantParams, implantFiles } from './implant.js';
 import { defineAction } from './types.js';
@@ -9,22 +11,36 @@ import { b64, classifyCurl, digest, q, writeFileScript } from './util.js';
 export const shellAction = defineAction({
   kind: 'shell',
   summary: 'run a shell command on this node (as a user); succeeds on exit 0 and, if given, output matching `expect`',
-  params: z.object({
-    command: z.string().min(1),
-    user: z.string().optional(),
-    expect: z.string().optional(),
-    timeout: z.number().min(1).max(600).default(60),
-    /** shell run on stop to undo it */
-    undo: z.string().optional(),
-  }).strict(),
+  params: z
+    .object({
+      command: z.string().min(1),
+      user: z.string().optional(),
+      expect: z.string().optional(),
+      timeout: z.number().min(1).max(600).default(60),
+      /** shell run on stop to undo it */
+      undo: z.string().optional(),
+    })
+    .strict(),
   async run(ctx, p) {
-    const r = await ctx.range.sh(ctx.node, p.command, { timeoutMs: p.timeout * 1000, ...(p.user ? { user: p.user } : {}) });
+    const r = await ctx.range.sh(ctx.node, p.command, {
+      timeoutMs: p.timeout * 1000,
+      ...(p.user ? { user: p.user } : {}),
+    });
     const out = r.stdout + r.stderr;
     const matched = !p.expect || new RegExp(p.expect, 'm').test(out);
-    const cleanup = p.undo ? { label: `undo on ${ctx.node}: ${p.undo.slice(0, 60)}`, run: async () => void (await ctx.range.sh(ctx.node, p.undo!)) } : undefined;
+    const cleanup = p.undo
+      ? {
+          label: `undo on ${ctx.node}: ${p.undo.slice(0, 60)}`,
+          run: async () => void (await ctx.range.sh(ctx.node, p.undo!)),
+        }
+      : undefined;
     return {
       outcome: r.exitCode === 0 && matched ? 'succeeded' : 'failed',
-      ...(r.exitCode !== 0 ? { reason: `exit ${r.exitCode}: ${r.stderr.trim().split('\n').pop() ?? ''}` } : !matched ? { reason: `output did not match /${p.expect}/` } : {}),
+      ...(r.exitCode !== 0
+        ? { reason: `exit ${r.exitCode}: ${r.stderr.trim().split('\n').pop() ?? ''}` }
+        : !matched
+          ? { reason: `output did not match /${p.expect}/` }
+          : {}),
       evidence: digest(`${ctx.node}$ ${p.command.split('\n')[0]!.slice(0, 120)}`, out),
       output: out,
       ...(cleanup ? { cleanup } : {}),
@@ -33,19 +49,49 @@ export const shellAction = defineAction({
 });
 
 /** A MIME message with one attachment, CRLF line ends as SMTP wants. */
-export function buildMail(m: { from: string; to: string; subject: string; body: string; attachment?: { name: string; content: string }; messageId: string; date: Date }): string {
+export function buildMail(m: {
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  attachment?: { name: string; content: string };
+  messageId: string;
+  date: Date;
+}): string {
   const boundary = `=_enshu_${m.messageId.slice(0, 12)}`;
   const subject = `=?UTF-8?B?${b64(m.subject)}?=`;
   const lines = [
-    `From: ${m.from}`, `To: ${m.to}`, `Subject: ${subject}`, `Date: ${m.date.toUTCString()}`, `Message-ID: <${m.messageId}>`, 'MIME-Version: 1.0',
+    `From: ${m.from}`,
+    `To: ${m.to}`,
+    `Subject: ${subject}`,
+    `Date: ${m.date.toUTCString()}`,
+    `Message-ID: <${m.messageId}>`,
+    'MIME-Version: 1.0',
   ];
   if (!m.attachment) {
-    lines.push('Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', ...wrap(b64(m.body)));
+    lines.push(
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...wrap(b64(m.body)),
+    );
   } else {
-    lines.push(`Content-Type: multipart/mixed; boundary="${boundary}"`, '', `--${boundary}`,
-      'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', ...wrap(b64(m.body)), `--${boundary}`,
-      `Content-Type: application/octet-stream; name="${m.attachment.name}"`, 'Content-Transfer-Encoding: base64',
-      `Content-Disposition: attachment; filename="${m.attachment.name}"`, '', ...wrap(b64(m.attachment.content)), `--${boundary}--`);
+    lines.push(
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      ...wrap(b64(m.body)),
+      `--${boundary}`,
+      `Content-Type: application/octet-stream; name="${m.attachment.name}"`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename="${m.attachment.name}"`,
+      '',
+      ...wrap(b64(m.attachment.content)),
+      `--${boundary}--`,
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }
@@ -57,20 +103,26 @@ function wrap(s: string): string[] {
 export const sendMailAction = defineAction({
   kind: 'send-mail',
   summary: 'send a (phishing) mail with an attachment over SMTP from this node (the attacker host) to the mail server',
-  params: z.object({
-    server: z.string().min(1),
-    port: z.number().int().default(25),
-    from: z.string().min(3),
-    to: z.string().min(3),
-    subject: z.string().min(1),
-    body: z.string(),
-    attachment: z.union([
-      z.object({ name: z.string().min(1), content: z.string() }).strict(),
-      /** an attachment that installs the implant on `node` when its user opens it */
-      z.object({ name: z.string().min(1), implant: ImplantParams.extend({ node: z.string().min(1) }).strict() }).strict(),
-    ]).optional(),
-    helo: z.string().default('mail.example.net'),
-  }).strict(),
+  params: z
+    .object({
+      server: z.string().min(1),
+      port: z.number().int().default(25),
+      from: z.string().min(3),
+      to: z.string().min(3),
+      subject: z.string().min(1),
+      body: z.string(),
+      attachment: z
+        .union([
+          z.object({ name: z.string().min(1), content: z.string() }).strict(),
+          /** an attachment that installs the implant on `node` when its user opens it */
+          z
+            .object({ name: z.string().min(1), implant: ImplantParams.extend({ node: z.string().min(1) }).strict() })
+            .strict(),
+        ])
+        .optional(),
+      helo: z.string().default('mail.example.net'),
+    })
+    .strict(),
   async run(ctx, p) {
     const server = ctx.range.address(p.server);
     const messageId = `${randomUUID()}@${p.from.split('@')[1] ?? 'attacker'}`;
@@ -81,9 +133,20 @@ export const sendMailAction = defineAction({
       await ensureC2(ctx.range, ctx.shared, ip.c2, ip.port);
       attachment = { name: p.attachment.name, content: implantDropper({ id: f.id, name: ip.name, script: f.script }) };
     } else if (p.attachment) attachment = p.attachment;
-    const mail = buildMail({ from: p.from, to: p.to, subject: p.subject, body: p.body, ...(attachment ? { attachment } : {}), messageId, date: new Date() });
+    const mail = buildMail({
+      from: p.from,
+      to: p.to,
+      subject: p.subject,
+      body: p.body,
+      ...(attachment ? { attachment } : {}),
+      messageId,
+      date: new Date(),
+    });
     const file = `/tmp/.enshu-mail-${ctx.step}.eml`;
-    const r = await ctx.range.sh(ctx.node, `${writeFileScript(file, mail)} && curl -sS -m 20 --url smtp://${server}:${p.port}/${p.helo} --mail-from ${q(p.from)} --mail-rcpt ${q(p.to)} -T ${file}; rc=$?; rm -f ${file}; exit $rc`);
+    const r = await ctx.range.sh(
+      ctx.node,
+      `${writeFileScript(file, mail)} && curl -sS -m 20 --url smtp://${server}:${p.port}/${p.helo} --mail-from ${q(p.from)} --mail-rcpt ${q(p.to)} -T ${file}; rc=$?; rm -f ${file}; exit $rc`,
+    );
     const c = classifyCurl(r, `SMTP to ${server}:${p.port}`);
     return {
       outcome: c.outcome,
@@ -96,30 +159,56 @@ export const sendMailAction = defineAction({
 
 export const openAttachmentAction = defineAction({
   kind: 'open-attachment',
-  summary: "have the staff simulator on this terminal open the newest mail attachment of a user",
-  params: z.object({
-    user: z.string().min(1),
-    subject: z.string().optional(),
-    timeout: z.number().min(1).max(600).default(60),
-  }).strict(),
+  summary: 'have the staff simulator on this terminal open the newest mail attachment of a user',
+  params: z
+    .object({
+      user: z.string().min(1),
+      subject: z.string().optional(),
+      timeout: z.number().min(1).max(600).default(60),
+    })
+    .strict(),
   async run(ctx, p) {
     const has = await ctx.range.sh(ctx.node, 'command -v staff-sim');
     if (has.exitCode !== 0) {
-      return { outcome: 'failed', reason: `${ctx.node} has no staff simulator (staff-sim not installed in its role image)`, evidence: '' };
+      return {
+        outcome: 'failed',
+        reason: `${ctx.node} has no staff simulator (staff-sim not installed in its role image)`,
+        evidence: '',
+      };
     }
     const args = ['staff-sim', 'open-attachment', '--user', p.user, ...(p.subject ? ['--subject', p.subject] : [])];
     // At high speed the user may look before the mail is delivered, or the mail server may answer
     // slowly; like a person, the simulator looks again until the step's time is up.
-    const deadline = Date.now() + p.timeout * 1000;
-    let r = await ctx.range.run(ctx.node, args, { timeoutMs: p.timeout * 1000 });
-    while (r.exitCode !== 0 && /no mail|timed out|Connection refused/i.test(r.stdout + r.stderr) && Date.now() + 2000 < deadline && !ctx.signal.aborted) {
-      await new Promise((res) => setTimeout(res, 2000));
-      r = await ctx.range.run(ctx.node, args, { timeoutMs: Math.max(1000, deadline - Date.now()) });
-    }
+    const total = p.timeout * 1000;
+    const deadline = Date.now() + total;
+    const tryAgain = (x: ExecResult) =>
+      x.exitCode !== 0 && /no mail|timed out|Connection refused/i.test(x.stdout + x.stderr);
+    const r = await retryUntil(
+      (attempt) =>
+        ctx.range.run(ctx.node, args, { timeoutMs: attempt === 1 ? total : Math.max(1000, deadline - Date.now()) }),
+      // the first look always runs; a stopped attack ends the step with what the last look saw
+      {
+        what: `${p.user} to open an attachment on ${ctx.node}`,
+        timeoutMs: total,
+        intervalMs: 2000,
+        until: (x) => !tryAgain(x) || ctx.signal.aborted,
+      },
+    ).catch((err: unknown) => {
+      // out of time: the last look's answer is the step's result
+      if (err instanceof WaitTimeoutError) return err.lastResult as ExecResult;
+      throw err;
+    });
     const out = r.stdout + r.stderr;
     const saved = /"file": "([^"]+)"/.exec(r.stdout)?.[1];
     return {
-      ...(saved ? { cleanup: { label: `remove ${saved} on ${ctx.node}`, run: async () => void (await ctx.range.run(ctx.node, ['rm', '-f', saved])) } } : {}),
+      ...(saved
+        ? {
+            cleanup: {
+              label: `remove ${saved} on ${ctx.node}`,
+              run: async () => void (await ctx.range.run(ctx.node, ['rm', '-f', saved])),
+            },
+          }
+        : {}),
       outcome: r.exitCode === 0 ? 'succeeded' : 'failed',
       ...(r.exitCode === 0 ? {} : { reason: `staff-sim exit ${r.exitCode}: ${out.trim().split('\n').pop() ?? ''}` }),
       evidence: digest(`${p.user} opened an attachment on ${ctx.node}`, out),

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'ssh2';
 import { z } from 'zod';
+import { WaitTimeoutError, retryUntil } from '../../core/index.js';
 import type { RangeView } from '../run/range-view.js';
 import { defineAction } from './types.js';
 import { digest } from './util.js';
@@ -31,7 +32,10 @@ export async function sshExec(
   let hostKey = '';
   try {
     return await new Promise<SshResult>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from ${address}:${port} within ${timeoutMs / 1000}s`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no answer from ${address}:${port} within ${timeoutMs / 1000}s`)),
+        timeoutMs,
+      );
       client.on('ready', () => {
         client.exec(command, (err, stream) => {
           if (err) return reject(err);
@@ -48,7 +52,9 @@ export async function sshExec(
         clearTimeout(timer);
         reject(err);
       });
-      session.stream.on('end', () => reject(new Error(`connection to ${address}:${port} closed (nothing answered, or a firewall dropped it)`)));
+      session.stream.on('end', () =>
+        reject(new Error(`connection to ${address}:${port} closed (nothing answered, or a firewall dropped it)`)),
+      );
       client.connect({
         sock: session.stream,
         username: auth.username,
@@ -69,51 +75,76 @@ export async function sshExec(
 
 export const sshAction = defineAction({
   kind: 'ssh',
-  summary: 'log in from this (compromised) node to another node of the range over SSH with stolen credentials and run a command',
-  params: z.object({
-    host: z.string().min(1),
-    port: z.number().int().default(22),
-    user: z.string().min(1),
-    password: z.string().optional(),
-    privateKey: z.string().optional(),
-    command: z.string().min(1),
-    expect: z.string().optional(),
-    timeout: z.number().min(1).max(300).default(30),
-    undo: z.string().optional(),
-  }).strict().refine((p) => p.password || p.privateKey, 'give a password or a privateKey'),
+  summary:
+    'log in from this (compromised) node to another node of the range over SSH with stolen credentials and run a command',
+  params: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().default(22),
+      user: z.string().min(1),
+      password: z.string().optional(),
+      privateKey: z.string().optional(),
+      command: z.string().min(1),
+      expect: z.string().optional(),
+      timeout: z.number().min(1).max(300).default(30),
+      undo: z.string().optional(),
+    })
+    .strict()
+    .refine((p) => p.password || p.privateKey, 'give a password or a privateKey'),
   async run(ctx, p) {
     const address = ctx.range.address(p.host);
     const target = ctx.range.ownerOf(address) ?? ctx.range.nodeName(p.host);
-    const auth = { username: p.user, ...(p.password ? { password: p.password } : {}), ...(p.privateKey ? { privateKey: p.privateKey } : {}) };
+    const auth = {
+      username: p.user,
+      ...(p.password ? { password: p.password } : {}),
+      ...(p.privateKey ? { privateKey: p.privateKey } : {}),
+    };
     let r: SshResult | undefined;
     let lastErr: Error | undefined;
-    // a dropped connection is tried again, as a real attacker would; refused credentials are not
-    for (let attempt = 1; attempt <= 3 && !r; attempt++) {
-      try {
-        r = await sshExec(ctx.range, ctx.node, address, p.port, auth, p.command, p.timeout * 1000);
-      } catch (err) {
-        lastErr = err as Error;
-        if (/authentication|All configured authentication methods failed/i.test(lastErr.message) || ctx.signal.aborted) break;
-        await new Promise((res) => setTimeout(res, 2000));
-      }
+    try {
+      // a dropped connection is tried again, as a real attacker would; refused credentials are not
+      r = await retryUntil(() => sshExec(ctx.range, ctx.node, address, p.port, auth, p.command, p.timeout * 1000), {
+        what: `ssh ${p.user}@${address}:${p.port}`,
+        maxAttempts: 3,
+        intervalMs: 2000,
+        retryOn: (err) =>
+          !/authentication|All configured authentication methods failed/i.test((err as Error).message) &&
+          !ctx.signal.aborted,
+      });
+    } catch (err) {
+      lastErr = (err instanceof WaitTimeoutError ? err.lastError : err) as Error;
     }
     if (!r) {
       const msg = lastErr?.message ?? 'no answer';
       const auth = /authentication|All configured authentication methods failed/i.test(msg);
       return {
         outcome: 'blocked',
-        reason: auth ? `ssh ${p.user}@${target}: the credentials were refused (password changed or account disabled?)` : `ssh ${p.user}@${target}: ${msg}`,
+        reason: auth
+          ? `ssh ${p.user}@${target}: the credentials were refused (password changed or account disabled?)`
+          : `ssh ${p.user}@${target}: ${msg}`,
         evidence: `ssh ${p.user}@${address}:${p.port} from ${ctx.node}`,
       };
     }
     const matched = !p.expect || new RegExp(p.expect, 'm').test(r.output);
     const cleanup = p.undo
-      ? { label: `undo on ${target}: ${p.undo.slice(0, 60)}`, run: async () => { if (ctx.range.has(target)) await ctx.range.sh(target, p.undo!); } }
+      ? {
+          label: `undo on ${target}: ${p.undo.slice(0, 60)}`,
+          run: async () => {
+            if (ctx.range.has(target)) await ctx.range.sh(target, p.undo!);
+          },
+        }
       : undefined;
     return {
       outcome: r.code === 0 && matched ? 'succeeded' : 'failed',
-      ...(r.code !== 0 ? { reason: `remote command exited ${r.code}` } : !matched ? { reason: `output did not match /${p.expect}/` } : {}),
-      evidence: digest(`ssh ${p.user}@${target} (${address}, host key ${r.hostKey}) from ${ctx.node}: ${p.command.split('\n')[0]!.slice(0, 100)}`, r.output),
+      ...(r.code !== 0
+        ? { reason: `remote command exited ${r.code}` }
+        : !matched
+          ? { reason: `output did not match /${p.expect}/` }
+          : {}),
+      evidence: digest(
+        `ssh ${p.user}@${target} (${address}, host key ${r.hostKey}) from ${ctx.node}: ${p.command.split('\n')[0]!.slice(0, 100)}`,
+        r.output,
+      ),
       output: r.output,
       ...(cleanup ? { cleanup } : {}),
     };

@@ -27,7 +27,10 @@ export function writeFileScript(path: string, content: string | Buffer, mode = '
 }
 
 /** curl's exit status → outcome: what a defender's block looks like vs a broken service. */
-export function classifyCurl(r: ExecResult, what: string): { outcome: 'succeeded' | 'blocked' | 'failed'; reason?: string } {
+export function classifyCurl(
+  r: ExecResult,
+  what: string,
+): { outcome: 'succeeded' | 'blocked' | 'failed'; reason?: string } {
   if (r.exitCode === 0) return { outcome: 'succeeded' };
   const err = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
   const blockedCodes: Record<number, string> = {

@@ -26,12 +26,20 @@ export function deriveFacts(
   const facts: Record<string, string> = { exercise: ctx.exercise, team: ctx.team };
   let org: TeamFacts | undefined;
   const orgFacts = () => (org ??= teamFacts(ctx.seed, ctx.team, ctx.domain));
-  const choose = <T extends { department: string }>(list: T[], sel: { department?: string | undefined; index?: number | undefined }, what: string, parts: string[]): T => {
+  const choose = <T extends { department: string }>(
+    list: T[],
+    sel: { department?: string | undefined; index?: number | undefined },
+    what: string,
+    parts: string[],
+  ): T => {
     const pool = sel.department ? list.filter((x) => x.department === sel.department) : list;
     if (pool.length === 0) throw new ConfigError(`no ${what} in department "${sel.department}"`);
     const i = sel.index ?? seededInt(pool.length, ...parts);
     const item = pool[i];
-    if (!item) throw new ConfigError(`${what} #${i} of ${sel.department ?? 'the organisation'} does not exist (there are ${pool.length})`);
+    if (!item)
+      throw new ConfigError(
+        `${what} #${i} of ${sel.department ?? 'the organisation'} does not exist (there are ${pool.length})`,
+      );
     return item;
   };
   for (const [name, spec] of Object.entries(specs)) {
@@ -42,7 +50,14 @@ export function deriveFacts(
     else if ('secret' in spec) facts[name] = orgFacts().secret(spec.secret);
     else if ('staff' in spec) {
       const s = choose(orgFacts().staff, spec.staff, 'staff member', parts);
-      Object.assign(facts, { [name]: s.user, [`${name}_password`]: s.password, [`${name}_email`]: s.email, [`${name}_name`]: s.fullName, [`${name}_name_ja`]: s.fullNameJa, [`${name}_department`]: s.department });
+      Object.assign(facts, {
+        [name]: s.user,
+        [`${name}_password`]: s.password,
+        [`${name}_email`]: s.email,
+        [`${name}_name`]: s.fullName,
+        [`${name}_name_ja`]: s.fullNameJa,
+        [`${name}_department`]: s.department,
+      });
     } else if ('document' in spec) {
       const d = choose(orgFacts().documents, spec.document, 'document', parts);
       Object.assign(facts, { [name]: d.file, [`${name}_title`]: d.title, [`${name}_department`]: d.department });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,14 +20,20 @@ test('the same seed gives the same plan twice; another seed or team gives anothe
   const d = planFor(small, { exercise: 'ex', team: 't02', seed: 'abc' });
   assert.notEqual(a.facts.marker, c.facts.marker);
   assert.notEqual(a.facts.marker, d.facts.marker);
-  assert.notDeepEqual(a.steps.map((s) => s.plannedOffset), c.steps.map((s) => s.plannedOffset));
+  assert.notDeepEqual(
+    a.steps.map((s) => s.plannedOffset),
+    c.steps.map((s) => s.plannedOffset),
+  );
 });
 
 test('schedule: offsets with jitter inside its range, after-steps follow their predecessors', () => {
   for (const seed of ['1', '2', '3', '4', '5']) {
     const p = planFor(small, { exercise: 'ex', team: 't01', seed });
     const at = (id: string) => p.steps.find((s) => s.id === id)!;
-    assert.ok(at('recon').plannedOffset >= 5 && at('recon').plannedOffset <= 15, `recon at ${at('recon').plannedOffset}`);
+    assert.ok(
+      at('recon').plannedOffset >= 5 && at('recon').plannedOffset <= 15,
+      `recon at ${at('recon').plannedOffset}`,
+    );
     assert.ok(Math.abs(at('recon').jitter) <= 5);
     const deface = at('deface');
     assert.equal(deface.plannedOffset, at('recon').plannedOffset + Math.max(0, 30 + deface.jitter));
@@ -71,12 +77,23 @@ test('staff, document and secret facts come from the orchestrator’s team facts
 });
 
 test('ground truth: per step indicators and checks from the same facts', () => {
-  const t = groundTruth(small, { exercise: 'ex', team: 't02', seed: 'abc', ips: { attacker: '10.9.0.66', pc1: '10.9.2.21' } });
+  const t = groundTruth(small, {
+    exercise: 'ex',
+    team: 't02',
+    seed: 'abc',
+    ips: { attacker: '10.9.0.66', pc1: '10.9.2.21' },
+  });
   const p = planFor(small, { exercise: 'ex', team: 't02', seed: 'abc' });
   assert.equal(t.team, 't02');
-  assert.deepEqual(t.steps.map((s) => s.id), small.steps.map((s) => s.id));
+  assert.deepEqual(
+    t.steps.map((s) => s.id),
+    small.steps.map((s) => s.id),
+  );
   const lateral = t.steps.find((s) => s.id === 'lateral')!;
-  assert.deepEqual(lateral.indicators.map((i) => i.value), ['admin', 'Accepted password for admin from 10.9.2.21']);
+  assert.deepEqual(
+    lateral.indicators.map((i) => i.value),
+    ['admin', 'Accepted password for admin from 10.9.2.21'],
+  );
   const deface = t.steps.find((s) => s.id === 'deface')!;
   assert.equal(deface.impact, true);
   assert.equal(deface.recovery[0]!.command, `! grep -q ${p.facts.marker} /var/www/site/index.html`);
@@ -100,5 +117,10 @@ test('every shipped scenario loads, plans and yields ground truth with indicator
     }
     assert.ok(truth.availability.length > 0, `${s.id} lists availability checks`);
   }
-  assert.deepEqual(new Set(list.flatMap((s) => s.courses)).has('A') && new Set(list.flatMap((s) => s.courses)).has('B-2') && new Set(list.flatMap((s) => s.courses)).has('C'), true);
+  assert.deepEqual(
+    new Set(list.flatMap((s) => s.courses)).has('A') &&
+      new Set(list.flatMap((s) => s.courses)).has('B-2') &&
+      new Set(list.flatMap((s) => s.courses)).has('C'),
+    true,
+  );
 });

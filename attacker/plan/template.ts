@@ -41,7 +41,10 @@ export function render(template: string, scope: TemplateScope, opts: { keepUnres
       if (opts.keepUnresolved) return whole;
       throw new ConfigError(`{{${name}}}: not captured yet (an earlier step captures it from its output)`);
     }
-    if (v === undefined) throw new ConfigError(`{{${name}}}: no such fact (known: ${Object.keys(scope.facts).sort().join(', ') || 'none'})`);
+    if (v === undefined)
+      throw new ConfigError(
+        `{{${name}}}: no such fact (known: ${Object.keys(scope.facts).sort().join(', ') || 'none'})`,
+      );
     return v;
   });
 }

@@ -27,7 +27,11 @@ function renderable(s: string, scope: TemplateScope): boolean {
 
 export function groundTruth(scenario: Scenario, ctx: TruthContext): GroundTruth {
   const plan = planFor(scenario, ctx);
-  const scope: TemplateScope = { facts: { ...plan.facts, ...ctx.captured }, nodes: plan.nodes, ...(ctx.ips ? { ips: ctx.ips } : {}) };
+  const scope: TemplateScope = {
+    facts: { ...plan.facts, ...ctx.captured },
+    nodes: plan.nodes,
+    ...(ctx.ips ? { ips: ctx.ips } : {}),
+  };
   const check = (c: CheckInput, kind: CheckSpec['kind'], step?: string): CheckSpec => ({
     id: c.id,
     kind,
@@ -45,10 +49,26 @@ export function groundTruth(scenario: Scenario, ctx: TruthContext): GroundTruth 
     impact: s.impact,
     indicators: s.indicators
       .filter((i) => renderable(i.value, scope))
-      .map((i): Indicator => ({ type: i.type, value: render(i.value, scope), ...(i.note ? { note: render(i.note, scope, { keepUnresolved: true }) } : {}) })),
+      .map((i): Indicator => ({
+        type: i.type,
+        value: render(i.value, scope),
+        ...(i.note ? { note: render(i.note, scope, { keepUnresolved: true }) } : {}),
+      })),
     containment: s.containment.map((c) => check(c, 'containment', s.id)),
     recovery: s.recovery.map((c) => check(c, 'recovery', s.id)),
-    hints: s.hints.map((h) => ({ id: h.id, text: { ja: render(h.text.ja, scope, { keepUnresolved: true }), en: render(h.text.en, scope, { keepUnresolved: true }) }, cost: h.cost })),
+    hints: s.hints.map((h) => ({
+      id: h.id,
+      text: {
+        ja: render(h.text.ja, scope, { keepUnresolved: true }),
+        en: render(h.text.en, scope, { keepUnresolved: true }),
+      },
+      cost: h.cost,
+    })),
   }));
-  return { scenario: scenario.id, team: ctx.team, steps, availability: scenario.availability.map((c) => check(c, 'availability')) };
+  return {
+    scenario: scenario.id,
+    team: ctx.team,
+    steps,
+    availability: scenario.availability.map((c) => check(c, 'availability')),
+  };
 }

@@ -2,7 +2,10 @@
 export class ScenarioClock {
   private base = 0;
   private since: number | undefined;
-  constructor(private speedFactor: number, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private speedFactor: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   get speed(): number {
     return this.speedFactor;
@@ -46,6 +49,9 @@ export class ScenarioClock {
     return Math.max(0, ((t - this.elapsed()) / this.speedFactor) * 1000);
   }
 }
+
+/** Scenario seconds as events carry them: to the millisecond. */
+export const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 export function formatOffset(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

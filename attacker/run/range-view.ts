@@ -109,9 +109,13 @@ export class RangeView {
   address(target: string, segment?: string): string {
     if (IPV4.test(target)) {
       if (!this.ownerOf(target)) {
-        throw new RefusedError(`refused: ${target} is not an address in team ${this.team}'s range of exercise ${this.exercise}`, {
-          exercise: this.exercise, team: this.team,
-        });
+        throw new RefusedError(
+          `refused: ${target} is not an address in team ${this.team}'s range of exercise ${this.exercise}`,
+          {
+            exercise: this.exercise,
+            team: this.team,
+          },
+        );
       }
       return target;
     }
@@ -119,7 +123,11 @@ export class RangeView {
     if (!n) this.container(target);
     const ips = n!.ips;
     const ip = segment ? ips[segment] : Object.values(ips)[0];
-    if (!ip) throw new RefusedError(`refused: node ${target} has no address${segment ? ` on segment ${segment}` : ''}`, { team: this.team, node: target });
+    if (!ip)
+      throw new RefusedError(`refused: node ${target} has no address${segment ? ` on segment ${segment}` : ''}`, {
+        team: this.team,
+        node: target,
+      });
     return ip;
   }
 

@@ -48,16 +48,26 @@ export async function rebuildEffects(o: {
     } else if (p.kind === 'exfiltrate') {
       const name = (params as { name?: string }).name ?? 'loot';
       shared.implantIds.add(`x-${range.team}-${name}`);
-    } else if (p.kind === 'shell' && typeof (params as { undo?: unknown }).undo === 'string' && s.status !== 'skipped') {
+    } else if (
+      p.kind === 'shell' &&
+      typeof (params as { undo?: unknown }).undo === 'string' &&
+      s.status !== 'skipped'
+    ) {
       const undo = (params as { undo: string }).undo;
-      o.cleanups.push({ label: `undo on ${node}: ${undo.slice(0, 60)}`, run: async () => void (await range.sh(node, undo)) });
+      o.cleanups.push({
+        label: `undo on ${node}: ${undo.slice(0, 60)}`,
+        run: async () => void (await range.sh(node, undo)),
+      });
     } else if (OPAQUE_CLEANUP.has(p.kind) && s.status !== 'skipped') {
       lost.push(p.id);
     }
     if (p.cleanup && s.status !== 'skipped') {
       const c = renderDeep(p.cleanup, o.scope);
       const cnode = resolveNodeName(c.node, plan.nodes);
-      o.cleanups.push({ label: `cleanup of ${p.id} on ${c.node}`, run: async () => void (await range.sh(cnode, c.command)) });
+      o.cleanups.push({
+        label: `cleanup of ${p.id} on ${c.node}`,
+        run: async () => void (await range.sh(cnode, c.command)),
+      });
     }
   }
   return lost;
@@ -68,21 +78,39 @@ export async function rebuildEffects(o: {
  * cleanup the implant action registers (kill, remove its files, stop the C2 when no implant needs it).
  */
 async function adoptImplant(
-  range: RangeView, shared: SharedState, node: string,
-  p: { c2: string; port: number; proxy?: string | undefined; name: string; interval: number; user: string }, running: boolean,
+  range: RangeView,
+  shared: SharedState,
+  node: string,
+  p: { c2: string; port: number; proxy?: string | undefined; name: string; interval: number; user: string },
+  running: boolean,
 ): Promise<Cleanup> {
   const { id, dir, path } = implantFiles(range, node, p);
   const key = `${p.c2}:${p.port}`;
   if (!shared.c2.has(key)) {
     // a listener the engine started has a pid file; the attacker role's own one has none
-    const pid = await range.sh(p.c2, `p=$(cat ${C2_OWN_DIR}/${p.port}.pid 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; true`);
+    const pid = await range.sh(
+      p.c2,
+      `p=$(cat ${C2_OWN_DIR}/${p.port}.pid 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p"; true`,
+    );
     shared.c2.set(key, { port: p.port, pid: pid.stdout.trim() });
   }
   shared.implantIds.add(id);
   if (running) {
     // task numbers go on after the ones already answered, so old results cannot be mistaken for new ones
-    const seq = Math.max(0, ...(await c2Entries(range, p.c2, id)).map((e) => Number(/^result (\d+)/.exec(e.body)?.[1] ?? 0)));
-    shared.implants.set(node, { id, node, user: p.user, c2Node: p.c2, c2Address: range.address(p.c2), port: p.port, path, seq });
+    const seq = Math.max(
+      0,
+      ...(await c2Entries(range, p.c2, id)).map((e) => Number(/^result (\d+)/.exec(e.body)?.[1] ?? 0)),
+    );
+    shared.implants.set(node, {
+      id,
+      node,
+      user: p.user,
+      c2Node: p.c2,
+      c2Address: range.address(p.c2),
+      port: p.port,
+      path,
+      seq,
+    });
   }
   return {
     label: `remove implant ${path} on ${node}`,
@@ -90,7 +118,8 @@ async function adoptImplant(
       await range.sh(node, `[ -s ${dir}/.s.pid ] && kill $(cat ${dir}/.s.pid) 2>/dev/null; rm -rf ${dir}`);
       shared.implants.delete(node);
       shared.implantIds.add(id);
-      if (![...shared.implants.values()].some((i) => i.c2Node === p.c2)) await cleanC2(range, shared, p.c2, [...shared.implantIds]);
+      if (![...shared.implants.values()].some((i) => i.c2Node === p.c2))
+        await cleanC2(range, shared, p.c2, [...shared.implantIds]);
     },
   };
 }

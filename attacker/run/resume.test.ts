@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { EnshuEvent } from '../../protocol/index.js';
 import { loadScenario } from '../scenario/load.js';
@@ -9,10 +9,23 @@ const plan = planFor(loadScenario('a-phishing-c2-exfil'), { exercise: 'ex', team
 const T0 = Date.parse('2026-11-26T09:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const base = { exercise: 'ex', team: 't01', scenario: 'a-phishing-c2-exfil' };
-const ctl = (type: string, s: number, extra: Record<string, unknown> = {}) => ({ ...base, type, at: at(s), ...extra }) as EnshuEvent;
-const step = (id: string, from: number, to: number, outcome = 'succeeded', extra: Record<string, unknown> = {}) => ({
-  ...base, type: 'attack.step', step: id, technique: 'T0000', tactic: 'x', at: at(to), startedAt: at(from), endedAt: at(to), outcome, evidence: '', impact: false, ...extra,
-}) as EnshuEvent;
+const ctl = (type: string, s: number, extra: Record<string, unknown> = {}) =>
+  ({ ...base, type, at: at(s), ...extra }) as EnshuEvent;
+const step = (id: string, from: number, to: number, outcome = 'succeeded', extra: Record<string, unknown> = {}) =>
+  ({
+    ...base,
+    type: 'attack.step',
+    step: id,
+    technique: 'T0000',
+    tactic: 'x',
+    at: at(to),
+    startedAt: at(from),
+    endedAt: at(to),
+    outcome,
+    evidence: '',
+    impact: false,
+    ...extra,
+  }) as EnshuEvent;
 
 test('the clock is rebuilt from wall times, pauses and speed changes when events carry no clock', () => {
   const log = [
@@ -73,7 +86,16 @@ test('an attack that ended stays ended; one never started gives nothing; a secon
   assert.equal(restoreFromLog(plan, [ctl('attack.started', 0), ctl('attack.stopped', 5)])!.status, 'stopped');
   assert.equal(restoreFromLog(plan, [ctl('attack.started', 0), ctl('attack.finished', 5)])!.status, 'finished');
   assert.equal(restoreFromLog(plan, [{ ...ctl('attack.started', 0), team: 't02' } as EnshuEvent]), undefined);
-  const again = restoreFromLog(plan, [ctl('attack.started', 0), step('phishing-mail', 1, 2), ctl('attack.stopped', 3), ctl('attack.started', 10, { clock: 0 })], at(11))!;
+  const again = restoreFromLog(
+    plan,
+    [
+      ctl('attack.started', 0),
+      step('phishing-mail', 1, 2),
+      ctl('attack.stopped', 3),
+      ctl('attack.started', 10, { clock: 0 }),
+    ],
+    at(11),
+  )!;
   assert.equal(again.steps.size, 0);
   assert.equal(again.status, 'running');
   assert.equal(again.clock, 1);

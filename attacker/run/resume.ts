@@ -52,8 +52,14 @@ type Ev = EnshuEvent | StoredEvent;
  * server that died without `attack.suspended` is taken to have died then.
  */
 export function restoreFromLog(plan: Plan, events: readonly Ev[], lastSeen?: string): RestoredAttack | undefined {
-  const mine = events.filter((e): e is Ev & (AttackControlEvent | AttackStepEvent) =>
-    e.type.startsWith('attack.') && 'team' in e && e.team === plan.team && e.exercise === plan.exercise && (e as { scenario?: string }).scenario === plan.scenario);
+  const mine = events.filter(
+    (e): e is Ev & (AttackControlEvent | AttackStepEvent) =>
+      e.type.startsWith('attack.') &&
+      'team' in e &&
+      e.team === plan.team &&
+      e.exercise === plan.exercise &&
+      (e as { scenario?: string }).scenario === plan.scenario,
+  );
   // a second start (after a stop) begins a new attack: only the last one counts
   const startIdx = mine.map((e) => e.type).lastIndexOf('attack.started');
   if (startIdx < 0) return undefined;
@@ -117,7 +123,9 @@ export function restoreFromLog(plan: Plan, events: readonly Ev[], lastSeen?: str
         anchors.push({ wall: at, clock, running: last().running, speed });
         break;
       case 'attack.suspended': {
-        const before = (e.detail?.status === 'paused' ? 'paused' : e.detail?.status === 'running' ? 'running' : undefined) ?? (last().running ? 'running' : 'paused');
+        const before =
+          (e.detail?.status === 'paused' ? 'paused' : e.detail?.status === 'running' ? 'running' : undefined) ??
+          (last().running ? 'running' : 'paused');
         anchors.push({ wall: at, clock, running: false, speed: last().speed });
         status = before;
         cut = 'suspended';
@@ -144,7 +152,9 @@ export function restoreFromLog(plan: Plan, events: readonly Ev[], lastSeen?: str
   if (cutClock !== undefined) clock = cutClock;
   else if (last().running) {
     // no clean shutdown: the clock ran until the last moment the log shows anyone alive
-    const newest = [...run.map((e) => e.at), ...(lastSeen ? [lastSeen] : [])].reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+    const newest = [...run.map((e) => e.at), ...(lastSeen ? [lastSeen] : [])].reduce((a, b) =>
+      Date.parse(b) > Date.parse(a) ? b : a,
+    );
     clock = clockAt(newest);
     cut = 'crash';
   } else clock = last().clock;

@@ -41,6 +41,9 @@ export class JsonlSink implements EventSink {
 
   static read(file: string): StoredEvent[] {
     if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StoredEvent);
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as StoredEvent);
   }
 }

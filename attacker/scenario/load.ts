@@ -19,31 +19,37 @@ const BUILTIN_FACTS = new Set(['exercise', 'team']);
 function strings(value: unknown, path: (string | number)[], out: { path: (string | number)[]; s: string }[] = []) {
   if (typeof value === 'string') out.push({ path, s: value });
   else if (Array.isArray(value)) value.forEach((v, i) => strings(v, [...path, i], out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) strings(v, [...path, k], out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) strings(v, [...path, k], out);
   return out;
 }
 
 function sampleValues(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(/\{\{[^}]*\}\}/g, 'sample-value-for-checks');
   if (Array.isArray(value)) return value.map(sampleValues);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sampleValues(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sampleValues(v)]));
   return value;
 }
 
 export const CheckedScenarioSchema = ScenarioSchema.superRefine((sc, ctx) => {
   const ids = new Map<string, number>();
   sc.steps.forEach((s, i) => {
-    if (ids.has(s.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['steps', i, 'id'], message: `duplicate step id "${s.id}"` });
+    if (ids.has(s.id))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['steps', i, 'id'], message: `duplicate step id "${s.id}"` });
     ids.set(s.id, i);
   });
   const captures = new Set(sc.steps.flatMap((s) => Object.keys(s.capture)));
   const facts = new Set([...BUILTIN_FACTS, ...Object.entries(sc.facts).flatMap(([n, f]) => factNames(n, f))]);
-  const known = (name: string) => facts.has(name) || captures.has(name) || name.startsWith('ip.') || name.startsWith('node.');
+  const known = (name: string) =>
+    facts.has(name) || captures.has(name) || name.startsWith('ip.') || name.startsWith('node.');
 
   Object.entries(sc.facts).forEach(([name, f]) => {
-    if (BUILTIN_FACTS.has(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['facts', name], message: `"${name}" is a built-in fact` });
+    if (BUILTIN_FACTS.has(name))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['facts', name], message: `"${name}" is a built-in fact` });
     for (const { path, s } of strings(f, ['facts', name])) {
-      for (const p of placeholders(s)) if (!facts.has(p)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `{{${p}}} is not a fact` });
+      for (const p of placeholders(s))
+        if (!facts.has(p)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `{{${p}}} is not a fact` });
     }
   });
 
@@ -51,27 +57,65 @@ export const CheckedScenarioSchema = ScenarioSchema.superRefine((sc, ctx) => {
     const at = (...p: (string | number)[]) => ['steps', i, ...p];
     if ('after' in s.when) {
       s.when.after.forEach((d, j) => {
-        if (!ids.has(d)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('when', 'after', j), message: `no step "${d}"` });
-        if (d === s.id) ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('when', 'after', j), message: 'a step cannot wait for itself' });
+        if (!ids.has(d))
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('when', 'after', j), message: `no step "${d}"` });
+        if (d === s.id)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: at('when', 'after', j),
+            message: 'a step cannot wait for itself',
+          });
       });
     }
     s.else.forEach((e, j) => {
       if (!ids.has(e)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('else', j), message: `no step "${e}"` });
-      else if (e === s.id) ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('else', j), message: 'a step cannot be its own else branch' });
+      else if (e === s.id)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: at('else', j),
+          message: 'a step cannot be its own else branch',
+        });
     });
     if (s.condition && 'step' in s.condition && !ids.has(s.condition.step)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('condition', 'step'), message: `no step "${s.condition.step}"` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: at('condition', 'step'),
+        message: `no step "${s.condition.step}"`,
+      });
     }
     const action = ACTIONS.get(s.action.kind);
     if (!action) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: at('action', 'kind'), message: `unknown action kind "${s.action.kind}" (known: ${[...ACTIONS.keys()].join(', ')})` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: at('action', 'kind'),
+        message: `unknown action kind "${s.action.kind}" (known: ${[...ACTIONS.keys()].join(', ')})`,
+      });
     } else {
       // placeholders are filled later; check the shape with a neutral sample in their place
       const r = action.params.safeParse(sampleValues(s.action.params));
-      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: at('action', 'params', ...issue.path) } as z.IssueData);
+      if (!r.success)
+        for (const issue of r.error.issues)
+          ctx.addIssue({ ...issue, path: at('action', 'params', ...issue.path) } as z.IssueData);
     }
-    for (const { path, s: str } of strings({ where: s.where, action: s.action, cleanup: s.cleanup, condition: s.condition, indicators: s.indicators, containment: s.containment, recovery: s.recovery }, at())) {
-      for (const p of placeholders(str)) if (!known(p)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `{{${p}}} is not a fact (facts: ${[...facts].join(', ')})` });
+    for (const { path, s: str } of strings(
+      {
+        where: s.where,
+        action: s.action,
+        cleanup: s.cleanup,
+        condition: s.condition,
+        indicators: s.indicators,
+        containment: s.containment,
+        recovery: s.recovery,
+      },
+      at(),
+    )) {
+      for (const p of placeholders(str))
+        if (!known(p))
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path,
+            message: `{{${p}}} is not a fact (facts: ${[...facts].join(', ')})`,
+          });
     }
   });
 
@@ -81,7 +125,11 @@ export const CheckedScenarioSchema = ScenarioSchema.superRefine((sc, ctx) => {
     if (state.get(id) === 'done') return;
     if (state.get(id) === 'visiting') {
       const i = ids.get(trail[trail.length - 1]!)!;
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['steps', i, 'when', 'after'], message: `steps wait for each other in a cycle: ${[...trail.slice(trail.indexOf(id)), id].join(' → ')}` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['steps', i, 'when', 'after'],
+        message: `steps wait for each other in a cycle: ${[...trail.slice(trail.indexOf(id)), id].join(' → ')}`,
+      });
       return;
     }
     state.set(id, 'visiting');
@@ -112,21 +160,32 @@ export function listScenarios(): ScenarioSummary[] {
     .sort()
     .map((f) => {
       const s = loadScenarioFile(join(scenariosDir, f));
-      return { id: s.id, title: s.title, courses: s.courses, expectedDuration: s.expectedDuration, steps: s.steps.length, file: s.file! };
+      return {
+        id: s.id,
+        title: s.title,
+        courses: s.courses,
+        expectedDuration: s.expectedDuration,
+        steps: s.steps.length,
+        file: s.file!,
+      };
     });
 }
 
 /** A shipped scenario by id, or any scenario file by path. */
 export function loadScenario(idOrFile: string): Scenario {
-  if (idOrFile.endsWith('.yaml') || idOrFile.endsWith('.yml') || idOrFile.includes('/')) return loadScenarioFile(idOrFile);
+  if (idOrFile.endsWith('.yaml') || idOrFile.endsWith('.yml') || idOrFile.includes('/'))
+    return loadScenarioFile(idOrFile);
   const file = join(scenariosDir, `${idOrFile}.yaml`);
   try {
     const s = loadScenarioFile(file);
-    if (s.id !== idOrFile) throw new ConfigError(`${file}: id is "${s.id}", expected "${idOrFile}" (the file name)`, { file });
+    if (s.id !== idOrFile)
+      throw new ConfigError(`${file}: id is "${s.id}", expected "${idOrFile}" (the file name)`, { file });
     return s;
   } catch (err) {
     if (err instanceof ConfigError && /cannot read file/.test(err.message)) {
-      const known = readdirSync(scenariosDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+      const known = readdirSync(scenariosDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -5));
       throw new NotFoundError(`no scenario "${idOrFile}" (known: ${known.join(', ') || 'none'})`);
     }
     throw err;

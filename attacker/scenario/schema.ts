@@ -11,10 +11,15 @@ const text = z.object({ ja: z.string().min(1), en: z.string().min(1) }).strict()
 
 /** "90s", "5m", "1h30m", or a number of seconds. */
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-export const DurationSchema = z.union([
-  z.number().min(0),
-  z.string().regex(DURATION, 'must be a duration like "90s", "5m" or "1h30m"').refine((s) => s.length > 0, 'empty duration'),
-]).transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
+export const DurationSchema = z
+  .union([
+    z.number().min(0),
+    z
+      .string()
+      .regex(DURATION, 'must be a duration like "90s", "5m" or "1h30m"')
+      .refine((s) => s.length > 0, 'empty duration'),
+  ])
+  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)));
 
 export function parseDuration(s: string): number {
   const m = DURATION.exec(s);
@@ -24,19 +29,32 @@ export function parseDuration(s: string): number {
 
 const FactSchema = z.union([
   z.object({ value: z.string() }).strict(),
-  /** a staff member of the team's organisation (orchestrator teamFacts): also sets <name>_password, _email, _name, _name_ja, _department */
-  z.object({ staff: z.object({ department: z.string().optional(), index: z.number().int().min(0).optional() }).strict() }).strict(),
+  /**
+   * a staff member of the team's organisation (core's teamFacts): also sets <name>_password, _email,
+   * _name, _name_ja, _department
+   */
+  z
+    .object({
+      staff: z.object({ department: z.string().optional(), index: z.number().int().min(0).optional() }).strict(),
+    })
+    .strict(),
   /** a document on the team's file servers: also sets <name>_title, _department */
-  z.object({ document: z.object({ department: z.string().optional(), index: z.number().int().min(0).optional() }).strict() }).strict(),
+  z
+    .object({
+      document: z.object({ department: z.string().optional(), index: z.number().int().min(0).optional() }).strict(),
+    })
+    .strict(),
   /** a per-team secret of the range, e.g. the PCs' local admin password (`{secret:pc-admin}` in the topology) */
   z.object({ secret: z.string().regex(/^[a-z0-9-]+$/) }).strict(),
   z.object({ pick: z.array(z.string()).min(1) }).strict(),
-  z.object({
-    random: z.enum(['hex', 'alnum', 'digits', 'lower']),
-    length: z.number().int().min(1).max(64).default(8),
-    prefix: z.string().default(''),
-    suffix: z.string().default(''),
-  }).strict(),
+  z
+    .object({
+      random: z.enum(['hex', 'alnum', 'digits', 'lower']),
+      length: z.number().int().min(1).max(64).default(8),
+      prefix: z.string().default(''),
+      suffix: z.string().default(''),
+    })
+    .strict(),
 ]);
 
 const WhenSchema = z.union([
@@ -46,15 +64,28 @@ const WhenSchema = z.union([
 
 export const TECHNIQUE = /^T\d{4}(\.\d{3})?$/;
 export const TACTICS = [
-  'reconnaissance', 'resource-development', 'initial-access', 'execution', 'persistence', 'privilege-escalation',
-  'defense-evasion', 'credential-access', 'discovery', 'lateral-movement', 'collection', 'command-and-control',
-  'exfiltration', 'impact',
+  'reconnaissance',
+  'resource-development',
+  'initial-access',
+  'execution',
+  'persistence',
+  'privilege-escalation',
+  'defense-evasion',
+  'credential-access',
+  'discovery',
+  'lateral-movement',
+  'collection',
+  'command-and-control',
+  'exfiltration',
+  'impact',
 ] as const;
 
-const ActionSchema = z.object({
-  kind: z.string().min(1),
-  params: z.record(z.unknown()).default({}),
-}).strict();
+const ActionSchema = z
+  .object({
+    kind: z.string().min(1),
+    params: z.record(z.unknown()).default({}),
+  })
+  .strict();
 
 /** A condition evaluated when the step is due; false → the step is skipped and its `else` runs. */
 const ConditionSchema = z.union([
@@ -62,58 +93,69 @@ const ConditionSchema = z.union([
   z.object({ node: z.string().min(1), command: z.string().min(1) }).strict(),
 ]);
 
-const CheckSchema = z.object({
-  id,
-  title: text,
-  node: z.string().min(1),
-  command: z.string().min(1),
-  user: z.string().optional(),
-}).strict();
+const CheckSchema = z
+  .object({
+    id,
+    title: text,
+    node: z.string().min(1),
+    command: z.string().min(1),
+    user: z.string().optional(),
+  })
+  .strict();
 
-const IndicatorSchema = z.object({
-  type: z.enum(INDICATOR_TYPES),
-  value: z.string().min(1),
-  note: z.string().optional(),
-}).strict();
+const IndicatorSchema = z
+  .object({
+    type: z.enum(INDICATOR_TYPES),
+    value: z.string().min(1),
+    note: z.string().optional(),
+  })
+  .strict();
 
 const HintSchema = z.object({ id, text, cost: z.number().min(0).default(0) }).strict();
 
-export const StepSchema = z.object({
-  id,
-  title: text,
-  technique: z.string().regex(TECHNIQUE, 'must be an ATT&CK technique id like T1566 or T1566.001'),
-  tactic: z.enum(TACTICS),
-  when: WhenSchema,
-  /** node (or a name from `nodes`) the action runs in; the attacker host by default */
-  where: z.string().min(1).default('attacker'),
-  action: ActionSchema,
-  condition: ConditionSchema.optional(),
-  /** steps that run instead when the condition is false or the action is blocked/failed */
-  else: z.array(id).default([]),
-  /** values read from the action's output with a regex group, usable as {{name}} afterwards */
-  capture: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
-  cleanup: z.object({ node: z.string().min(1).optional(), command: z.string().min(1) }).strict().optional(),
-  impact: z.boolean().default(false),
-  indicators: z.array(IndicatorSchema).default([]),
-  containment: z.array(CheckSchema).default([]),
-  recovery: z.array(CheckSchema).default([]),
-  hints: z.array(HintSchema).default([]),
-}).strict();
+export const StepSchema = z
+  .object({
+    id,
+    title: text,
+    technique: z.string().regex(TECHNIQUE, 'must be an ATT&CK technique id like T1566 or T1566.001'),
+    tactic: z.enum(TACTICS),
+    when: WhenSchema,
+    /** node (or a name from `nodes`) the action runs in; the attacker host by default */
+    where: z.string().min(1).default('attacker'),
+    action: ActionSchema,
+    condition: ConditionSchema.optional(),
+    /** steps that run instead when the condition is false or the action is blocked/failed */
+    else: z.array(id).default([]),
+    /** values read from the action's output with a regex group, usable as {{name}} afterwards */
+    capture: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string()).default({}),
+    cleanup: z
+      .object({ node: z.string().min(1).optional(), command: z.string().min(1) })
+      .strict()
+      .optional(),
+    impact: z.boolean().default(false),
+    indicators: z.array(IndicatorSchema).default([]),
+    containment: z.array(CheckSchema).default([]),
+    recovery: z.array(CheckSchema).default([]),
+    hints: z.array(HintSchema).default([]),
+  })
+  .strict();
 
-export const ScenarioSchema = z.object({
-  id,
-  title: text,
-  courses: z.array(z.string().min(1)).min(1),
-  expectedDuration: DurationSchema,
-  summary: text,
-  /** mail domain of the organisation, as the topology's `domain` (staff e-mail addresses) */
-  domain: z.string().default('range.example'),
-  /** logical names used by steps → node names of the team's range */
-  nodes: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.string().min(1)).default({}),
-  facts: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'fact names are lower_snake_case'), FactSchema).default({}),
-  steps: z.array(StepSchema).min(1, 'a scenario needs at least one step'),
-  availability: z.array(CheckSchema).default([]),
-}).strict();
+export const ScenarioSchema = z
+  .object({
+    id,
+    title: text,
+    courses: z.array(z.string().min(1)).min(1),
+    expectedDuration: DurationSchema,
+    summary: text,
+    /** mail domain of the organisation, as the topology's `domain` (staff e-mail addresses) */
+    domain: z.string().default('range.example'),
+    /** logical names used by steps → node names of the team's range */
+    nodes: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), z.string().min(1)).default({}),
+    facts: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'fact names are lower_snake_case'), FactSchema).default({}),
+    steps: z.array(StepSchema).min(1, 'a scenario needs at least one step'),
+    availability: z.array(CheckSchema).default([]),
+  })
+  .strict();
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Scenario = z.output<typeof ScenarioSchema> & { file?: string };

@@ -2,8 +2,26 @@ import Docker from 'dockerode';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
-import { EngineError, ImageBuildError, WaitTimeoutError } from '../../core/index.js';
-import type { ContainerInfo, ContainerSpec, ContainerState, Containers, Engine, EngineInfo, Exec, ExecOptions, ExecResult, ExecSession, HealthState, ImageInfo, Images, Labels, NetworkInfo, NetworkSpec, Networks } from './types.js';
+import { EngineError, ImageBuildError, WaitTimeoutError, retryUntil } from '../../core/index.js';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  ContainerState,
+  Containers,
+  Engine,
+  EngineInfo,
+  Exec,
+  ExecOptions,
+  ExecResult,
+  ExecSession,
+  HealthState,
+  ImageInfo,
+  Images,
+  Labels,
+  NetworkInfo,
+  NetworkSpec,
+  Networks,
+} from './types.js';
 
 /**
  * Where an engine is: `unix:///var/run/docker.sock`, `tcp://host:2376` (TLS material from
@@ -19,7 +37,11 @@ export function dockerOptions(endpoint: string): Docker.DockerOptions {
     case 'https:':
     case 'http:': {
       const tls = url.protocol === 'https:' || (url.protocol === 'tcp:' && !!process.env.DOCKER_TLS_VERIFY);
-      const opts: Docker.DockerOptions = { host: url.hostname, port: Number(url.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' };
+      const opts: Docker.DockerOptions = {
+        host: url.hostname,
+        port: Number(url.port || (tls ? 2376 : 2375)),
+        protocol: tls ? 'https' : 'http',
+      };
       if (tls) {
         const dir = process.env.DOCKER_CERT_PATH ?? join(process.env.HOME ?? '/root', '.docker');
         for (const k of ['ca', 'cert', 'key'] as const) {
@@ -135,7 +157,8 @@ class DockerContainers implements Containers {
     const list = await this.d.listContainers({ all: true, ...(labels ? { filters: labelFilter(labels) } : {}) });
     return list.map((c) => {
       const ips: Record<string, string> = {};
-      for (const [net, ep] of Object.entries(c.NetworkSettings?.Networks ?? {})) if (ep.IPAddress) ips[net] = ep.IPAddress;
+      for (const [net, ep] of Object.entries(c.NetworkSettings?.Networks ?? {}))
+        if (ep.IPAddress) ips[net] = ep.IPAddress;
       const m = /\((healthy|unhealthy|health: starting)\)/.exec(c.Status ?? '');
       const health: HealthState = !m ? 'none' : m[1] === 'health: starting' ? 'starting' : (m[1] as HealthState);
       return {
@@ -186,7 +209,9 @@ class DockerContainers implements Containers {
           : {},
       });
       for (const n of rest) {
-        await this.d.getNetwork(n.network).connect({ Container: c.id, EndpointConfig: { IPAMConfig: { IPv4Address: n.ip } } });
+        await this.d
+          .getNetwork(n.network)
+          .connect({ Container: c.id, EndpointConfig: { IPAMConfig: { IPv4Address: n.ip } } });
       }
       return this.fromInspect(await c.inspect());
     } catch (err) {
@@ -213,7 +238,9 @@ class DockerContainers implements Containers {
   }
 
   async stats(idOrName: string): Promise<{ memoryBytes: number }> {
-    const s = (await this.d.getContainer(idOrName).stats({ stream: false })) as { memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } } };
+    const s = (await this.d.getContainer(idOrName).stats({ stream: false })) as {
+      memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } };
+    };
     const usage = s.memory_stats?.usage ?? 0;
     const cache = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.cache ?? 0;
     return { memoryBytes: Math.max(0, usage - cache) };
@@ -252,28 +279,56 @@ class DockerExec implements Exec {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         stream.destroy();
-        reject(new WaitTimeoutError(`command \`${cmd.join(' ')}\` in ${container} did not finish within ${Math.round(timeoutMs / 1000)}s`));
+        reject(
+          new WaitTimeoutError(
+            `command \`${cmd.join(' ')}\` in ${container} did not finish within ${Math.round(timeoutMs / 1000)}s`,
+          ),
+        );
       }, timeoutMs);
-      stream.on('end', () => { clearTimeout(timer); resolve(); });
-      stream.on('close', () => { clearTimeout(timer); resolve(); });
-      stream.on('error', (e) => { clearTimeout(timer); reject(e); });
+      stream.on('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      stream.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      stream.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
     const exitCode = await exitCodeOf(exec);
-    return { exitCode, stdout: Buffer.concat(chunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8') };
+    return {
+      exitCode,
+      stdout: Buffer.concat(chunks).toString('utf8'),
+      stderr: Buffer.concat(errChunks).toString('utf8'),
+    };
   }
 }
 
 /** The exit code of a finished exec; Docker sets it a moment after the output stream ends (-1 if it never does). */
 async function exitCodeOf(exec: Docker.Exec): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const info = await exec.inspect();
-    if (!info.Running) return info.ExitCode ?? 0;
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    const info = await retryUntil(() => exec.inspect(), {
+      what: 'the exit code of an exec',
+      maxAttempts: 50,
+      intervalMs: 20,
+      until: (i) => !i.Running,
+    });
+    return info.ExitCode ?? 0;
+  } catch (err) {
+    if (err instanceof WaitTimeoutError) return -1;
+    throw err;
   }
-  return -1;
 }
 
-async function openSession(d: Docker, container: string, cmd: string[], opts: ExecOptions & { tty?: boolean }): Promise<ExecSession> {
+async function openSession(
+  d: Docker,
+  container: string,
+  cmd: string[],
+  opts: ExecOptions & { tty?: boolean },
+): Promise<ExecSession> {
   const tty = opts.tty ?? true;
   let exec: Docker.Exec;
   try {
@@ -289,7 +344,11 @@ async function openSession(d: Docker, container: string, cmd: string[], opts: Ex
   } catch (err) {
     throw new EngineError(`cannot exec in ${container}: ${engineMessage(err)}`);
   }
-  const raw = (await exec.start({ hijack: true, stdin: true, Tty: tty } as Docker.ExecStartOptions)) as unknown as Duplex;
+  const raw = (await exec.start({
+    hijack: true,
+    stdin: true,
+    Tty: tty,
+  } as Docker.ExecStartOptions)) as unknown as Duplex;
   let stream: Duplex = raw;
   if (!tty) {
     // Without a tty Docker frames stdout/stderr; present stdout as a plain byte stream.
@@ -299,10 +358,16 @@ async function openSession(d: Docker, container: string, cmd: string[], opts: Ex
     stream = Duplex.from({ readable: stdout, writable: raw });
     raw.on('close', () => stream.destroy());
   }
-  const ended = new Promise<void>((resolve) => { raw.on('end', resolve); raw.on('close', resolve); raw.on('error', () => resolve()); });
+  const ended = new Promise<void>((resolve) => {
+    raw.on('end', resolve);
+    raw.on('close', resolve);
+    raw.on('error', () => resolve());
+  });
   return {
     stream,
-    resize: async (cols, rows) => { if (tty) await exec.resize({ w: cols, h: rows }).catch(() => undefined); },
+    resize: async (cols, rows) => {
+      if (tty) await exec.resize({ w: cols, h: rows }).catch(() => undefined);
+    },
     exited: async () => {
       await ended;
       return exitCodeOf(exec);
@@ -320,7 +385,9 @@ class DockerImages implements Images {
         id: i.Id,
         tags: i.RepoTags ?? [],
         labels: i.Config?.Labels ?? {},
-        ...((i.Config as { Healthcheck?: { Test?: string[] } })?.Healthcheck?.Test ? { healthcheck: (i.Config as { Healthcheck: { Test: string[] } }).Healthcheck.Test } : {}),
+        ...((i.Config as { Healthcheck?: { Test?: string[] } })?.Healthcheck?.Test
+          ? { healthcheck: (i.Config as { Healthcheck: { Test: string[] } }).Healthcheck.Test }
+          : {}),
         sizeBytes: i.Size,
       };
     } catch (err) {
@@ -334,13 +401,22 @@ class DockerImages implements Images {
     return list.map((i) => ({ id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, sizeBytes: i.Size }));
   }
 
-  async build(contextDir: string, tag: string, opts: { labels?: Labels; buildArgs?: Record<string, string>; onLine?: (line: string) => void }): Promise<void> {
+  async build(
+    contextDir: string,
+    tag: string,
+    opts: { labels?: Labels; buildArgs?: Record<string, string>; onLine?: (line: string) => void },
+  ): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.d.buildImage(
-        { context: contextDir, src: ['.'] },
-        { t: tag, labels: opts.labels ?? {}, buildargs: opts.buildArgs ?? {}, pull: false, rm: true, forcerm: true, networkmode: 'host' } as Docker.ImageBuildOptions,
-      );
+      stream = await this.d.buildImage({ context: contextDir, src: ['.'] }, {
+        t: tag,
+        labels: opts.labels ?? {},
+        buildargs: opts.buildArgs ?? {},
+        pull: false,
+        rm: true,
+        forcerm: true,
+        networkmode: 'host',
+      } as Docker.ImageBuildOptions);
     } catch (err) {
       throw new ImageBuildError(`cannot start build of ${tag}: ${engineMessage(err)}`);
     }
@@ -350,7 +426,12 @@ class DockerImages implements Images {
         stream,
         (err: Error | null, output: { error?: string }[]) => {
           const failed = err ?? output.find((o) => o.error);
-          if (failed) reject(new ImageBuildError(`build of ${tag} failed: ${(failed as { error?: string; message?: string }).error ?? (failed as Error).message}\n${tail.join('\n')}`));
+          if (failed)
+            reject(
+              new ImageBuildError(
+                `build of ${tag} failed: ${(failed as { error?: string; message?: string }).error ?? (failed as Error).message}\n${tail.join('\n')}`,
+              ),
+            );
           else resolve();
         },
         (ev: { stream?: string; status?: string; error?: string }) => {
@@ -370,7 +451,10 @@ class DockerImages implements Images {
     await new Promise<void>((resolve, reject) => {
       this.d.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
         const failed = err ?? out.find((o) => o.error);
-        if (failed) reject(new ImageBuildError(`import of ${tag} failed: ${(failed as { error?: string }).error ?? String(failed)}`));
+        if (failed)
+          reject(
+            new ImageBuildError(`import of ${tag} failed: ${(failed as { error?: string }).error ?? String(failed)}`),
+          );
         else resolve();
       });
     });
@@ -412,7 +496,13 @@ export class DockerodeEngine implements Engine {
 
   async info(): Promise<EngineInfo> {
     const [info, version] = await Promise.all([this.docker.info(), this.docker.version()]);
-    return { endpoint: this.endpoint, serverVersion: version.Version, apiVersion: version.ApiVersion, memTotalBytes: info.MemTotal, cpus: info.NCPU };
+    return {
+      endpoint: this.endpoint,
+      serverVersion: version.Version,
+      apiVersion: version.ApiVersion,
+      memTotalBytes: info.MemTotal,
+      cpus: info.NCPU,
+    };
   }
 
   async runOnHost(image: string, script: string, labels: Labels): Promise<ExecResult> {

@@ -117,7 +117,11 @@ export interface Images {
   inspect(tag: string): Promise<ImageInfo | undefined>;
   list(labels?: Labels): Promise<ImageInfo[]>;
   /** Builds `contextDir` (with its Dockerfile) into `tag`; never pulls. */
-  build(contextDir: string, tag: string, opts: { labels?: Labels; buildArgs?: Record<string, string>; onLine?: (line: string) => void }): Promise<void>;
+  build(
+    contextDir: string,
+    tag: string,
+    opts: { labels?: Labels; buildArgs?: Record<string, string>; onLine?: (line: string) => void },
+  ): Promise<void>;
   /** Imports a root-filesystem tarball as an image (docker import). */
   importRootfs(tar: Readable, tag: string, opts: { changes?: string[] }): Promise<void>;
   remove(tag: string): Promise<void>;

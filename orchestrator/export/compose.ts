@@ -7,7 +7,12 @@ import { nodeCapabilities, nodeEnv, nodeSysctls } from '../lifecycle/node-config
  * capabilities and sysctls. Used to compare provisioning against compose; compose cannot add
  * enshu's host isolation rules, so such a project is for measurement, not for trainees.
  */
-export function composeProject(plans: TeamPlan[], image: (role: string) => string, imageLabels: (role: string) => Record<string, string>, prefix = 'cmp'): string {
+export function composeProject(
+  plans: TeamPlan[],
+  image: (role: string) => string,
+  imageLabels: (role: string) => Record<string, string>,
+  prefix = 'cmp',
+): string {
   const services: Record<string, unknown> = {};
   const networks: Record<string, unknown> = {};
   for (const plan of plans) {

@@ -11,11 +11,15 @@ import { LABEL, type Engine } from '../docker/types.js';
  * Every rule carries the comment `enshu:<exercise>` and is removed by that comment.
  */
 export class HostGuard {
-  constructor(private readonly engine: Engine, private readonly image: string) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly image: string,
+  ) {}
 
   private async run(script: string, what: string): Promise<string> {
     const res = await this.engine.runOnHost(this.image, `set -eu\n${script}`, { [LABEL.kind]: 'host-guard' });
-    if (res.exitCode !== 0) throw new EngineError(`host firewall (${what}) failed: ${(res.stderr || res.stdout).trim()}`);
+    if (res.exitCode !== 0)
+      throw new EngineError(`host firewall (${what}) failed: ${(res.stderr || res.stdout).trim()}`);
     return res.stdout;
   }
 

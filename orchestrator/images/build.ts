@@ -32,7 +32,11 @@ export async function ensureImages(engine: Engine, opts: EnsureImagesOptions = {
   for (const r of roles) {
     if (!known.includes(r)) throw new ImageBuildError(`unknown role "${r}" (known: ${known.join(', ')})`);
   }
-  const labels = (role: string, tag: string) => ({ [LABEL.kind]: 'image', [LABEL.role]: role, [LABEL.imageHash]: tag.split(':')[1]! });
+  const labels = (role: string, tag: string) => ({
+    [LABEL.kind]: 'image',
+    [LABEL.role]: role,
+    [LABEL.imageHash]: tag.split(':')[1]!,
+  });
 
   const rootfs = rootfsTag();
   if (!(await engine.images.inspect(rootfs))) {
@@ -40,7 +44,11 @@ export async function ensureImages(engine: Engine, opts: EnsureImagesOptions = {
     try {
       const tar = await rootfsTarball((line) => emit({ image: 'rootfs', tag: rootfs, phase: 'building', line }));
       await engine.images.importRootfs(openTarball(tar), rootfs, {
-        changes: ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'ENV LANG=C.UTF-8', 'LABEL enshu.kind=image'],
+        changes: [
+          'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'ENV LANG=C.UTF-8',
+          'LABEL enshu.kind=image',
+        ],
       });
     } catch (err) {
       emit({ image: 'rootfs', tag: rootfs, phase: 'failed', error: (err as Error).message });
@@ -64,8 +72,13 @@ export async function ensureImages(engine: Engine, opts: EnsureImagesOptions = {
 }
 
 async function buildOne(
-  engine: Engine, role: string, tag: string, buildArgs: Record<string, string>, labels: Record<string, string>,
-  force: boolean, emit: (e: ImageEvent) => void,
+  engine: Engine,
+  role: string,
+  tag: string,
+  buildArgs: Record<string, string>,
+  labels: Record<string, string>,
+  force: boolean,
+  emit: (e: ImageEvent) => void,
 ): Promise<void> {
   if (!force && (await engine.images.inspect(tag))) {
     emit({ image: role, tag, phase: 'cached' });
@@ -73,7 +86,11 @@ async function buildOne(
   }
   emit({ image: role, tag, phase: 'building' });
   try {
-    await engine.images.build(join(rolesDir(), role), tag, { buildArgs, labels, onLine: (line) => emit({ image: role, tag, phase: 'building', line }) });
+    await engine.images.build(join(rolesDir(), role), tag, {
+      buildArgs,
+      labels,
+      onLine: (line) => emit({ image: role, tag, phase: 'building', line }),
+    });
   } catch (err) {
     emit({ image: role, tag, phase: 'failed', error: (err as Error).message });
     throw err;

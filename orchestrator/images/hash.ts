@@ -8,7 +8,7 @@ export function hashContext(dir: string, extra: string[] = []): string {
   for (const e of extra) h.update(`extra:${e}\n`);
   for (const file of walk(dir)) {
     const st = statSync(file);
-    h.update(`${relative(dir, file)}\n${(st.mode & 0o111) ? 'x' : '-'}\n`);
+    h.update(`${relative(dir, file)}\n${st.mode & 0o111 ? 'x' : '-'}\n`);
     h.update(readFileSync(file));
     h.update('\n');
   }

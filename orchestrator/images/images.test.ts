@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +17,17 @@ test('the mirror comes from deb822 sources, skipping the security archive', () =
   delete process.env.ENSHU_DEBIAN_MIRROR;
   const dir = aptDir({
     'sources.list.d/debian.sources': [
-      'Types: deb', '# a comment', 'URIs: http://mirror.invalid/debian-security', 'Suites: bookworm-security', 'Components: main', '',
-      'Types: deb', 'URIs: http://mirror.invalid/debian/', 'Suites: bookworm bookworm-updates', 'Components: main', '',
+      'Types: deb',
+      '# a comment',
+      'URIs: http://mirror.invalid/debian-security',
+      'Suites: bookworm-security',
+      'Components: main',
+      '',
+      'Types: deb',
+      'URIs: http://mirror.invalid/debian/',
+      'Suites: bookworm bookworm-updates',
+      'Components: main',
+      '',
     ].join('\n'),
   });
   assert.equal(hostDebianMirror(dir), 'http://mirror.invalid/debian');

@@ -21,7 +21,9 @@ export function hostDebianMirror(aptDir = '/etc/apt'): string {
   }
   const mirror = candidates.find((u) => !/security/.test(u));
   if (!mirror) {
-    throw new ImageBuildError(`no Debian mirror found in ${aptDir} (sources.list or sources.list.d/*.sources); set ENSHU_DEBIAN_MIRROR`);
+    throw new ImageBuildError(
+      `no Debian mirror found in ${aptDir} (sources.list or sources.list.d/*.sources); set ENSHU_DEBIAN_MIRROR`,
+    );
   }
   return mirror.replace(/\/+$/, '');
 }

@@ -9,12 +9,29 @@ export const SUITE = 'bookworm';
 
 /** What every range machine has, whatever its role: enough to route, diagnose and log. */
 export const ROOTFS_PACKAGES = [
-  'iproute2', 'iputils-ping', 'procps', 'curl', 'netcat-openbsd', 'tini', 'ca-certificates',
-  'iptables', 'less', 'vim-tiny', 'openssh-client', 'rsyslog', 'util-linux', 'sudo', 'cron', 'python3-minimal',
+  'iproute2',
+  'iputils-ping',
+  'procps',
+  'curl',
+  'netcat-openbsd',
+  'tini',
+  'ca-certificates',
+  'iptables',
+  'less',
+  'vim-tiny',
+  'openssh-client',
+  'rsyslog',
+  'util-linux',
+  'sudo',
+  'cron',
+  'python3-minimal',
 ];
 
 export function rootfsHash(): string {
-  return createHash('sha256').update(`${SUITE}\nminbase\n${ROOTFS_PACKAGES.join(',')}\n`).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(`${SUITE}\nminbase\n${ROOTFS_PACKAGES.join(',')}\n`)
+    .digest('hex')
+    .slice(0, 12);
 }
 
 export function rootfsTag(): string {
@@ -36,7 +53,9 @@ function run(cmd: string, args: string[], onLine: (line: string) => void): Promi
     child.stdout.on('data', feed);
     child.stderr.on('data', feed);
     child.on('error', (err) => reject(new ImageBuildError(`cannot run ${cmd}: ${err.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new ImageBuildError(`${cmd} exited with ${code}:\n${tail.join('\n')}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new ImageBuildError(`${cmd} exited with ${code}:\n${tail.join('\n')}`)),
+    );
   });
 }
 
@@ -48,15 +67,22 @@ export async function rootfsTarball(onLine: (line: string) => void): Promise<str
   const dir = cacheDir();
   const tar = join(dir, `rootfs-${rootfsHash()}.tar`);
   if (existsSync(tar)) return tar;
-  if (process.getuid?.() !== 0) throw new ImageBuildError('building the base image needs root (debootstrap); run as root or import a prebuilt one');
+  if (process.getuid?.() !== 0)
+    throw new ImageBuildError('building the base image needs root (debootstrap); run as root or import a prebuilt one');
   mkdirSync(dir, { recursive: true });
   const target = join(dir, `rootfs-${rootfsHash()}`);
   rmSync(target, { recursive: true, force: true });
   const mirror = hostDebianMirror();
   onLine(`debootstrap ${SUITE} from the host's mirror`);
-  await run('debootstrap', ['--variant=minbase', `--include=${ROOTFS_PACKAGES.join(',')}`, SUITE, target, mirror], onLine).catch((err) => {
+  await run(
+    'debootstrap',
+    ['--variant=minbase', `--include=${ROOTFS_PACKAGES.join(',')}`, SUITE, target, mirror],
+    onLine,
+  ).catch((err) => {
     if (err instanceof ImageBuildError && /cannot run debootstrap/.test(err.message)) {
-      throw new ImageBuildError('debootstrap is not installed: run `bash scripts/engine.sh` (installs it) or `apt-get install debootstrap`');
+      throw new ImageBuildError(
+        'debootstrap is not installed: run `bash scripts/engine.sh` (installs it) or `apt-get install debootstrap`',
+      );
     }
     throw err;
   });

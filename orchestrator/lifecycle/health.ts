@@ -58,7 +58,10 @@ export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promis
     const info = await engine.containers.inspect(o.container);
     if (!info) throw new EngineError(`${o.what}: container ${o.container} is gone`, o.context);
     if (info.state === 'exited' || info.state === 'dead') {
-      throw new EngineError(`${o.what}: container ${o.container} stopped while starting (state ${info.state}); see \`docker logs ${o.container}\``, o.context);
+      throw new EngineError(
+        `${o.what}: container ${o.container} stopped while starting (state ${info.state}); see \`docker logs ${o.container}\``,
+        o.context,
+      );
     }
     // while the range is still being created, the in-node loop runs in rounds of the node's own time
     const left = Math.min(deadline(), Date.now() + o.timeoutMs) - Date.now();
@@ -66,7 +69,11 @@ export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promis
       if (!o.command) return;
       try {
         const seconds = Math.max(1, Math.ceil(left / 1000));
-        const r = await engine.exec.run(o.container, ['sh', '-c', RETRY_LOOP, 'enshu-health', String(seconds), ...o.command], { timeoutMs: left + 20_000 });
+        const r = await engine.exec.run(
+          o.container,
+          ['sh', '-c', RETRY_LOOP, 'enshu-health', String(seconds), ...o.command],
+          { timeoutMs: left + 20_000 },
+        );
         if (r.exitCode === 0) return;
         last = `exit ${r.exitCode}${(r.stdout || r.stderr).trim() ? `: ${(r.stdout || r.stderr).trim().slice(-200)}` : ''}`;
       } catch (err) {
@@ -75,7 +82,9 @@ export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promis
     }
     if (Date.now() >= deadline()) {
       const waited = Math.round((Date.now() - started) / 1000);
-      const span = o.busyUntil ? `${Math.round(o.timeoutMs / 1000)}s after the range's containers were all started (${waited}s in all)` : `${Math.round(o.timeoutMs / 1000)}s`;
+      const span = o.busyUntil
+        ? `${Math.round(o.timeoutMs / 1000)}s after the range's containers were all started (${waited}s in all)`
+        : `${Math.round(o.timeoutMs / 1000)}s`;
       throw new WaitTimeoutError(
         `${o.what}: health check \`${o.command?.join(' ')}\` did not pass within ${span} (last: ${last})`,
         o.context,

@@ -26,7 +26,10 @@ export function nodeCapabilities(node: PlannedNode, imageLabels: Record<string, 
 
 /** IPv6 is off in every range; roles add their own (e.g. the FW's ip_forward) through an image label. */
 export function nodeSysctls(imageLabels: Record<string, string>): Record<string, string> {
-  const sysctls: Record<string, string> = { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' };
+  const sysctls: Record<string, string> = {
+    'net.ipv6.conf.all.disable_ipv6': '1',
+    'net.ipv6.conf.default.disable_ipv6': '1',
+  };
   for (const s of (imageLabels['enshu.sysctls'] ?? '').split(',').filter(Boolean)) {
     const [k, v] = s.split('=');
     if (k && v !== undefined) sysctls[k] = v;

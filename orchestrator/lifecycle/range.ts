@@ -58,7 +58,8 @@ const NETWORK_KIND = 'segment';
  * readiness. Each check is an exec (80–280 ms of CPU here); at 30 s it was half of what a team at
  * rest costs. `ENSHU_HEALTH_INTERVAL_S` trades CPU for how soon `status` sees a broken service.
  */
-const ENGINE_HEALTH_INTERVAL_S = Number(process.env.ENSHU_HEALTH_INTERVAL_S) > 0 ? Number(process.env.ENSHU_HEALTH_INTERVAL_S) : 60;
+const ENGINE_HEALTH_INTERVAL_S =
+  Number(process.env.ENSHU_HEALTH_INTERVAL_S) > 0 ? Number(process.env.ENSHU_HEALTH_INTERVAL_S) : 60;
 
 /**
  * Builds, inspects, resets and removes team ranges on one engine. Everything it creates
@@ -75,32 +76,51 @@ export class RangeManager {
   /** Converges the exercise to `teams` healthy team ranges of `topology`. */
   async up(o: UpOptions): Promise<ExerciseStatus> {
     const emit = progressEmitter(o.exercise, o.onProgress ?? noProgress);
-    if (o.teams < 1 || o.teams > 200) throw new ConfigError(`--teams must be between 1 and 200 (got ${o.teams})`, { exercise: o.exercise });
+    if (o.teams < 1 || o.teams > 200)
+      throw new ConfigError(`--teams must be between 1 and 200 (got ${o.teams})`, { exercise: o.exercise });
     const existing = await this.engine.networks.list({ [LABEL.exercise]: o.exercise });
     const topoLabel = existing.find((n) => n.labels[LABEL.topology])?.labels[LABEL.topology];
     if (topoLabel && topoLabel !== o.topology.id) {
-      throw new ConfigError(`exercise ${o.exercise} already runs topology ${topoLabel}; take it down before using ${o.topology.id}`, { exercise: o.exercise });
+      throw new ConfigError(
+        `exercise ${o.exercise} already runs topology ${topoLabel}; take it down before using ${o.topology.id}`,
+        { exercise: o.exercise },
+      );
     }
     const offset = await addressOffset(this.engine, o.exercise, o.topology, o.teams, existing);
     const seedLabel = existing.find((n) => n.labels[LABEL.seed])?.labels[LABEL.seed];
     if (seedLabel && o.seed !== undefined && o.seed !== seedLabel) {
-      throw new ConfigError(`exercise ${o.exercise} already runs with another seed; take it down before changing it`, { exercise: o.exercise });
+      throw new ConfigError(`exercise ${o.exercise} already runs with another seed; take it down before changing it`, {
+        exercise: o.exercise,
+      });
     }
     const seed = seedLabel ?? o.seed ?? o.exercise;
-    const plans = Array.from({ length: o.teams }, (_, i) => planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset, { seed }));
-    emit({ step: 'plan', status: 'done', message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}` });
+    const plans = Array.from({ length: o.teams }, (_, i) =>
+      planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset, { seed }),
+    );
+    emit({
+      step: 'plan',
+      status: 'done',
+      message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}`,
+    });
 
     const missing: string[] = [];
-    for (const r of new Set(o.topology.nodes.map((n) => n.role))) if (!(await this.engine.images.inspect(roleTag(r)))) missing.push(r);
+    for (const r of new Set(o.topology.nodes.map((n) => n.role)))
+      if (!(await this.engine.images.inspect(roleTag(r)))) missing.push(r);
     if (!(await this.engine.images.inspect(baseTag()))) missing.push('base');
-    if (missing.length) throw new NotFoundError(`images missing for role(s) ${missing.join(', ')}: run \`enshu images\` first`, { exercise: o.exercise });
+    if (missing.length)
+      throw new NotFoundError(`images missing for role(s) ${missing.join(', ')}: run \`enshu images\` first`, {
+        exercise: o.exercise,
+      });
 
     // Topologies outside topologies/ are remembered by file so reset can re-plan them.
     const file = topologySource(o.topology);
     const topologyFile = file && !file.startsWith(topologiesDir()) ? file : undefined;
     for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, topologyFile, emit);
     emit({ step: 'host-rules', status: 'start', message: 'isolating range bridges from the host' });
-    await this.guard().apply(o.exercise, plans.flatMap((p) => p.networks.map((n) => n.bridge)));
+    await this.guard().apply(
+      o.exercise,
+      plans.flatMap((p) => p.networks.map((n) => n.bridge)),
+    );
     emit({ step: 'host-rules', status: 'done', message: 'host rules in place' });
 
     const work = plans.flatMap((plan) => plan.nodes.map((node) => ({ plan, node })));
@@ -117,12 +137,43 @@ export class RangeManager {
     await mapLimit(work, o.concurrency ?? 4, async ({ plan, node }) => {
       await this.ensureContainer(plan, node, o.topology.id);
       const c = tick(plan.team);
-      emit({ team: plan.team, node: node.name, step: 'container', status: 'done', message: `${node.name} running`, done: c.done, total: c.total });
-      waits.push(this.waitNode(plan, node, () => allStarted).then(() => {
-        const h = tick(plan.team);
-        emit({ team: plan.team, node: node.name, step: 'health', status: 'done', message: `${node.name} healthy`, done: h.done, total: h.total });
-        if (h.done === h.total) emit({ team: plan.team, step: 'ready', status: 'done', message: `team ${plan.team} ready`, done: h.done, total: h.total });
-      }).then(() => undefined, (err: unknown) => ({ err })));
+      emit({
+        team: plan.team,
+        node: node.name,
+        step: 'container',
+        status: 'done',
+        message: `${node.name} running`,
+        done: c.done,
+        total: c.total,
+      });
+      waits.push(
+        this.waitNode(plan, node, () => allStarted)
+          .then(() => {
+            const h = tick(plan.team);
+            emit({
+              team: plan.team,
+              node: node.name,
+              step: 'health',
+              status: 'done',
+              message: `${node.name} healthy`,
+              done: h.done,
+              total: h.total,
+            });
+            if (h.done === h.total)
+              emit({
+                team: plan.team,
+                step: 'ready',
+                status: 'done',
+                message: `team ${plan.team} ready`,
+                done: h.done,
+                total: h.total,
+              });
+          })
+          .then(
+            () => undefined,
+            (err: unknown) => ({ err }),
+          ),
+      );
     });
     allStarted = Date.now();
     const failed = (await Promise.all(waits)).find((r): r is { err: unknown } => !!r);
@@ -131,13 +182,21 @@ export class RangeManager {
     return status!;
   }
 
-  private async ensureNetworks(plan: TeamPlan, topologyId: string, topologyFile: string | undefined, emit: (p: Omit<RangeProgress, 'exercise' | 'at'>) => void): Promise<void> {
+  private async ensureNetworks(
+    plan: TeamPlan,
+    topologyId: string,
+    topologyFile: string | undefined,
+    emit: (p: Omit<RangeProgress, 'exercise' | 'at'>) => void,
+  ): Promise<void> {
     const have = await this.engine.networks.list({ [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team });
     for (const n of plan.networks) {
       const found = have.find((h) => h.name === n.name);
       if (found) {
         if (!found.internal || !found.subnets.includes(n.subnet)) {
-          throw new EngineError(`network ${n.name} exists with other settings (subnet ${found.subnets.join(',')}, internal ${found.internal}); run \`enshu down --exercise ${plan.exercise}\``, { exercise: plan.exercise, team: plan.team });
+          throw new EngineError(
+            `network ${n.name} exists with other settings (subnet ${found.subnets.join(',')}, internal ${found.internal}); run \`enshu down --exercise ${plan.exercise}\``,
+            { exercise: plan.exercise, team: plan.team },
+          );
         }
         continue;
       }
@@ -147,8 +206,15 @@ export class RangeManager {
         subnet: n.subnet,
         gateway: n.hostGateway,
         labels: {
-          [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.segment]: n.segment, [LABEL.node]: '', [LABEL.role]: 'segment',
-          [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NETWORK_KIND, [LABEL.seed]: plan.seed,
+          [LABEL.exercise]: plan.exercise,
+          [LABEL.team]: plan.team,
+          [LABEL.segment]: n.segment,
+          [LABEL.node]: '',
+          [LABEL.role]: 'segment',
+          [LABEL.slot]: String(plan.slot),
+          [LABEL.topology]: topologyId,
+          [LABEL.kind]: NETWORK_KIND,
+          [LABEL.seed]: plan.seed,
           ...(topologyFile ? { [LABEL.topologyFile]: topologyFile } : {}),
         },
       });
@@ -165,8 +231,13 @@ export class RangeManager {
       hostname: node.name,
       image,
       labels: {
-        [LABEL.exercise]: plan.exercise, [LABEL.team]: plan.team, [LABEL.node]: node.name, [LABEL.role]: node.role,
-        [LABEL.slot]: String(plan.slot), [LABEL.topology]: topologyId, [LABEL.kind]: NODE_KIND,
+        [LABEL.exercise]: plan.exercise,
+        [LABEL.team]: plan.team,
+        [LABEL.node]: node.name,
+        [LABEL.role]: node.role,
+        [LABEL.slot]: String(plan.slot),
+        [LABEL.topology]: topologyId,
+        [LABEL.kind]: NODE_KIND,
       },
       env: nodeEnv(plan, node),
       capAdd: nodeCapabilities(node, imageLabels),
@@ -215,13 +286,23 @@ export class RangeManager {
     for (const n of networks) {
       const l = n.labels;
       team(l[LABEL.exercise]!, l[LABEL.topology] ?? '?', l[LABEL.team]!, Number(l[LABEL.slot])).networks.push({
-        segment: l[LABEL.segment]!, name: n.name, subnet: n.subnets[0] ?? '', ...(n.bridge ? { bridge: n.bridge } : {}),
+        segment: l[LABEL.segment]!,
+        name: n.name,
+        subnet: n.subnets[0] ?? '',
+        ...(n.bridge ? { bridge: n.bridge } : {}),
       });
     }
     for (const c of containers) {
       const l = c.labels;
       const ts = team(l[LABEL.exercise]!, l[LABEL.topology] ?? '?', l[LABEL.team]!, Number(l[LABEL.slot]));
-      ts.nodes.push({ node: l[LABEL.node]!, role: l[LABEL.role]!, container: c.name, state: c.state, health: c.health, ips: c.ips });
+      ts.nodes.push({
+        node: l[LABEL.node]!,
+        role: l[LABEL.role]!,
+        container: c.name,
+        state: c.state,
+        health: c.health,
+        ips: c.ips,
+      });
       if (c.state !== 'running' || c.health === 'unhealthy') ts.ready = false;
     }
     const out = [...byExercise.values()].sort((a, b) => a.exercise.localeCompare(b.exercise));
@@ -241,14 +322,21 @@ export class RangeManager {
     const emit = progressEmitter(o.exercise, o.onProgress ?? noProgress);
     const nets = await this.engine.networks.list({ [LABEL.exercise]: o.exercise, [LABEL.team]: o.team });
     const first = nets[0];
-    if (!first) throw new NotFoundError(`team ${o.team} of exercise ${o.exercise} has no range (is it up?)`, { exercise: o.exercise, team: o.team });
+    if (!first)
+      throw new NotFoundError(`team ${o.team} of exercise ${o.exercise} has no range (is it up?)`, {
+        exercise: o.exercise,
+        team: o.team,
+      });
     const file = first.labels[LABEL.topologyFile];
     const topology = file ? loadTopology(file) : loadTopologyById(first.labels[LABEL.topology]!);
     const seed = first.labels[LABEL.seed];
     const plan = planTeam(topology, o.exercise, o.team, Number(first.labels[LABEL.slot]), seed ? { seed } : {});
     const nodes = o.node ? plan.nodes.filter((n) => n.name === o.node) : plan.nodes;
     if (o.node && nodes.length === 0) {
-      throw new NotFoundError(`no node "${o.node}" in topology ${topology.id} (nodes: ${plan.nodes.map((n) => n.name).join(', ')})`, { exercise: o.exercise, team: o.team, node: o.node });
+      throw new NotFoundError(
+        `no node "${o.node}" in topology ${topology.id} (nodes: ${plan.nodes.map((n) => n.name).join(', ')})`,
+        { exercise: o.exercise, team: o.team, node: o.node },
+      );
     }
     await mapLimit(nodes, 4, async (node) => {
       emit({ team: o.team, node: node.name, step: 'remove', status: 'start', message: `resetting ${node.name}` });
@@ -257,7 +345,13 @@ export class RangeManager {
     });
     await mapLimit(nodes, 16, async (node) => {
       await this.waitNode(plan, node);
-      emit({ team: o.team, node: node.name, step: 'health', status: 'done', message: `${node.name} reset and healthy` });
+      emit({
+        team: o.team,
+        node: node.name,
+        step: 'health',
+        status: 'done',
+        message: `${node.name} reset and healthy`,
+      });
     });
   }
 
@@ -265,16 +359,26 @@ export class RangeManager {
   async down(o: { exercise?: string; onProgress?: ProgressSink }): Promise<DownResult> {
     const emit = progressEmitter(o.exercise ?? '*', o.onProgress ?? noProgress);
     const sel: Record<string, string> = o.exercise ? { [LABEL.exercise]: o.exercise } : {};
-    const containers = (await this.engine.containers.list({ ...sel, [LABEL.kind]: NODE_KIND }));
+    const containers = await this.engine.containers.list({ ...sel, [LABEL.kind]: NODE_KIND });
     await mapLimit(containers, 8, async (c: ContainerInfo) => {
       await this.engine.containers.remove(c.id);
-      emit({ team: c.labels[LABEL.team]!, node: c.labels[LABEL.node]!, step: 'remove', status: 'done', message: `removed ${c.name}` });
+      emit({
+        team: c.labels[LABEL.team]!,
+        node: c.labels[LABEL.node]!,
+        step: 'remove',
+        status: 'done',
+        message: `removed ${c.name}`,
+      });
     });
     const networks = await this.engine.networks.list({ ...sel, [LABEL.kind]: NETWORK_KIND });
     for (const n of networks) await this.engine.networks.remove(n.id);
     let hostRules = 0;
     if (await this.engine.images.inspect(baseTag())) hostRules = await this.guard().remove(o.exercise);
-    emit({ step: 'remove', status: 'done', message: `removed ${containers.length} containers, ${networks.length} networks, ${hostRules} host rules` });
+    emit({
+      step: 'remove',
+      status: 'done',
+      message: `removed ${containers.length} containers, ${networks.length} networks, ${hostRules} host rules`,
+    });
     return { containers: containers.length, networks: networks.length, hostRules };
   }
 

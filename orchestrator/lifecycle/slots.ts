@@ -9,10 +9,18 @@ import type { Topology } from '../topology/schema.js';
  * a new one takes the lowest offset whose subnets collide with no network on the engine,
  * so several exercises (or courses) share one engine without overlapping.
  */
-export async function addressOffset(engine: Engine, exercise: string, topology: Topology, teams: number, mine: NetworkInfo[] = []): Promise<number> {
+export async function addressOffset(
+  engine: Engine,
+  exercise: string,
+  topology: Topology,
+  teams: number,
+  mine: NetworkInfo[] = [],
+): Promise<number> {
   const adopted = mine.find((n) => n.labels[LABEL.slot] && n.labels[LABEL.team]);
   const others = (await engine.networks.list()).filter((n) => n.labels[LABEL.exercise] !== exercise);
-  const taken = others.flatMap((n) => n.subnets.map((s) => ({ net: n.name, cidr: parseCidr(s) }))).filter((x) => x.cidr);
+  const taken = others
+    .flatMap((n) => n.subnets.map((s) => ({ net: n.name, cidr: parseCidr(s) })))
+    .filter((x) => x.cidr);
   const collides = (offset: number) => {
     for (let t = 1; t <= teams; t++) {
       const plan = planTeam(topology, exercise, teamId(t), t + offset);

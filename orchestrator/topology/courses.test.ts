@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { NotFoundError } from '../../core/index.js';
 import { listCourses, loadCourse, topologyForCourse } from './courses.js';
@@ -14,19 +14,28 @@ test('every CYDER course is defined and runs on a topology that loads and plans'
     const t = topologyForCourse(id);
     assert.equal(t.id, c.topology);
     const plan = planTeam(t, 'unit', 't01', 1);
-    assert.ok(plan.nodes.some((n) => n.role === 'fw'), `${id}: a FW`);
-    assert.ok(plan.nodes.some((n) => n.role === 'soc'), `${id}: a SOC`);
+    assert.ok(
+      plan.nodes.some((n) => n.role === 'fw'),
+      `${id}: a FW`,
+    );
+    assert.ok(
+      plan.nodes.some((n) => n.role === 'soc'),
+      `${id}: a SOC`,
+    );
   }
   assert.equal(loadCourse('B-1').topology, 'lg-three-layer');
   assert.equal(loadCourse('online-intro').teamSize.max, 1);
 });
 
 test('an unknown course id is a clear error listing the known ones', () => {
-  assert.throws(() => topologyForCourse('Z'), (err: unknown) => {
-    assert.ok(err instanceof NotFoundError);
-    assert.equal((err as Error).message, `unknown course "Z" (known: ${COURSES.join(', ')})`);
-    return true;
-  });
+  assert.throws(
+    () => topologyForCourse('Z'),
+    (err: unknown) => {
+      assert.ok(err instanceof NotFoundError);
+      assert.equal((err as Error).message, `unknown course "Z" (known: ${COURSES.join(', ')})`);
+      return true;
+    },
+  );
 });
 
 test('B-1 keeps the three layers apart: only the sanitizer has a leg in two of them', () => {
@@ -39,7 +48,13 @@ test('B-1 keeps the three layers apart: only the sanitizer has a leg in two of t
   const fw = t.nodes.find((n) => n.role === 'fw')!;
   for (const r of fw.firewall!.rules) {
     const crosses = (a: string, b: string) => r.from.includes(a) && r.to.includes(b);
-    assert.ok(!crosses('inetside', 'lgwan') && !crosses('lgwan', 'inetside') && !crosses('lgwan', 'internet') && !r.from.includes('mynumber') || r.to.includes('soc'),
-      `rule ${r.comment} must not connect layers`);
+    assert.ok(
+      (!crosses('inetside', 'lgwan') &&
+        !crosses('lgwan', 'inetside') &&
+        !crosses('lgwan', 'internet') &&
+        !r.from.includes('mynumber')) ||
+        r.to.includes('soc'),
+      `rule ${r.comment} must not connect layers`,
+    );
   }
 });

@@ -22,9 +22,15 @@ export const CourseSchema = z
     audience: z.string().min(1),
     organisations: z.string().min(1),
     topology: z.string().min(1),
-    teamSize: z.object({ min: z.number().int().min(1), max: z.number().int().min(1).max(8) }).strict()
+    teamSize: z
+      .object({ min: z.number().int().min(1), max: z.number().int().min(1).max(8) })
+      .strict()
       .refine((t) => t.min <= t.max, 'teamSize.min must not be above teamSize.max'),
-    durationMinutes: z.number().int().min(10).max(24 * 60),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 60),
     /** Id of the scenario the pseudo-attacker plays unless the instructor picks another. */
     scenario: z.string().min(1).optional(),
     hints: z
@@ -49,7 +55,10 @@ function coursesDir(): string {
 
 export function listCourses(dir = coursesDir()): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
 }
 
 export function loadCourse(id: string, dir = coursesDir()): Course {

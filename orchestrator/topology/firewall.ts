@@ -28,7 +28,8 @@ export function renderRule(rule: FirewallRule, book: AddressBook): string {
   if (from !== 'any') parts.push(`ip saddr ${set(from)}`);
   if (to !== 'any') parts.push(`ip daddr ${set(to)}`);
   if (rule.proto === 'icmp') parts.push('ip protocol icmp');
-  else if (rule.proto !== 'any') parts.push(rule.ports ? `${rule.proto} dport ${set(rule.ports.map(String))}` : `meta l4proto ${rule.proto}`);
+  else if (rule.proto !== 'any')
+    parts.push(rule.ports ? `${rule.proto} dport ${set(rule.ports.map(String))}` : `meta l4proto ${rule.proto}`);
   parts.push(rule.action === 'block' ? 'jump blocked' : 'accept');
   if (rule.comment) parts.push(`comment ${JSON.stringify(rule.comment.replaceAll('"', "'"))}`);
   return parts.join(' ');

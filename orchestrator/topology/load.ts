@@ -9,12 +9,22 @@ import { interfaceAddress } from './plan.js';
 export const CheckedTopologySchema = TopologySchema.superRefine((t, ctx) => {
   const segNames = new Map<string, number>();
   t.segments.forEach((s, i) => {
-    if (segNames.has(s.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['segments', i, 'name'], message: `duplicate segment name "${s.name}"` });
+    if (segNames.has(s.name))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['segments', i, 'name'],
+        message: `duplicate segment name "${s.name}"`,
+      });
     segNames.set(s.name, i);
   });
   const nodeNames = new Map<string, number>();
   t.nodes.forEach((n, i) => {
-    if (nodeNames.has(n.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'name'], message: `duplicate node name "${n.name}"` });
+    if (nodeNames.has(n.name))
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['nodes', i, 'name'],
+        message: `duplicate node name "${n.name}"`,
+      });
     nodeNames.set(n.name, i);
   });
   const used = new Map<string, string>();
@@ -23,11 +33,19 @@ export const CheckedTopologySchema = TopologySchema.superRefine((t, ctx) => {
     n.interfaces.forEach((iface, j) => {
       const seg = t.segments.find((s) => s.name === iface.segment);
       if (!seg) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'interfaces', j, 'segment'], message: `unknown segment "${iface.segment}" (known: ${[...segNames.keys()].join(', ')})` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['nodes', i, 'interfaces', j, 'segment'],
+          message: `unknown segment "${iface.segment}" (known: ${[...segNames.keys()].join(', ')})`,
+        });
         return;
       }
       if (seen.has(iface.segment)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'interfaces', j, 'segment'], message: `node ${n.name} is attached to segment ${iface.segment} twice` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['nodes', i, 'interfaces', j, 'segment'],
+          message: `node ${n.name} is attached to segment ${iface.segment} twice`,
+        });
       }
       seen.add(iface.segment);
       // Team slot 1 is representative: templates differ between teams only in the {team} octet.
@@ -38,17 +56,34 @@ export const CheckedTopologySchema = TopologySchema.superRefine((t, ctx) => {
       }
       const key = `${iface.segment}/${a.ip}`;
       const other = used.get(key);
-      if (other) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'interfaces', j, 'address'], message: `address already used by node ${other}` });
+      if (other)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['nodes', i, 'interfaces', j, 'address'],
+          message: `address already used by node ${other}`,
+        });
       used.set(key, n.name);
     });
     if (n.gateway !== 'none') {
       const gw = t.nodes.find((m) => m.name === n.gateway);
       if (!gw) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'gateway'], message: `unknown gateway node "${n.gateway}"` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['nodes', i, 'gateway'],
+          message: `unknown gateway node "${n.gateway}"`,
+        });
       } else if (gw.name === n.name) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'gateway'], message: 'a node cannot be its own gateway' });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['nodes', i, 'gateway'],
+          message: 'a node cannot be its own gateway',
+        });
       } else if (!n.interfaces.some((a) => gw.interfaces.some((b) => a.segment === b.segment))) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'gateway'], message: `gateway ${gw.name} shares no segment with ${n.name}` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['nodes', i, 'gateway'],
+          message: `gateway ${gw.name} shares no segment with ${n.name}`,
+        });
       }
     }
   });

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, containerName, networkName, teamFacts } from '../../core/index.js';
 import { EXERCISE_ID_PATTERN } from '../../protocol/index.js';
-import { contains, formatCidr, formatIPv4, hostAt, lastUsableHost, parseCidr, parseIPv4, type Cidr } from './address.js';
-import type { Capability, Segment, Topology, TopologyNode } from './schema.js';
+import {
+  contains,
+  formatCidr,
+  formatIPv4,
+  hostAt,
+  lastUsableHost,
+  parseCidr,
+  parseIPv4,
+  type Cidr,
+} from './address.js';
+import type { Segment, Topology } from './schema.js';
 import { applyServices } from './services.js';
 import type { PlannedInterface, PlannedNetwork, PlannedNode, TeamPlan } from './plan-types.js';
 
@@ -15,13 +24,18 @@ export function segmentCidr(segment: Segment, slot: number): Cidr | undefined {
 }
 
 /** Address of an interface for the given slot, or a reason it has none. */
-export function interfaceAddress(segment: Segment, address: number | string, slot: number): { ip: number } | { error: string } {
+export function interfaceAddress(
+  segment: Segment,
+  address: number | string,
+  slot: number,
+): { ip: number } | { error: string } {
   const cidr = segmentCidr(segment, slot);
   if (!cidr) return { error: `subnet "${segment.subnet}" is not a valid IPv4 network for team slot ${slot}` };
   let ip: number | undefined;
   if (typeof address === 'number') {
     ip = hostAt(cidr, address);
-    if (ip === undefined) return { error: `host number ${address} is outside ${formatCidr(cidr)} or is its network/broadcast address` };
+    if (ip === undefined)
+      return { error: `host number ${address} is outside ${formatCidr(cidr)} or is its network/broadcast address` };
   } else {
     ip = parseIPv4(renderTemplate(address, slot));
     if (ip === undefined) return { error: `"${address}" is not a valid address template` };
@@ -30,7 +44,8 @@ export function interfaceAddress(segment: Segment, address: number | string, slo
     }
   }
   const bridge = bridgeAddress(segment, cidr);
-  if (ip === bridge) return { error: `${formatIPv4(ip)} is the host bridge address of segment ${segment.name}; it is never a node's` };
+  if (ip === bridge)
+    return { error: `${formatIPv4(ip)} is the host bridge address of segment ${segment.name}; it is never a node's` };
   return { ip };
 }
 
@@ -39,7 +54,6 @@ export function bridgeAddress(segment: Segment, cidr: Cidr): number {
 }
 
 export type { PlannedInterface, PlannedNetwork, PlannedNode, TeamPlan };
-
 
 /** Linux limits interface names to 15 characters; a hash keeps them short and unique. */
 export function bridgeName(exercise: string, team: string, segment: string): string {
@@ -50,7 +64,13 @@ export function bridgeName(exercise: string, team: string, segment: string): str
  * Concrete networks and nodes for one team. `slot` is the number put in `{team}`:
  * the team number plus the exercise's address offset, so two exercises on one engine never overlap.
  */
-export function planTeam(topology: Topology, exercise: string, team: string, slot: number, opts: { seed?: string } = {}): TeamPlan {
+export function planTeam(
+  topology: Topology,
+  exercise: string,
+  team: string,
+  slot: number,
+  opts: { seed?: string } = {},
+): TeamPlan {
   if (!EXERCISE_ID_PATTERN.test(exercise)) {
     throw new ConfigError(`exercise id "${exercise}" must be 1-20 lower-case letters, digits or "-"`, { exercise });
   }
@@ -58,7 +78,10 @@ export function planTeam(topology: Topology, exercise: string, team: string, slo
   const networks: PlannedNetwork[] = topology.segments.map((s) => {
     const cidr = segmentCidr(s, slot);
     if (!cidr) {
-      throw new ConfigError(`segment ${s.name}: subnet "${s.subnet}" gives no valid network for team slot ${slot} (an octet above 255?)`, { exercise, team });
+      throw new ConfigError(
+        `segment ${s.name}: subnet "${s.subnet}" gives no valid network for team slot ${slot} (an octet above 255?)`,
+        { exercise, team },
+      );
     }
     return {
       segment: s.name,

@@ -1,10 +1,19 @@
 import { z } from 'zod';
 
 const NAME = /^[a-z][a-z0-9-]{0,23}$/;
-const name = z.string().regex(NAME, 'must be lower-case letters, digits and "-", starting with a letter, at most 24 characters');
+const name = z
+  .string()
+  .regex(NAME, 'must be lower-case letters, digits and "-", starting with a letter, at most 24 characters');
 
 /** Linux capabilities a role may be granted; anything broader (e.g. ALL) is refused. */
-export const CAPABILITIES = ['NET_ADMIN', 'NET_RAW', 'NET_BIND_SERVICE', 'SYS_ADMIN', 'SYS_PTRACE', 'AUDIT_WRITE'] as const;
+export const CAPABILITIES = [
+  'NET_ADMIN',
+  'NET_RAW',
+  'NET_BIND_SERVICE',
+  'SYS_ADMIN',
+  'SYS_PTRACE',
+  'AUDIT_WRITE',
+] as const;
 
 /** `10.{team}.1.0/24`: the `{team}` placeholder makes every team's copy use its own subnets. */
 const subnetTemplate = z
@@ -25,8 +34,11 @@ export const SegmentSchema = z
     /** Host number of the address Docker gives the host bridge; never a node's. Defaults to the last usable. */
     bridgeHost: z.number().int().min(1).optional(),
     /** Host numbers the range's DHCP server leases from on this segment (through the FW's relay). */
-    dhcp: z.object({ first: z.number().int().min(1), last: z.number().int().min(1) }).strict()
-      .refine((d) => d.first <= d.last, 'dhcp.first must not be above dhcp.last').optional(),
+    dhcp: z
+      .object({ first: z.number().int().min(1), last: z.number().int().min(1) })
+      .strict()
+      .refine((d) => d.first <= d.last, 'dhcp.first must not be above dhcp.last')
+      .optional(),
   })
   .strict();
 
@@ -67,7 +79,10 @@ export const FirewallRuleSchema = z
     comment: z.string().optional(),
   })
   .strict()
-  .refine((r) => !r.ports || r.proto === 'tcp' || r.proto === 'udp', { message: 'ports need proto tcp or udp', path: ['ports'] });
+  .refine((r) => !r.ports || r.proto === 'tcp' || r.proto === 'udp', {
+    message: 'ports need proto tcp or udp',
+    path: ['ports'],
+  });
 
 /**
  * Forwarding rules of a fw node, first match wins. Anything no rule accepts is blocked and
@@ -108,7 +123,9 @@ export const NodeSchema = z
 /** A name of the range's simulated Internet (or of the organisation), served by the dns node. */
 export const DnsNameSchema = z
   .object({
-    name: z.string().regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, 'must be a lower-case host name like www.news.example'),
+    name: z
+      .string()
+      .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/, 'must be a lower-case host name like www.news.example'),
     node: name,
   })
   .strict();
@@ -119,7 +136,10 @@ export const TopologySchema = z
     title: z.string().min(1),
     description: z.string().optional(),
     /** The organisation's DNS zone; every node is <node>.<domain>. Keep to reserved names (.example, .test). */
-    domain: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS domain like city.example').optional(),
+    domain: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a DNS domain like city.example')
+      .optional(),
     /** Further names the dns node answers (the range's Internet: attacker sites, news, …). */
     names: z.array(DnsNameSchema).default([]),
     segments: z.array(SegmentSchema).min(1, 'a topology needs at least one segment'),

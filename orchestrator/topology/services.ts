@@ -50,7 +50,12 @@ export function applyServices(topology: Topology, plan: TeamPlan, facts: TeamFac
       // organisation's servers by name; the staff simulator reads the same variables.
       const host = (t: PlannedNode) => (domain ? `${t.name}.${domain}` : serviceIp(node, t));
       if (proxy && reaches(node, proxy)) env.ENSHU_PROXY = `${host(proxy)}:3128`;
-      for (const [role, key] of [['mail', 'ENSHU_MAIL'], ['file', 'ENSHU_FILE'], ['orders', 'ENSHU_ORDERS'], ['ad', 'ENSHU_AD']] as const) {
+      for (const [role, key] of [
+        ['mail', 'ENSHU_MAIL'],
+        ['file', 'ENSHU_FILE'],
+        ['orders', 'ENSHU_ORDERS'],
+        ['ad', 'ENSHU_AD'],
+      ] as const) {
         const target = first(role);
         if (target && reaches(node, target)) env[key] = host(target);
       }
@@ -58,36 +63,63 @@ export function applyServices(topology: Topology, plan: TeamPlan, facts: TeamFac
     if (tn.dhcp) env.ENSHU_DHCP = '1';
 
     if (tn.staff) {
-      const staff = tn.staff === 'all' ? facts.staff : facts.staff.filter((s) => (tn.staff as string[]).includes(s.department));
+      const staff =
+        tn.staff === 'all' ? facts.staff : facts.staff.filter((s) => (tn.staff as string[]).includes(s.department));
       env.ENSHU_STAFF_B64 = b64(staffLines(staff));
       if (tn.staffAccounts) {
         const have = new Set(node.accounts.map((a) => a.user));
-        for (const s of staff) if (!have.has(s.user)) node.accounts.push({ user: s.user, password: s.password, sudo: false, fullName: s.fullName });
+        for (const s of staff)
+          if (!have.has(s.user))
+            node.accounts.push({ user: s.user, password: s.password, sudo: false, fullName: s.fullName });
       }
     }
     if (tn.staff && node.role === 'ad') {
-      const staff = tn.staff === 'all' ? facts.staff : facts.staff.filter((s) => (tn.staff as string[]).includes(s.department));
-      env.ENSHU_AD_USERS_B64 = b64(staff.map((s) => [s.user, s.password, s.department, s.fullName].join('\t')).join('\n'));
+      const staff =
+        tn.staff === 'all' ? facts.staff : facts.staff.filter((s) => (tn.staff as string[]).includes(s.department));
+      env.ENSHU_AD_USERS_B64 = b64(
+        staff.map((s) => [s.user, s.password, s.department, s.fullName].join('\t')).join('\n'),
+      );
       env.ENSHU_AD_ADMIN_PASSWORD = facts.secret('ad-admin');
     }
     if (tn.staff && node.role === 'file') {
-      const staff = tn.staff === 'all' ? facts.staff : facts.staff.filter((s) => (tn.staff as string[]).includes(s.department));
-      const groups = [...new Set(staff.map((s) => s.department))].map((d) => `${d}=${staff.filter((s) => s.department === d).map((s) => s.user).join(',')}`);
+      const staff =
+        tn.staff === 'all' ? facts.staff : facts.staff.filter((s) => (tn.staff as string[]).includes(s.department));
+      const groups = [...new Set(staff.map((s) => s.department))].map(
+        (d) =>
+          `${d}=${staff
+            .filter((s) => s.department === d)
+            .map((s) => s.user)
+            .join(',')}`,
+      );
       env.ENSHU_FILE_GROUPS = groups.join(';');
     }
     node.accounts = node.accounts.map((a) => ({ ...a, password: expandSecrets(a.password, facts) }));
 
     if (node.role === 'dns') env.ENSHU_DNS_RECORDS_B64 = b64(dnsRecords(topology, plan));
     if (node.role === 'dhcp' && segmentsWithDhcp.length) {
-      env.ENSHU_DHCP_POOLS_B64 = b64(segmentsWithDhcp.map((s) => {
-        const net = plan.networks.find((n) => n.segment === s.name)!;
-        const cidr = parseCidr(net.subnet)!;
-        const router = plan.nodes.find((n) => n.role === 'fw' && n.interfaces.some((i) => i.segment === s.name));
-        if (!router) throw new ConfigError(`segment ${s.name} has dhcp but no fw node routes it (the relay runs on the FW)`, ctx);
-        const mask = formatIPv4(2 ** 32 - 2 ** (32 - cidr.prefix));
-        const routerIp = router.interfaces.find((i) => i.segment === s.name)!.ip;
-        return [s.name, formatIPv4(hostAt(cidr, s.dhcp!.first)!), formatIPv4(hostAt(cidr, s.dhcp!.last)!), mask, routerIp].join(' ');
-      }).join('\n'));
+      env.ENSHU_DHCP_POOLS_B64 = b64(
+        segmentsWithDhcp
+          .map((s) => {
+            const net = plan.networks.find((n) => n.segment === s.name)!;
+            const cidr = parseCidr(net.subnet)!;
+            const router = plan.nodes.find((n) => n.role === 'fw' && n.interfaces.some((i) => i.segment === s.name));
+            if (!router)
+              throw new ConfigError(
+                `segment ${s.name} has dhcp but no fw node routes it (the relay runs on the FW)`,
+                ctx,
+              );
+            const mask = formatIPv4(2 ** 32 - 2 ** (32 - cidr.prefix));
+            const routerIp = router.interfaces.find((i) => i.segment === s.name)!.ip;
+            return [
+              s.name,
+              formatIPv4(hostAt(cidr, s.dhcp!.first)!),
+              formatIPv4(hostAt(cidr, s.dhcp!.last)!),
+              mask,
+              routerIp,
+            ].join(' ');
+          })
+          .join('\n'),
+      );
     }
     if (node.role === 'fw') {
       if (tn.firewall) {
@@ -114,7 +146,8 @@ export function dnsRecords(topology: Topology, plan: TeamPlan): string {
   const lines: string[] = [];
   const ipOf = (name: string) => plan.nodes.find((n) => n.name === name)!.interfaces[0]!.ip;
   if (topology.domain) {
-    for (const n of plan.nodes) if (n.role !== 'attacker') lines.push(`${n.name}.${topology.domain} A ${n.interfaces[0]!.ip}`);
+    for (const n of plan.nodes)
+      if (n.role !== 'attacker') lines.push(`${n.name}.${topology.domain} A ${n.interfaces[0]!.ip}`);
     const mail = plan.nodes.find((n) => n.role === 'mail');
     if (mail) lines.push(`${topology.domain} MX 10 ${mail.name}.${topology.domain}`);
   }

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,19 +36,28 @@ function parse(text: string) {
 }
 
 function expectError(text: string, pattern: RegExp) {
-  assert.throws(() => parse(text), (err: unknown) => {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-    assert.match((err as Error).message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => parse(text),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+      assert.match((err as Error).message, pattern);
+      return true;
+    },
+  );
 }
 
 test('a valid topology plans each team into its own subnets', () => {
   const t = parse(good);
   const a = planTeam(t, 'ex1', 't01', 1);
   const b = planTeam(t, 'ex1', 't02', 2);
-  assert.deepEqual(a.networks.map((n) => n.subnet), ['10.1.0.0/24', '172.20.1.0/24']);
-  assert.deepEqual(b.networks.map((n) => n.subnet), ['10.2.0.0/24', '172.20.2.0/24']);
+  assert.deepEqual(
+    a.networks.map((n) => n.subnet),
+    ['10.1.0.0/24', '172.20.1.0/24'],
+  );
+  assert.deepEqual(
+    b.networks.map((n) => n.subnet),
+    ['10.2.0.0/24', '172.20.2.0/24'],
+  );
   const pc = b.nodes.find((n) => n.name === 'pc')!;
   assert.equal(pc.interfaces[0]!.ip, '172.20.2.50');
   assert.equal(pc.gatewayIp, '172.20.2.1', 'gateway is the FW address on the shared segment');
@@ -61,7 +70,8 @@ test('a valid topology plans each team into its own subnets', () => {
 
 test('bridge names fit Linux interface names and differ per team and segment', () => {
   const names = new Set<string>();
-  for (const team of ['t01', 't02', 't99']) for (const seg of ['inet', 'lan']) names.add(bridgeName('a-long-exercise-id', team, seg));
+  for (const team of ['t01', 't02', 't99'])
+    for (const seg of ['inet', 'lan']) names.add(bridgeName('a-long-exercise-id', team, seg));
   assert.equal(names.size, 6);
   for (const n of names) assert.ok(n.length <= 15, n);
 });
@@ -74,12 +84,15 @@ test('team ids', () => {
 });
 
 test('syntax errors point at file:line:col', () => {
-  assert.throws(() => loadYamlFile(join(here, 'fixtures', 'bad-syntax.yaml'), CheckedTopologySchema), (err: unknown) => {
-    assert.ok(err instanceof ConfigError);
-    assert.match((err as Error).message, /bad-syntax\.yaml:\d+:\d+: YAML syntax/);
-    assert.doesNotMatch((err as Error).message, /\n\s+at /, 'no stack trace in the message');
-    return true;
-  });
+  assert.throws(
+    () => loadYamlFile(join(here, 'fixtures', 'bad-syntax.yaml'), CheckedTopologySchema),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match((err as Error).message, /bad-syntax\.yaml:\d+:\d+: YAML syntax/);
+      assert.doesNotMatch((err as Error).message, /\n\s+at /, 'no stack trace in the message');
+      return true;
+    },
+  );
 });
 
 test('a missing file is a clear error', () => {
@@ -88,28 +101,49 @@ test('a missing file is a clear error', () => {
 
 test('schema errors name the line, column and field', () => {
   expectError(good.replace('role: terminal', 'role: 42'), /mini\.yaml:18:11: nodes\.1\.role: Expected string/);
-  expectError(good.replace('"10.{team}.0.0/24"', '"10.0.0.0/24"'), /mini\.yaml:7:13: segments\.0\.subnet: must contain \{team\}/);
+  expectError(
+    good.replace('"10.{team}.0.0/24"', '"10.0.0.0/24"'),
+    /mini\.yaml:7:13: segments\.0\.subnet: must contain \{team\}/,
+  );
   expectError(good.replace('title: Mini\n', ''), /mini\.yaml:\d+:\d+: title: Required/);
-  expectError(good.replace('    gateway: fw\n', '    gateway: fw\n    colour: blue\n'), /nodes\.1: Unrecognized key\(s\) in object: 'colour'/);
+  expectError(
+    good.replace('    gateway: fw\n', '    gateway: fw\n    colour: blue\n'),
+    /nodes\.1: Unrecognized key\(s\) in object: 'colour'/,
+  );
 });
 
 test('cross references are checked', () => {
-  expectError(good.replace('{ segment: lan, address: "172', '{ segment: wan, address: "172'), /nodes\.1\.interfaces\.0\.segment: unknown segment "wan" \(known: inet, lan\)/);
-  expectError(good.replace('gateway: fw', 'gateway: router'), /mini\.yaml:19:14: nodes\.1\.gateway: unknown gateway node "router"/);
+  expectError(
+    good.replace('{ segment: lan, address: "172', '{ segment: wan, address: "172'),
+    /nodes\.1\.interfaces\.0\.segment: unknown segment "wan" \(known: inet, lan\)/,
+  );
+  expectError(
+    good.replace('gateway: fw', 'gateway: router'),
+    /mini\.yaml:19:14: nodes\.1\.gateway: unknown gateway node "router"/,
+  );
   expectError(good.replace('name: pc', 'name: fw'), /nodes\.1\.name: duplicate node name "fw"/);
-  expectError(good.replace('"172.20.{team}.50"', '1'), /nodes\.1\.interfaces\.0\.address: address already used by node fw/);
+  expectError(
+    good.replace('"172.20.{team}.50"', '1'),
+    /nodes\.1\.interfaces\.0\.address: address already used by node fw/,
+  );
   expectError(good.replace('"172.20.{team}.50"', '254'), /is the host bridge address of segment lan/);
   expectError(good.replace('"172.20.{team}.50"', '"172.21.{team}.50"'), /is not a usable address of 172\.20\.1\.0\/24/);
   expectError(good.replace('"172.20.{team}.50"', '255'), /host number 255 is outside 172\.20\.1\.0\/24/);
   expectError(
-    good.replace('      - { segment: inet, address: 1 }\n      - { segment: lan, address: 1 }', '      - { segment: inet, address: 1 }'),
+    good.replace(
+      '      - { segment: inet, address: 1 }\n      - { segment: lan, address: 1 }',
+      '      - { segment: inet, address: 1 }',
+    ),
     /nodes\.1\.gateway: gateway fw shares no segment with pc/,
   );
 });
 
 test('a team slot beyond the address space is refused at planning', () => {
   const t = parse(good);
-  assert.throws(() => planTeam(t, 'ex1', 't01', 300), /segment inet: subnet "10\.\{team\}\.0\.0\/24" gives no valid network for team slot 300/);
+  assert.throws(
+    () => planTeam(t, 'ex1', 't01', 300),
+    /segment inet: subnet "10\.\{team\}\.0\.0\/24" gives no valid network for team slot 300/,
+  );
   assert.throws(() => planTeam(t, 'Bad_Id', 't01', 1), /exercise id "Bad_Id"/);
 });
 

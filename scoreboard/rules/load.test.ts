@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { listRules, loadRules, rulesDir } from './load.js';
 
 describe('scoring rules files', () => {
@@ -20,7 +20,10 @@ describe('scoring rules files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'enshu-rules-'));
     cpSync(join(rulesDir(), 'default.yaml'), join(dir, 'default.yaml'));
     writeFileSync(join(dir, 'A.yaml'), 'course: A\ndecay:\n  floor: 2\n');
-    assert.throws(() => loadRules('A', dir), (e: Error) => e.message.startsWith(`${join(dir, 'A.yaml')}:3:10: decay.floor:`));
+    assert.throws(
+      () => loadRules('A', dir),
+      (e: Error) => e.message.startsWith(`${join(dir, 'A.yaml')}:3:10: decay.floor:`),
+    );
     writeFileSync(join(dir, 'A.yaml'), 'course: A\nweigths: {}\n');
     assert.throws(() => loadRules('A', dir), /A\.yaml:1:1: \(document\): Unrecognized key\(s\) in object: 'weigths'/);
     writeFileSync(join(dir, 'A.yaml'), 'course: B-1\n');

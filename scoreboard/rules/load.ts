@@ -10,7 +10,10 @@ export function rulesDir(): string {
 
 /** Courses that have their own rules file. */
 export function listRules(dir = rulesDir()): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'default.yaml' && f !== 'glossary.yaml').map((f) => f.slice(0, -5)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'default.yaml' && f !== 'glossary.yaml')
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /**
@@ -29,7 +32,9 @@ export function loadRules(course: string, dir = rulesDir()): Rules {
   const merged = RulesSchema.safeParse(mergeRules(base, { ...over, course }));
   if (!merged.success) {
     const issue = merged.error.issues[0]!;
-    throw new ConfigError(`${file}: ${issue.path.join('.')}: ${issue.message} (after merging over default.yaml)`, { file });
+    throw new ConfigError(`${file}: ${issue.path.join('.')}: ${issue.message} (after merging over default.yaml)`, {
+      file,
+    });
   }
   return merged.data;
 }

@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { OutcomeSchema } from '../../protocol/index.js';
 
 const points = z.number().min(0).max(10_000);
-const minutes = z.number().min(0).max(24 * 60);
+const minutes = z
+  .number()
+  .min(0)
+  .max(24 * 60);
 
 export const DecaySchema = z
   .object({
@@ -24,7 +27,14 @@ export const RulesSchema = z
   .object({
     /** id of the course the rules are for ("default" for the shared base) */
     course: z.string().min(1),
-    weights: z.object({ detection: z.number().min(0), response: z.number().min(0), reporting: z.number().min(0), recovery: z.number().min(0) }).strict(),
+    weights: z
+      .object({
+        detection: z.number().min(0),
+        response: z.number().min(0),
+        reporting: z.number().min(0),
+        recovery: z.number().min(0),
+      })
+      .strict(),
     decay: DecaySchema,
     /** outcomes of an attack.step that make it "happened" (a defender can see its traces) */
     happened: z.array(OutcomeSchema).min(1),
@@ -62,7 +72,10 @@ export const RulesSchema = z
         /** the first report is due this long after the first successful impact step */
         firstDeadlineMinutes: minutes,
         /** updates are due at least this often after the previous report until a final report */
-        updateIntervalMinutes: z.number().min(1).max(24 * 60),
+        updateIntervalMinutes: z
+          .number()
+          .min(1)
+          .max(24 * 60),
         /** an update sooner than this after the previous credited report earns nothing (no spamming) */
         updateMinGapMinutes: minutes,
         firstOnTimePoints: points,

@@ -1,6 +1,15 @@
-import { type CheckSpec, type GroundTruth, containerName, mapLimit } from '../../core/index.js';
+import {
+  type CheckSpec,
+  type GroundTruth,
+  containerName,
+  createLogger,
+  describeError,
+  mapLimit,
+} from '../../core/index.js';
 import type { EnshuEvent, EventSink } from '../../protocol/index.js';
 import type { Engine } from '../../orchestrator/index.js';
+
+const log = createLogger('server/checker');
 
 export interface CheckerOptions {
   engine: Engine;
@@ -74,10 +83,9 @@ export class Checker {
 
   constructor(private readonly o: CheckerOptions) {
     this.last = new Map(o.known ?? []);
-    this.checks = [...o.truths.entries()].flatMap(([team, t]) => [
-      ...t.steps.flatMap((s) => [...s.containment, ...s.recovery]),
-      ...t.availability,
-    ].map((spec) => ({ team, spec })));
+    this.checks = [...o.truths.entries()].flatMap(([team, t]) =>
+      [...t.steps.flatMap((s) => [...s.containment, ...s.recovery]), ...t.availability].map((spec) => ({ team, spec })),
+    );
     const byKey = new Map<string, Group>();
     for (const { team, spec } of this.checks) {
       const key = `${team}\0${spec.node}\0${spec.user ?? ''}`;
@@ -95,7 +103,13 @@ export class Checker {
   start(): void {
     if (this.timer) return;
     const loop = async () => {
-      await this.tick().catch(() => undefined);
+      // a failed round (e.g. the store refused its results) is logged; the next round tries again
+      await this.tick().catch((err: unknown) =>
+        log.warn(
+          { err, exercise: this.o.exercise },
+          `checks of ${this.o.exercise}: round failed: ${describeError(err)}`,
+        ),
+      );
       if (this.timer) this.timer = setTimeout(loop, this.o.intervalMs ?? 10_000);
     };
     this.timer = setTimeout(loop, 0);
@@ -125,8 +139,15 @@ export class Checker {
         if (this.last.get(key) === passed) continue;
         this.last.set(key, passed);
         const event: EnshuEvent = {
-          type: 'check.result', exercise: this.o.exercise, team: g.team, at: issuedAt,
-          check: spec.id, kind: spec.kind, ...(spec.step ? { step: spec.step } : {}), passed, detail,
+          type: 'check.result',
+          exercise: this.o.exercise,
+          team: g.team,
+          at: issuedAt,
+          check: spec.id,
+          kind: spec.kind,
+          ...(spec.step ? { step: spec.step } : {}),
+          passed,
+          detail,
         };
         await this.o.sink.append(event);
         out.push(event);
@@ -150,17 +171,27 @@ export class Checker {
     const perCheckS = Math.max(1, Math.round((this.o.timeoutMs ?? 15_000) / 1000));
     const failAll = (why: string) => g.specs.map(() => ({ passed: false, detail: why.slice(0, 2000) }));
     try {
-      const r = await this.o.engine.exec.run(container, ['sh', '-c', BATCH, 'enshu-checks', String(perCheckS), ...g.specs.map((s) => s.command)], {
-        timeoutMs: perCheckS * 1000 * g.specs.length + 10_000, ...(g.user ? { user: g.user } : {}),
-      });
+      const r = await this.o.engine.exec.run(
+        container,
+        ['sh', '-c', BATCH, 'enshu-checks', String(perCheckS), ...g.specs.map((s) => s.command)],
+        {
+          timeoutMs: perCheckS * 1000 * g.specs.length + 10_000,
+          ...(g.user ? { user: g.user } : {}),
+        },
+      );
       const found = new Map<number, { code: number; out: string }>();
       for (const line of r.stdout.split('\n')) {
         const m = /^@@enshu-check (\d+) (\d+) (\S*)$/.exec(line);
-        if (m) found.set(Number(m[1]), { code: Number(m[2]), out: Buffer.from(m[3]!, 'base64').toString('utf8').trim() });
+        if (m)
+          found.set(Number(m[1]), { code: Number(m[2]), out: Buffer.from(m[3]!, 'base64').toString('utf8').trim() });
       }
       return g.specs.map((_, i) => {
         const f = found.get(i);
-        if (!f) return { passed: false, detail: `did not run in ${g.node} (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().slice(-300)}` : ''})` };
+        if (!f)
+          return {
+            passed: false,
+            detail: `did not run in ${g.node} (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().slice(-300)}` : ''})`,
+          };
         const timedOut = f.code === 124 ? ` (no answer within ${perCheckS}s)` : '';
         return { passed: f.code === 0, detail: `exit ${f.code}${timedOut}${f.out ? `: ${f.out}` : ''}` };
       });

@@ -45,7 +45,12 @@ export function mayOpen(p: Principal | undefined, ref: TeamRef): boolean {
  * Resolves a node of a team to its container and the login command. The user defaults to the
  * node's first account from the topology (the node's own user), or root where it has none (FW).
  */
-export async function resolveShell(deps: GatewayDeps, ref: TeamRef, node: string, opts: { user?: string; command?: string } = {}): Promise<ShellTarget> {
+export async function resolveShell(
+  deps: GatewayDeps,
+  ref: TeamRef,
+  node: string,
+  opts: { user?: string; command?: string } = {},
+): Promise<ShellTarget> {
   const ctx = { exercise: ref.exercise, team: ref.team, node };
   if (!NAME.test(node)) throw new AccessDeniedError(`no node "${node}" in this range`, ctx);
   const topology = deps.topology(ref.exercise);
@@ -53,7 +58,8 @@ export async function resolveShell(deps: GatewayDeps, ref: TeamRef, node: string
   if (!spec) throw new AccessDeniedError(`no node "${node}" in this range`, ctx);
   const accounts = spec.accounts.map((a) => a.user);
   const user = opts.user ?? accounts[0] ?? 'root';
-  if (user !== 'root' && !accounts.includes(user)) throw new AccessDeniedError(`node ${node} has no user "${user}"`, ctx);
+  if (user !== 'root' && !accounts.includes(user))
+    throw new AccessDeniedError(`node ${node} has no user "${user}"`, ctx);
   const container = containerName(ref.exercise, ref.team, node);
   const info = await deps.engine.containers.inspect(container);
   // Labels, not just the name, decide: a container that merely carries the name is not ours.
@@ -61,9 +67,14 @@ export async function resolveShell(deps: GatewayDeps, ref: TeamRef, node: string
     throw new NotFoundError(`node ${node} of team ${ref.team} is not provisioned`, ctx);
   }
   if (info.state !== 'running') throw new NotFoundError(`node ${node} of team ${ref.team} is ${info.state}`, ctx);
-  const argv = user === 'root'
-    ? (opts.command ? ['bash', '-lc', opts.command] : ['bash', '-l'])
-    : (opts.command ? ['su', '-', user, '-c', opts.command] : ['su', '-', user]);
+  const argv =
+    user === 'root'
+      ? opts.command
+        ? ['bash', '-lc', opts.command]
+        : ['bash', '-l']
+      : opts.command
+        ? ['su', '-', user, '-c', opts.command]
+        : ['su', '-', user];
   return { container, user, argv };
 }
 

@@ -32,7 +32,6 @@ export interface AccessOptions {
   sshHost?: string;
   /** the built web app (default web/dist); served when it exists */
   webDir?: string;
-  log?: (line: string) => void;
 }
 
 export interface AttachedAccess {
@@ -44,7 +43,7 @@ export interface AttachedAccess {
 export async function attachTraineeAccess(server: ExerciseServer, o: AccessOptions): Promise<AttachedAccess> {
   const deps = o.engine && gatewayDepsFromStore(server.store, o.engine);
   // The namespace has its own event map, apart from the live rooms' typed one.
-  if (deps) attachTerminalNamespace(server.io as unknown as IoServer, deps, o.log);
+  if (deps) attachTerminalNamespace(server.io as unknown as IoServer, deps);
   const web = o.webDir ?? WEB_DIST;
   const webServed = existsSync(join(web, 'index.html'));
   if (webServed) {
@@ -52,7 +51,20 @@ export async function attachTraineeAccess(server: ExerciseServer, o: AccessOptio
     // Views are hash routes, so any other page path also gets the app.
     server.app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => res.sendFile(join(web, 'index.html')));
   }
-  const ssh = o.sshPort === false || !deps ? undefined
-    : await startSshGateway({ deps, dataDir: o.dataDir, port: o.sshPort ?? DEFAULT_SSH_PORT, ...(o.sshHost ? { host: o.sshHost } : {}), ...(o.log ? { log: o.log } : {}) });
-  return { ...(ssh ? { ssh } : {}), webServed, close: async () => { await ssh?.close(); } };
+  const ssh =
+    o.sshPort === false || !deps
+      ? undefined
+      : await startSshGateway({
+          deps,
+          dataDir: o.dataDir,
+          port: o.sshPort ?? DEFAULT_SSH_PORT,
+          ...(o.sshHost ? { host: o.sshHost } : {}),
+        });
+  return {
+    ...(ssh ? { ssh } : {}),
+    webServed,
+    close: async () => {
+      await ssh?.close();
+    },
+  };
 }

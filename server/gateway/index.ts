@@ -1,8 +1,27 @@
 /** Trainee access into ranges: the SSH gateway and the browser-terminal namespace. */
-export { AccessDeniedError, mayOpen, resolveShell, type GatewayDeps, type TeamRef, type ShellTarget } from './access.js';
-export { startSshGateway, parseLogin, DEFAULT_SSH_PORT, type SshGateway, type SshGatewayOptions } from './ssh-server.js';
+export {
+  AccessDeniedError,
+  mayOpen,
+  resolveShell,
+  type GatewayDeps,
+  type TeamRef,
+  type ShellTarget,
+} from './access.js';
+export {
+  startSshGateway,
+  parseLogin,
+  DEFAULT_SSH_PORT,
+  type SshGateway,
+  type SshGatewayOptions,
+} from './ssh-server.js';
 export { attachTerminalNamespace } from './terminal-namespace.js';
 export { loadOrCreateHostKey, HOST_KEY_FILE } from './host-key.js';
 export { gatewayDepsFromStore } from './store-deps.js';
 export { accessRoutes, type RangeView, type RangeNodeView, type LogLine } from './routes.js';
-export { attachTraineeAccess, accessRouteFactory, WEB_DIST, type AccessOptions, type AttachedAccess } from './attach.js';
+export {
+  attachTraineeAccess,
+  accessRouteFactory,
+  WEB_DIST,
+  type AccessOptions,
+  type AttachedAccess,
+} from './attach.js';

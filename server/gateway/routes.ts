@@ -5,7 +5,8 @@
  */
 import type { Request } from 'express';
 import { RangeManager } from '../../orchestrator/index.js';
-import type { RouteSpec } from '../routes.js';
+import { route, type RouteSpec } from '../routes.js';
+import { Answer } from '../schemas.js';
 import { assertAccess } from '../access.js';
 import type { Store } from '../store/index.js';
 import { EngineError, NotFoundError, containerName } from '../../core/index.js';
@@ -35,19 +36,34 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
     const topology = deps.topology(exercise);
     if (!topology) throw new NotFoundError(`no exercise ${exercise}`, { exercise });
     const status = (await ranges.status(exercise))[0];
-    const teams = store.exercises.teams(exercise).map((t) => t.id).filter((t) => !team || t === team);
+    const teams = store.exercises
+      .teams(exercise)
+      .map((t) => t.id)
+      .filter((t) => !team || t === team);
     return teams.map((t) => {
       const ts = status?.teams.find((x) => x.team === t);
       const netToSeg = new Map(ts?.networks.map((n) => [n.name, n.segment]) ?? []);
       return {
         team: t,
         ready: ts?.ready ?? false,
-        segments: topology.segments.map((s) => ({ name: s.name, purpose: s.purpose, subnet: ts?.networks.find((n) => n.segment === s.name)?.subnet ?? '' })),
+        segments: topology.segments.map((s) => ({
+          name: s.name,
+          purpose: s.purpose,
+          subnet: ts?.networks.find((n) => n.segment === s.name)?.subnet ?? '',
+        })),
         nodes: topology.nodes.map((n) => {
           const live = ts?.nodes.find((x) => x.node === n.name);
           const ips: Record<string, string> = {};
           for (const [net, ip] of Object.entries(live?.ips ?? {})) ips[netToSeg.get(net) ?? net] = ip;
-          return { node: n.name, role: n.role, title: n.title ?? n.name, state: live?.state ?? 'absent', health: live?.health ?? 'none', ips, users: n.accounts.map((a) => a.user) };
+          return {
+            node: n.name,
+            role: n.role,
+            title: n.title ?? n.name,
+            state: live?.state ?? 'absent',
+            health: live?.health ?? 'none',
+            ips,
+            users: n.accounts.map((a) => a.user),
+          };
         }),
       };
     });
@@ -55,27 +71,44 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
 
   let glossary: Glossary | undefined;
   return [
-    {
-      method: 'get', path: '/api/glossary', summary: 'the plain-language glossary (jargon → plain words, ja and en) the report form checks against', roles: ['instructor', 'organizer', 'trainee'],
+    route({
+      method: 'get',
+      path: '/api/glossary',
+      response: Answer.Glossary,
+      summary: 'the plain-language glossary (jargon → plain words, ja and en) the report form checks against',
+      roles: ['instructor', 'organizer', 'trainee'],
       handler: () => (glossary ??= loadGlossary()),
-    },
-    {
-      method: 'get', path: '/api/exercises/:exercise/range', summary: 'every team’s range: segments, nodes, addresses, health (staff)', roles: ['instructor', 'organizer'],
+    }),
+    route({
+      method: 'get',
+      path: '/api/exercises/:exercise/range',
+      response: Answer.Ranges,
+      summary: 'every team’s range: segments, nodes, addresses, health (staff)',
+      roles: ['instructor', 'organizer'],
       handler: async ({ req }) => ({ teams: await rangeViews(param(req, 'exercise')) }),
-    },
-    {
-      method: 'get', path: '/api/exercises/:exercise/teams/:team/range', summary: 'the team’s own range as drawn: segments, nodes, addresses, health', roles: ['instructor', 'organizer', 'trainee'],
+    }),
+    route({
+      method: 'get',
+      path: '/api/exercises/:exercise/teams/:team/range',
+      response: Answer.Range,
+      summary: 'the team’s own range as drawn: segments, nodes, addresses, health',
+      roles: ['instructor', 'organizer', 'trainee'],
       handler: async ({ req, principal }) => {
         const ex = param(req, 'exercise');
         const t = param(req, 'team');
         assertAccess(principal, ex, t);
         store.exercises.team(ex, t);
-        return (await rangeViews(ex, t))[0];
+        const [view] = await rangeViews(ex, t);
+        if (!view) throw new NotFoundError(`no range for team ${t} in exercise ${ex}`, { exercise: ex, team: t });
+        return view;
       },
-    },
-    {
-      method: 'get', path: '/api/exercises/:exercise/teams/:team/logs',
-      summary: 'search the team’s SOC log (?q=text&node=&service=&since=10m|ISO&limit=)', roles: ['instructor', 'organizer', 'trainee'],
+    }),
+    route({
+      method: 'get',
+      path: '/api/exercises/:exercise/teams/:team/logs',
+      response: Answer.Logs,
+      summary: 'search the team’s SOC log (?q=text&node=&service=&since=10m|ISO&limit=)',
+      roles: ['instructor', 'organizer', 'trainee'],
       handler: async ({ req, principal }) => {
         const ex = param(req, 'exercise');
         const t = param(req, 'team');
@@ -86,16 +119,33 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
         if (!soc) return { lines: [], nodes: [], services: [], available: false };
         const limit = Math.min(Math.max(Number(q(req, 'limit') ?? 300) || 300, 1), 2000);
         const argv = ['enshu-logs', '--json', '--limit', String(limit)];
-        const text = q(req, 'q'); const node = q(req, 'node'); const service = q(req, 'service'); const since = q(req, 'since');
+        const text = q(req, 'q');
+        const node = q(req, 'node');
+        const service = q(req, 'service');
+        const since = q(req, 'since');
         if (text) argv.push('--grep', escapeRegex(text));
         if (node) argv.push('--node', node);
         if (service) argv.push('--service', service);
         if (since) argv.push('--since', since);
         const r = await deps.engine.exec.run(containerName(ex, t, soc.name), argv, { timeoutMs: 20_000 });
-        if (r.exitCode !== 0) throw new EngineError(`log search failed: ${r.stderr.trim().split('\n').pop() ?? ''}`, { exercise: ex, team: t, node: soc.name });
-        const lines = r.stdout.split('\n').filter(Boolean).flatMap((l) => { try { return [JSON.parse(l) as LogLine]; } catch { return []; } });
+        if (r.exitCode !== 0)
+          throw new EngineError(`log search failed: ${r.stderr.trim().split('\n').pop() ?? ''}`, {
+            exercise: ex,
+            team: t,
+            node: soc.name,
+          });
+        const lines = r.stdout
+          .split('\n')
+          .filter(Boolean)
+          .flatMap((l) => {
+            try {
+              return [JSON.parse(l) as LogLine];
+            } catch {
+              return [];
+            }
+          });
         return { lines, available: true };
       },
-    },
+    }),
   ];
 }

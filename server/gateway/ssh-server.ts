@@ -6,20 +6,20 @@
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel, Session } from 'ssh2';
-import { describeError } from '../../core/index.js';
+import { createLogger, describeError } from '../../core/index.js';
 import { resolveShell, TERM_ENV, type GatewayDeps, type ShellTarget, type TeamRef } from './access.js';
 import { loadOrCreateHostKey } from './host-key.js';
 import { orderedQueue } from './in-order.js';
 
 export const DEFAULT_SSH_PORT = 2222;
 const FAIL_DELAY_MS = 400;
+const log = createLogger('server/ssh');
 
 export interface SshGatewayOptions {
   deps: GatewayDeps;
   dataDir: string;
   port?: number;
   host?: string;
-  log?: (line: string) => void;
 }
 
 export interface SshGateway {
@@ -34,29 +34,39 @@ export function parseLogin(username: string): { team: string; node: string; user
   return { team: m[1]!, node: m[2]!, ...(m[3] ? { user: m[3] } : {}) };
 }
 
-interface Login { ref: TeamRef; node: string; user?: string }
+interface Login {
+  ref: TeamRef;
+  node: string;
+  user?: string;
+}
 
 export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway> {
   const hostKey = loadOrCreateHostKey(o.dataDir);
-  const log = o.log ?? (() => undefined);
-  const server = new ssh2.Server({ hostKeys: [hostKey], ident: 'enshu-gateway' }, (client) => onClient(client, o.deps, log));
-  server.on('error', (err: Error) => log(`ssh gateway: ${describeError(err)}`));
+  const server = new ssh2.Server({ hostKeys: [hostKey], ident: 'enshu-gateway' }, (client) => onClient(client, o.deps));
+  server.on('error', (err: Error) => log.error({ err }, `ssh gateway: ${describeError(err)}`));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port ?? DEFAULT_SSH_PORT, o.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+    server.listen(o.port ?? DEFAULT_SSH_PORT, o.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const clients = new Set<Connection>();
-  server.on('connection', (c: Connection) => { clients.add(c); c.on('close', () => clients.delete(c)); });
+  server.on('connection', (c: Connection) => {
+    clients.add(c);
+    c.on('close', () => clients.delete(c));
+  });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      for (const c of clients) c.end();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of clients) c.end();
+        server.close(() => resolve());
+      }),
   };
 }
 
-function onClient(client: Connection, deps: GatewayDeps, log: (l: string) => void): void {
+function onClient(client: Connection, deps: GatewayDeps): void {
   let login: Login | undefined;
 
   /** Checks the code against the team in the user name, and that the node exists and runs. */
@@ -74,8 +84,12 @@ function onClient(client: Connection, deps: GatewayDeps, log: (l: string) => voi
 
   client.on('authentication', (ctx) => {
     const finish = (l: Login | undefined) => {
-      if (l) { login = l; ctx.accept(); return; }
-      log(`ssh gateway: refused ${ctx.username}`);
+      if (l) {
+        login = l;
+        ctx.accept();
+        return;
+      }
+      log.info({ login: ctx.username, method: ctx.method }, `ssh gateway: refused ${ctx.username}`);
       setTimeout(() => ctx.reject(['password', 'keyboard-interactive']), FAIL_DELAY_MS);
     };
     if (ctx.method === 'password') {
@@ -90,12 +104,13 @@ function onClient(client: Connection, deps: GatewayDeps, log: (l: string) => voi
   });
 
   client.on('ready', () => {
-    client.on('session', (accept) => onSession(accept(), deps, login!, log));
+    client.on('session', (accept) => onSession(accept(), deps, login!));
   });
-  client.on('error', () => undefined);
+  // a client that drops its connection (ECONNRESET…) is the client's business
+  client.on('error', (err: Error) => log.debug({ err }, `ssh gateway: client error: ${describeError(err)}`));
 }
 
-function onSession(session: Session, deps: GatewayDeps, login: Login, log: (l: string) => void): void {
+function onSession(session: Session, deps: GatewayDeps, login: Login): void {
   let pty: { cols: number; rows: number } | undefined;
   let resize: ((cols: number, rows: number) => void) | undefined;
 
@@ -116,7 +131,10 @@ function onSession(session: Session, deps: GatewayDeps, login: Login, log: (l: s
     try {
       // Without a pty the engine hands back stdout only, so stderr is folded into it.
       const cmd = command === undefined ? undefined : tty ? command : `{ ${command}\n} 2>&1`;
-      target = await resolveShell(deps, login.ref, login.node, { ...(login.user ? { user: login.user } : {}), ...(cmd !== undefined ? { command: cmd } : {}) });
+      target = await resolveShell(deps, login.ref, login.node, {
+        ...(login.user ? { user: login.user } : {}),
+        ...(cmd !== undefined ? { command: cmd } : {}),
+      });
     } catch (err) {
       channel.stderr.write(`enshu: ${describeError(err)}\r\n`);
       channel.exit(1);
@@ -133,21 +151,34 @@ function onSession(session: Session, deps: GatewayDeps, login: Login, log: (l: s
       s.stream.pipe(channel, { end: false });
       channel.on('data', (d: Buffer) => inOrder(() => s.stream.write(d)));
       // The client closing its input ends the command's input (e.g. `echo ls | ssh …`).
-      channel.on('end', () => { if (!tty) inOrder(() => s.stream.end()); });
+      channel.on('end', () => {
+        if (!tty) inOrder(() => s.stream.end());
+      });
       channel.on('close', () => inOrder(() => s.stream.destroy()));
       const code = await s.exited();
       // Let the last output drain before the exit status.
       await new Promise((r) => setImmediate(r));
       channel.exit(code < 0 ? 255 : code);
       channel.end();
-      log(`ssh gateway: ${login.ref.exercise}/${login.ref.team}/${login.node} closed (${code})`);
+      log.info(
+        { exercise: login.ref.exercise, team: login.ref.team, node: login.node, exitCode: code },
+        `ssh gateway: ${login.ref.exercise}/${login.ref.team}/${login.node} closed (${code})`,
+      );
     } catch (err) {
+      log.warn(
+        { err, exercise: login.ref.exercise, team: login.ref.team, node: login.node },
+        `ssh gateway: shell on ${login.ref.team}/${login.node} failed: ${describeError(err)}`,
+      );
       channel.stderr.write(`enshu: ${describeError(err)}\r\n`);
       channel.exit(1);
       channel.end();
     }
   };
 
-  session.on('shell', (accept) => { void run(accept()); });
-  session.on('exec', (accept, _reject, info) => { void run(accept(), info.command); });
+  session.on('shell', (accept) => {
+    void run(accept());
+  });
+  session.on('exec', (accept, _reject, info) => {
+    void run(accept(), info.command);
+  });
 }

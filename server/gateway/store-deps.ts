@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { repoRoot } from '../../core/index.js';
-import { type Engine, loadTopology, loadTopologyById, topologyForCourse, type Topology } from '../../orchestrator/index.js';
+import {
+  type Engine,
+  loadTopology,
+  loadTopologyById,
+  topologyForCourse,
+  type Topology,
+} from '../../orchestrator/index.js';
 import type { Store } from '../store/index.js';
 import type { GatewayDeps } from './access.js';
 
@@ -20,9 +26,11 @@ export function gatewayDepsFromStore(store: Store, engine: Engine): GatewayDeps 
       const x = store.exercises.find(exercise);
       if (!x) return undefined;
       // the same reading as the server's: an id, or a YAML file relative to the project
-      const t = !x.topology ? topologyForCourse(x.course)
-        : x.topology.endsWith('.yaml') ? loadTopology(resolve(repoRoot, x.topology))
-        : loadTopologyById(x.topology);
+      const t = !x.topology
+        ? topologyForCourse(x.course)
+        : x.topology.endsWith('.yaml')
+          ? loadTopology(resolve(repoRoot, x.topology))
+          : loadTopologyById(x.topology);
       topologies.set(exercise, t);
       return t;
     },

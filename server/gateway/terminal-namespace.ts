@@ -5,10 +5,15 @@
  */
 import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { describeError, NotFoundError } from '../../core/index.js';
+import { createLogger, describeError, NotFoundError } from '../../core/index.js';
 import type { ExecSession } from '../../orchestrator/index.js';
 import { AccessDeniedError, mayOpen, resolveShell, TERM_ENV, type GatewayDeps, type ShellTarget } from './access.js';
-import { TERMINAL_NAMESPACE, type TerminalClientEvents, type TerminalError, type TerminalServerEvents } from '../../protocol/index.js';
+import {
+  TERMINAL_NAMESPACE,
+  type TerminalClientEvents,
+  type TerminalError,
+  type TerminalServerEvents,
+} from '../../protocol/index.js';
 import { orderedQueue } from './in-order.js';
 
 const AuthSchema = z.object({
@@ -21,16 +26,27 @@ const AuthSchema = z.object({
   rows: z.number().int().min(5).max(200).default(24),
 });
 const SizeSchema = z.object({ cols: z.number().int().min(10).max(500), rows: z.number().int().min(5).max(200) });
+const log = createLogger('server/terminal');
 
-interface Data { target: ShellTarget; cols: number; rows: number; who: string }
+interface Data {
+  target: ShellTarget;
+  cols: number;
+  rows: number;
+  who: string;
+}
 type TermSocket = Socket<TerminalClientEvents, TerminalServerEvents, Record<string, never>, Data>;
 
 function refuse(code: TerminalError, detail: string): Error {
   return Object.assign(new Error(code), { data: { detail } });
 }
 
-export function attachTerminalNamespace(io: Server, deps: GatewayDeps, log: (l: string) => void = () => undefined): Namespace {
-  const ns = io.of(TERMINAL_NAMESPACE) as unknown as Namespace<TerminalClientEvents, TerminalServerEvents, Record<string, never>, Data>;
+export function attachTerminalNamespace(io: Server, deps: GatewayDeps): Namespace {
+  const ns = io.of(TERMINAL_NAMESPACE) as unknown as Namespace<
+    TerminalClientEvents,
+    TerminalServerEvents,
+    Record<string, never>,
+    Data
+  >;
 
   ns.use((socket, next) => {
     const a = AuthSchema.safeParse(socket.handshake.auth);
@@ -40,21 +56,26 @@ export function attachTerminalNamespace(io: Server, deps: GatewayDeps, log: (l: 
     const ref = { exercise: a.data.exercise, team: a.data.team };
     // The team check is the server's: a trainee's token names one team, whatever the client asks.
     if (!mayOpen(p, ref)) return next(refuse('forbidden', `team ${a.data.team} is not your team`));
-    resolveShell(deps, ref, a.data.node, a.data.user ? { user: a.data.user } : {}).then((target) => {
-      socket.data = { target, cols: a.data.cols, rows: a.data.rows, who: `${p.role}:${p.subject}` };
-      next();
-    }, (err: unknown) => {
-      if (err instanceof AccessDeniedError) next(refuse('forbidden', describeError(err)));
-      else if (err instanceof NotFoundError) next(refuse('not-found', describeError(err)));
-      else next(refuse('not-found', describeError(err)));
-    });
+    resolveShell(deps, ref, a.data.node, a.data.user ? { user: a.data.user } : {}).then(
+      (target) => {
+        socket.data = { target, cols: a.data.cols, rows: a.data.rows, who: `${p.role}:${p.subject}` };
+        next();
+      },
+      (err: unknown) => {
+        if (err instanceof AccessDeniedError) next(refuse('forbidden', describeError(err)));
+        else if (err instanceof NotFoundError) next(refuse('not-found', describeError(err)));
+        else next(refuse('not-found', describeError(err)));
+      },
+    );
   });
 
-  ns.on('connection', (socket: TermSocket) => { void serve(socket, deps, log); });
+  ns.on('connection', (socket: TermSocket) => {
+    void serve(socket, deps);
+  });
   return ns as unknown as Namespace;
 }
 
-async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => void): Promise<void> {
+async function serve(socket: TermSocket, deps: GatewayDeps): Promise<void> {
   const { target, cols, rows, who } = socket.data;
   // Keystrokes and resizes that arrive while the shell is still starting are kept, not dropped.
   const early: (string | { cols: number; rows: number })[] = [];
@@ -90,6 +111,10 @@ async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => 
   try {
     session = await deps.engine.exec.open(target.container, target.argv, { tty: true, env: TERM_ENV });
   } catch (err) {
+    log.warn(
+      { err, who, container: target.container },
+      `terminal: ${who} could not open ${target.container}: ${describeError(err)}`,
+    );
     socket.emit('output', new TextEncoder().encode(`\r\nenshu: ${describeError(err)}\r\n`));
     socket.emit('exit', 1);
     socket.disconnect(true);
@@ -101,7 +126,10 @@ async function serve(socket: TermSocket, deps: GatewayDeps, log: (l: string) => 
     return;
   }
   await session.resize(cols, rows);
-  log(`terminal: ${who} opened ${target.container} as ${target.user}`);
+  log.info(
+    { who, container: target.container, user: target.user },
+    `terminal: ${who} opened ${target.container} as ${target.user}`,
+  );
   const s = session;
   s.stream.on('data', (d: Buffer) => socket.emit('output', d));
   for (const x of early.splice(0)) {

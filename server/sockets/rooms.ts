@@ -1,10 +1,12 @@
 /** Joining and leaving exercise/team rooms; the snapshot comes back in the ack. */
-import { describeError } from '../../core/index.js';
+import { createLogger, describeError } from '../../core/index.js';
 import { canAccess } from '../access.js';
 import { toHttpError } from '../http-errors.js';
 import { snapshot, type Views } from '../snapshot.js';
 import { room, type JoinRequest } from '../../protocol/index.js';
 import type { LiveSocket } from './socket.js';
+
+const log = createLogger('server/sockets');
 
 function parse(req: unknown): JoinRequest | undefined {
   if (!req || typeof req !== 'object') return undefined;
@@ -30,6 +32,11 @@ export function roomHandlers(socket: LiveSocket, views: Views): void {
       ack({ ok: true, snapshot: snap });
     } catch (err) {
       const { status, body } = toHttpError(err);
+      if (status >= 500)
+        log.error(
+          { err, status, exercise: req.exercise, team: req.team },
+          `join ${req.exercise}${req.team ? `/${req.team}` : ''} failed: ${describeError(err)}`,
+        );
       ack({ ok: false, status, error: status >= 500 ? describeError(err) : body.error });
     }
   });

@@ -35,8 +35,11 @@ export class AuthRepo {
 
   /** Creates or replaces a staff user's password and role. */
   putUser(name: string, role: StaffRole, password: string, now = new Date()): void {
-    this.db.prepare(`INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`)
+    this.db
+      .prepare(
+        `INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+      )
       .run(name, role, hashPassword(password), now.toISOString());
   }
 
@@ -46,7 +49,8 @@ export class AuthRepo {
 
   /** The user's role when the password matches, undefined otherwise (same answer for unknown users). */
   login(name: string, password: string): StaffRole | undefined {
-    const u = this.db.prepare('SELECT role, password_hash FROM users WHERE name = ?').get(name) as { role: StaffRole; password_hash: string } | undefined;
+    const u = this.db.prepare('SELECT role, password_hash FROM users WHERE name = ?').get(name) as
+      { role: StaffRole; password_hash: string } | undefined;
     if (!u) {
       verifyPassword(password, hashPassword('timing-equaliser'));
       return undefined;
@@ -57,16 +61,24 @@ export class AuthRepo {
   issue(p: Principal, now = new Date()): string {
     const token = randomBytes(32).toString('base64url');
     const expires = new Date(now.getTime() + TOKEN_HOURS * 3600_000).toISOString();
-    this.db.prepare('INSERT INTO tokens (hash, role, subject, exercise, team, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.db
+      .prepare('INSERT INTO tokens (hash, role, subject, exercise, team, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(hashToken(token), p.role, p.subject, p.exercise ?? null, p.team ?? null, expires);
     return token;
   }
 
   resolve(token: string, now = new Date()): Principal | undefined {
-    const r = this.db.prepare('SELECT role, subject, exercise, team, expires_at FROM tokens WHERE hash = ?').get(hashToken(token)) as
+    const r = this.db
+      .prepare('SELECT role, subject, exercise, team, expires_at FROM tokens WHERE hash = ?')
+      .get(hashToken(token)) as
       { role: Role; subject: string; exercise: string | null; team: string | null; expires_at: string } | undefined;
     if (!r || r.expires_at <= now.toISOString()) return undefined;
-    return { role: r.role, subject: r.subject, ...(r.exercise ? { exercise: r.exercise } : {}), ...(r.team ? { team: r.team } : {}) };
+    return {
+      role: r.role,
+      subject: r.subject,
+      ...(r.exercise ? { exercise: r.exercise } : {}),
+      ...(r.team ? { team: r.team } : {}),
+    };
   }
 
   revoke(token: string): void {

@@ -13,7 +13,10 @@ export const DB_FILE = 'enshu.sqlite';
  * crash or kill of the server process; only an OS crash or power cut may lose the last commits.
  * `durable: 'full'` (ENSHU_STORE_SYNC=full) fsyncs every commit too, at ~6 ms per event here.
  */
-export function openDb(dataDir: string, durable: 'normal' | 'full' = process.env.ENSHU_STORE_SYNC === 'full' ? 'full' : 'normal'): Db {
+export function openDb(
+  dataDir: string,
+  durable: 'normal' | 'full' = process.env.ENSHU_STORE_SYNC === 'full' ? 'full' : 'normal',
+): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, DB_FILE));
   db.pragma('journal_mode = WAL');

@@ -11,7 +11,10 @@ export class ForbiddenError extends EnshuError {}
 
 /** A request body or event that fails validation (HTTP 400); `detail` lists the problems. */
 export class ValidationError extends EnshuError {
-  constructor(message: string, readonly detail: unknown) {
+  constructor(
+    message: string,
+    readonly detail: unknown,
+  ) {
     super(message);
   }
 }

@@ -22,7 +22,8 @@ export class EventStore implements EventSink {
 
   append(event: EnshuEvent): StoredEvent {
     const parsed = EventSchema.safeParse(event);
-    if (!parsed.success) throw new ValidationError(`invalid ${String((event as { type?: unknown }).type)} event`, parsed.error.issues);
+    if (!parsed.success)
+      throw new ValidationError(`invalid ${String((event as { type?: unknown }).type)} event`, parsed.error.issues);
     const e = parsed.data as EnshuEvent;
     const team = 'team' in e ? e.team : null;
     const info = this.insert.run(e.exercise, team, e.type, e.at, JSON.stringify(e));
@@ -50,7 +51,10 @@ export class EventStore implements EventSink {
   }
 
   list(exercise: string, afterSeq = 0): StoredEvent[] {
-    const rows = (afterSeq > 0 ? this.byExerciseAfter.all(exercise, afterSeq) : this.byExercise.all(exercise)) as { seq: number; body: string }[];
+    const rows = (afterSeq > 0 ? this.byExerciseAfter.all(exercise, afterSeq) : this.byExercise.all(exercise)) as {
+      seq: number;
+      body: string;
+    }[];
     return rows.map((r) => ({ ...(JSON.parse(r.body) as EnshuEvent), seq: r.seq }) as StoredEvent);
   }
 

@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError } from '../../core/index.js';
+import { NotFoundError, teamId } from '../../core/index.js';
+
 import type { Db } from './db.js';
 import { ConflictError } from './errors.js';
 
-import { EXERCISE_STATES, type ExerciseRow, type ExerciseState, type Schedule, type TeamRow } from '../../protocol/index.js';
+import {
+  EXERCISE_STATES,
+  type ExerciseRow,
+  type ExerciseState,
+  type Schedule,
+  type TeamRow,
+} from '../../protocol/index.js';
 
 export { EXERCISE_STATES, type ExerciseState };
 
@@ -31,12 +38,25 @@ export interface NewExercise {
   teams: { name: string; members: string[] }[];
 }
 
-type Raw = Omit<ExerciseRow, 'schedule' | 'createdAt' | 'updatedAt'> & { schedule: string; created_at: string; updated_at: string };
+type Raw = Omit<ExerciseRow, 'schedule' | 'createdAt' | 'updatedAt'> & {
+  schedule: string;
+  created_at: string;
+  updated_at: string;
+};
 
 function fromRaw(r: Raw): ExerciseRow {
   return {
-    id: r.id, title: r.title, course: r.course, scenario: r.scenario, seed: r.seed, topology: r.topology,
-    state: r.state, speed: r.speed, schedule: JSON.parse(r.schedule) as Schedule, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    title: r.title,
+    course: r.course,
+    scenario: r.scenario,
+    seed: r.seed,
+    topology: r.topology,
+    state: r.state,
+    speed: r.speed,
+    schedule: JSON.parse(r.schedule) as Schedule,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -49,10 +69,6 @@ function joinCode(): string {
   return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
 
-export function teamIdOf(n: number): string {
-  return `t${String(n).padStart(2, '0')}`;
-}
-
 export class ExerciseRepo {
   constructor(private readonly db: Db) {}
 
@@ -60,12 +76,27 @@ export class ExerciseRepo {
     const at = now.toISOString();
     if (this.find(x.id)) throw new ConflictError(`exercise ${x.id} already exists`, { exercise: x.id });
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO exercises (id, title, course, scenario, seed, topology, state, speed, schedule, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?, ?, ?)`).run(x.id, x.title, x.course, x.scenario, x.seed, x.topology ?? null, x.speed, JSON.stringify(x.schedule), at, at);
+      this.db
+        .prepare(
+          `INSERT INTO exercises (id, title, course, scenario, seed, topology, state, speed, schedule, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'created', ?, ?, ?, ?)`,
+        )
+        .run(
+          x.id,
+          x.title,
+          x.course,
+          x.scenario,
+          x.seed,
+          x.topology ?? null,
+          x.speed,
+          JSON.stringify(x.schedule),
+          at,
+          at,
+        );
       const team = this.db.prepare('INSERT INTO teams (exercise, id, name, join_code) VALUES (?, ?, ?, ?)');
       const member = this.db.prepare('INSERT OR IGNORE INTO members (exercise, team, name) VALUES (?, ?, ?)');
       x.teams.forEach((t, i) => {
-        const id = teamIdOf(i + 1);
+        const id = teamId(i + 1);
         team.run(x.id, id, t.name, joinCode());
         for (const m of t.members) member.run(x.id, id, m);
       });
@@ -111,8 +142,12 @@ export class ExerciseRepo {
   }
 
   teams(exercise: string): TeamRow[] {
-    const rows = this.db.prepare('SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id').all(exercise) as Omit<TeamRow, 'members'>[];
-    const members = this.db.prepare('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid').all(exercise) as { team: string; name: string }[];
+    const rows = this.db
+      .prepare('SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id')
+      .all(exercise) as Omit<TeamRow, 'members'>[];
+    const members = this.db
+      .prepare('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid')
+      .all(exercise) as { team: string; name: string }[];
     return rows.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
   }
 
@@ -123,12 +158,17 @@ export class ExerciseRepo {
   }
 
   teamByCode(code: string): TeamRow | undefined {
-    const r = this.db.prepare('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as { exercise: string; id: string } | undefined;
+    const r = this.db.prepare('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as
+      { exercise: string; id: string } | undefined;
     return r && this.team(r.exercise, r.id);
   }
 
   addMember(exercise: string, team: string, name: string, now = new Date()): void {
-    this.db.prepare(`INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (exercise, team, name) DO UPDATE SET joined_at = excluded.joined_at`).run(exercise, team, name, now.toISOString());
+    this.db
+      .prepare(
+        `INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (exercise, team, name) DO UPDATE SET joined_at = excluded.joined_at`,
+      )
+      .run(exercise, team, name, now.toISOString());
   }
 }

@@ -6,7 +6,7 @@ import { AuthRepo } from './auth.js';
 
 export { openDb, schemaVersion, DB_FILE, type Db } from './db.js';
 export { EventStore, type EventListener } from './events.js';
-export { ExerciseRepo, EXERCISE_STATES, teamIdOf, type ExerciseState, type NewExercise } from './exercises.js';
+export { ExerciseRepo, EXERCISE_STATES, type ExerciseState, type NewExercise } from './exercises.js';
 export { type ExerciseRow, type TeamRow, type Schedule } from '../../protocol/index.js';
 export { AuthRepo, hashPassword, verifyPassword, type Principal, type Role, type StaffRole } from './auth.js';
 export { ConflictError, AuthError, ForbiddenError, ValidationError } from './errors.js';
@@ -22,5 +22,11 @@ export interface Store {
 
 export function openStore(dataDir: string): Store {
   const db = openDb(dataDir);
-  return { db, events: new EventStore(db), exercises: new ExerciseRepo(db), auth: new AuthRepo(db), close: () => db.close() };
+  return {
+    db,
+    events: new EventStore(db),
+    exercises: new ExerciseRepo(db),
+    auth: new AuthRepo(db),
+    close: () => db.close(),
+  };
 }

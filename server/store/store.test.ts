@@ -2,13 +2,33 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { MIGRATIONS, openStore, schemaVersion, ConflictError, ValidationError, EXERCISE_STATES, type ExerciseState } from './index.js';
+import { afterAll, describe, it } from 'vitest';
+import {
+  MIGRATIONS,
+  openStore,
+  schemaVersion,
+  ConflictError,
+  ValidationError,
+  EXERCISE_STATES,
+  type ExerciseState,
+} from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'enshu-store-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const exercise = { id: 'sv-unit', title: 'unit', course: 'A', scenario: 's', seed: 1, speed: 1, schedule: {}, teams: [{ name: 'A', members: ['alice'] }, { name: 'B', members: [] }] };
+const exercise = {
+  id: 'sv-unit',
+  title: 'unit',
+  course: 'A',
+  scenario: 's',
+  seed: 1,
+  speed: 1,
+  schedule: {},
+  teams: [
+    { name: 'A', members: ['alice'] },
+    { name: 'B', members: [] },
+  ],
+};
 
 describe('store', () => {
   it('opens in WAL mode at the latest schema version, and reopening applies nothing twice', () => {
@@ -24,17 +44,37 @@ describe('store', () => {
   it('appends validated events with increasing seq and refuses invalid ones', () => {
     const s = openStore(dir);
     const a = s.events.append({ type: 'exercise.created', exercise: 'sv-unit', at: '2026-04-01T09:00:00.000Z' });
-    const b = s.events.append({ type: 'finding.submitted', exercise: 'sv-unit', team: 't01', at: '2026-04-01T09:05:00.000Z', id: 'f1', by: 'alice', technique: 'T1059', text: '' });
+    const b = s.events.append({
+      type: 'finding.submitted',
+      exercise: 'sv-unit',
+      team: 't01',
+      at: '2026-04-01T09:05:00.000Z',
+      id: 'f1',
+      by: 'alice',
+      technique: 'T1059',
+      text: '',
+    });
     assert.ok(b.seq > a.seq);
-    assert.throws(() => s.events.append({ type: 'finding.submitted', exercise: 'sv-unit', team: 'team-one', at: 'yesterday' } as never), ValidationError);
+    assert.throws(
+      () =>
+        s.events.append({ type: 'finding.submitted', exercise: 'sv-unit', team: 'team-one', at: 'yesterday' } as never),
+      ValidationError,
+    );
     // a batch with one bad event writes none of it
     const before = s.events.list('sv-unit').length;
-    assert.throws(() => s.events.appendMany([
-      { type: 'exercise.started', exercise: 'sv-unit', at: '2026-04-01T09:10:00.000Z' },
-      { type: 'exercise.paused', exercise: 'sv-unit', at: 'not a time' },
-    ]), ValidationError);
+    assert.throws(
+      () =>
+        s.events.appendMany([
+          { type: 'exercise.started', exercise: 'sv-unit', at: '2026-04-01T09:10:00.000Z' },
+          { type: 'exercise.paused', exercise: 'sv-unit', at: 'not a time' },
+        ]),
+      ValidationError,
+    );
     assert.equal(s.events.list('sv-unit').length, before);
-    assert.deepEqual(s.events.list('sv-unit', a.seq).map((e) => e.seq), [b.seq]);
+    assert.deepEqual(
+      s.events.list('sv-unit', a.seq).map((e) => e.seq),
+      [b.seq],
+    );
     s.close();
   });
 
@@ -43,11 +83,17 @@ describe('store', () => {
     const x = s.exercises.create(exercise);
     assert.equal(x.state, 'created');
     const teams = s.exercises.teams('sv-unit');
-    assert.deepEqual(teams.map((t) => t.id), ['t01', 't02']);
+    assert.deepEqual(
+      teams.map((t) => t.id),
+      ['t01', 't02'],
+    );
     assert.deepEqual(teams[0]!.members, ['alice']);
     assert.equal(s.exercises.teamByCode(teams[1]!.joinCode.toLowerCase())?.id, 't02');
     assert.throws(() => s.exercises.create(exercise), ConflictError);
-    assert.throws(() => s.exercises.transition('sv-unit', 'running'), (e: Error) => e instanceof ConflictError && /can become: provisioning, archived/.test(e.message));
+    assert.throws(
+      () => s.exercises.transition('sv-unit', 'running'),
+      (e: Error) => e instanceof ConflictError && /can become: provisioning, archived/.test(e.message),
+    );
     const path: ExerciseState[] = ['provisioning', 'ready', 'running', 'paused', 'running', 'ended', 'archived'];
     for (const to of path) assert.equal(s.exercises.transition('sv-unit', to).state, to);
     for (const to of EXERCISE_STATES) assert.throws(() => s.exercises.transition('sv-unit', to), ConflictError);

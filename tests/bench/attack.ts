@@ -3,7 +3,8 @@
  * at once, each on its own runner, at ×1 by default. For every step it records when the step was due
  * on the team's scenario clock and when its action really started, and prints the timing error
  * (p50/p99/max) plus the CPU the attack engine (this process) and the Docker engine used.
- *   npm run bench:attack [-- --teams 8 --speed 1 --scenario a-phishing-c2-exfil --exercise benchatk --seed bench-attack]
+ *   npm run bench:attack [-- --teams 8 --speed 1 --scenario a-phishing-c2-exfil
+ *                           --exercise benchatk --seed bench-attack]
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -12,7 +13,10 @@ import { connectEngine, ensureImages, loadTopologyById, RangeManager } from '../
 import { teamId } from '../../core/index.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
 const teams = Number(opt('teams', '8'));
 const speed = Number(opt('speed', '1'));
 const scenarioId = opt('scenario', 'a-phishing-c2-exfil');
@@ -31,7 +35,9 @@ function cpuSecondsOf(names: string[]): number {
       if (!names.some((n) => comm.startsWith(n))) continue;
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       total += (Number(f[11]) + Number(f[12])) / TICKS; // utime, stime
-    } catch { /* the process ended */ }
+    } catch {
+      /* the process ended */
+    }
   }
   return total;
 }
@@ -53,16 +59,26 @@ async function main(): Promise<void> {
 
   const scenario = loadScenario(scenarioId);
   const sink = new MemorySink();
-  const runners = Array.from({ length: teams }, (_, i) =>
-    new AttackRunner({ engine, exercise: EX, team: teamId(i + 1), scenario, seed: SEED, sink, speed }));
+  const runners = Array.from(
+    { length: teams },
+    (_, i) => new AttackRunner({ engine, exercise: EX, team: teamId(i + 1), scenario, seed: SEED, sink, speed }),
+  );
   const engineNames = ['dockerd', 'containerd', 'runc']; // comm is cut at 15 chars: shims match 'containerd'
   const cpu0 = process.cpuUsage();
   const dock0 = cpuSecondsOf(engineNames);
   const wall0 = Date.now();
   const startedAt = new Map<string, number>();
-  await Promise.all(runners.map(async (r) => { await r.start(); startedAt.set(r.team, Date.now()); }));
+  await Promise.all(
+    runners.map(async (r) => {
+      await r.start();
+      startedAt.set(r.team, Date.now());
+    }),
+  );
   const progress = setInterval(() => {
-    const done = runners.reduce((a, r) => a + r.state().steps.filter((s) => !['pending', 'waiting', 'running'].includes(s.status)).length, 0);
+    const done = runners.reduce(
+      (a, r) => a + r.state().steps.filter((s) => !['pending', 'waiting', 'running'].includes(s.status)).length,
+      0,
+    );
     const total = runners.reduce((a, r) => a + r.state().steps.length, 0);
     console.error(`  ${((Date.now() - wall0) / 1000).toFixed(0)} s: ${done}/${total} steps resolved`);
   }, 60_000);
@@ -91,9 +107,13 @@ async function main(): Promise<void> {
 
   const f = (x: number) => (x * 1000).toFixed(0);
   console.log(`\n## Attacker timing: ${teams} teams × ${scenarioId} at ×${speed} (${cpus().length} cores)\n`);
-  console.log(`| steps timed | outcomes | due → start p50 / p99 / max (ms) | start vs dry-run plan p50 / p99 (s) | attack engine CPU | Docker engine CPU | wall |`);
+  console.log(
+    `| steps timed | outcomes | due → start p50 / p99 / max (ms) | start vs dry-run plan p50 / p99 (s) | attack engine CPU | Docker engine CPU | wall |`,
+  );
   console.log(`|---|---|---|---|---|---|---|`);
-  console.log(`| ${errors.length} | ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')} | ${f(pct(errors, 50))} / ${f(pct(errors, 99))} / ${f(Math.max(...errors))} | ${pct(drift, 50).toFixed(1)} / ${pct(drift, 99).toFixed(1)} | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(1)} % of a core) | ${dock.toFixed(1)} s (${((dock / wall) * 100).toFixed(1)} %) | ${(wall / 60).toFixed(1)} min |`);
+  console.log(
+    `| ${errors.length} | ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')} | ${f(pct(errors, 50))} / ${f(pct(errors, 99))} / ${f(Math.max(...errors))} | ${pct(drift, 50).toFixed(1)} / ${pct(drift, 99).toFixed(1)} | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(1)} % of a core) | ${dock.toFixed(1)} s (${((dock / wall) * 100).toFixed(1)} %) | ${(wall / 60).toFixed(1)} min |`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -8,11 +8,28 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, cpus, totalmem } from 'node:os';
-import { addressOffset, composeProject, connectEngine, ensureImages, loadTopology, loadTopologyById, planTeam, RangeManager, roleTag, type Engine, type Topology, healthCommand, waitHealthy } from '../../orchestrator/index.js';
+import {
+  addressOffset,
+  composeProject,
+  connectEngine,
+  ensureImages,
+  loadTopology,
+  loadTopologyById,
+  planTeam,
+  RangeManager,
+  roleTag,
+  type Engine,
+  type Topology,
+  healthCommand,
+  waitHealthy,
+} from '../../orchestrator/index.js';
 import { LABEL, mapLimit, teamId } from '../../core/index.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
 const teamCounts = opt('teams', '1,4,8').split(',').map(Number);
 const topologyId = opt('topology', 'cyder-standard');
 const EX = 'bench';
@@ -42,12 +59,12 @@ async function viaCompose(engine: Engine, topology: Topology, teams: number) {
   const roleLabels = new Map<string, Record<string, string>>();
   for (const r of new Set(topology.nodes.map((n) => n.role))) roleLabels.set(r, await labelsOf(r));
   const file = join(mkdtempSync(join(tmpdir(), 'enshu-compose-')), 'docker-compose.yml');
-  writeFileSync(file, composeProject(
-    plans,
-    roleTag,
-    (r) => roleLabels.get(r) ?? {},
-  ));
-  const compose = (...a: string[]) => spawnSync('docker-compose', ['-f', file, '-p', 'enshubench', ...a], { encoding: 'utf8' });
+  writeFileSync(
+    file,
+    composeProject(plans, roleTag, (r) => roleLabels.get(r) ?? {}),
+  );
+  const compose = (...a: string[]) =>
+    spawnSync('docker-compose', ['-f', file, '-p', 'enshubench', ...a], { encoding: 'utf8' });
   compose('down', '-v', '--remove-orphans');
   const t0 = performance.now();
   const up = compose('up', '-d');
@@ -57,8 +74,11 @@ async function viaCompose(engine: Engine, topology: Topology, teams: number) {
   await mapLimit(nodes, 16, async ({ p, n }) => {
     const img = await engine.images.inspect(roleTag(n.role));
     await waitHealthy(engine, {
-      container: `cmp-${n.containerName}`, command: healthCommand(n.health?.command, img?.healthcheck), timeoutMs: 300_000,
-      what: `compose ${p.team}/${n.name}`, context: { exercise: 'cmpbench', team: p.team, node: n.name },
+      container: `cmp-${n.containerName}`,
+      command: healthCommand(n.health?.command, img?.healthcheck),
+      timeoutMs: 300_000,
+      what: `compose ${p.team}/${n.name}`,
+      context: { exercise: 'cmpbench', team: p.team, node: n.name },
     });
   });
   const seconds = (performance.now() - t0) / 1000;

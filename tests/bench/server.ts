@@ -27,18 +27,37 @@ async function host(): Promise<void> {
   const { scoringPort } = await import('../../server/index.js');
   const dataDir = process.env.BENCH_DATA!;
   const truth = (team: string) => ({
-    scenario: 'bench', team, availability: [],
-    steps: [{
-      id: 's1', title: { ja: 's1', en: 's1' }, technique: 'T1071', tactic: 'command-and-control', impact: true, hints: [], containment: [], recovery: [],
-      indicators: Array.from({ length: FINDINGS_PER_TEAM }, (_, i) => ({ type: 'ip' as const, value: indicator(Number(team.slice(1)), i) })),
-    }],
+    scenario: 'bench',
+    team,
+    availability: [],
+    steps: [
+      {
+        id: 's1',
+        title: { ja: 's1', en: 's1' },
+        technique: 'T1071',
+        tactic: 'command-and-control',
+        impact: true,
+        hints: [],
+        containment: [],
+        recovery: [],
+        indicators: Array.from({ length: FINDINGS_PER_TEAM }, (_, i) => ({
+          type: 'ip' as const,
+          value: indicator(Number(team.slice(1)), i),
+        })),
+      },
+    ],
   });
   const server = createExerciseServer({
-    dataDir, scoring: scoringPort(), attack: { listScenarios: () => [{ id: 'bench' }], groundTruth: (_s, o) => truth(o.team) },
+    dataDir,
+    scoring: scoringPort(),
+    attack: { listScenarios: () => [{ id: 'bench' }], groundTruth: (_s, o) => truth(o.team) },
     limits: { loginPerMinute: 100_000, submissionsPerMinute: 100_000, socketConnectsPerMinute: 100_000 },
   });
-  bootstrapAdmin(server.store, { ENSHU_ADMIN_PASSWORD: 'bench-password' }, () => undefined);
-  server.service.create({ id: EX, course: 'A', scenario: 'bench', seed: 1, speed: 1, schedule: {}, teams: TEAMS }, 'bench');
+  bootstrapAdmin(server.store, { ENSHU_ADMIN_PASSWORD: 'bench-password' });
+  server.service.create(
+    { id: EX, course: 'A', scenario: 'bench', seed: 1, speed: 1, schedule: {}, teams: TEAMS },
+    'bench',
+  );
   for (const s of ['provisioning', 'ready', 'running'] as const) server.store.exercises.transition(EX, s);
   server.store.events.append({ type: 'exercise.started', exercise: EX, at: new Date().toISOString() });
   const { url } = await server.listen(0);
@@ -61,24 +80,36 @@ function pct(xs: number[], p: number): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enshu-bench-'));
-  const child = fork(fileURLToPath(import.meta.url), ['host'], { env: { ...process.env, BENCH_DATA: dataDir }, execArgv: ['--import', 'tsx'] });
-  const setup = await new Promise<{ url: string; staff: string; teams: { id: string; code: string }[] }>((res) => child.once('message', res as never));
+  const child = fork(fileURLToPath(import.meta.url), ['host'], {
+    env: { ...process.env, BENCH_DATA: dataDir },
+    execArgv: ['--import', 'tsx'],
+  });
+  const setup = await new Promise<{ url: string; staff: string; teams: { id: string; code: string }[] }>((res) =>
+    child.once('message', res as never),
+  );
   const post = async (path: string, body: unknown, token?: string, retry = 2): Promise<Record<string, unknown>> => {
     // a keep-alive connection the server just closed resets; that is the client's pool, not ingestion
-    const r = await fetch(setup.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) })
-      .catch((err: unknown) => (retry > 0 ? null : Promise.reject(err)));
+    const r = await fetch(setup.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    }).catch((err: unknown) => (retry > 0 ? null : Promise.reject(err)));
     if (r === null) return post(path, body, token, retry - 1);
     if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
     return r.json() as Promise<Record<string, unknown>>;
   };
   const tokens = new Map<string, string>();
-  for (const t of setup.teams) tokens.set(t.id, (await post('/api/auth/join', { code: t.code, name: `${t.id}-lead` })).token as string);
+  for (const t of setup.teams)
+    tokens.set(t.id, (await post('/api/auth/join', { code: t.code, name: `${t.id}-lead` })).token as string);
 
   const delays: number[] = [];
   const sockets: Socket[] = [];
   const connectOne = async (token: string, join?: string) => {
     const s = io(setup.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    await new Promise<void>((res, rej) => { s.once('connect', () => res()); s.once('connect_error', rej); });
+    await new Promise<void>((res, rej) => {
+      s.once('connect', () => res());
+      s.once('connect_error', rej);
+    });
     if (join) await new Promise((res) => s.emit('join', { exercise: EX }, res));
     s.on('score', (d: { causeAppendedAt: number }) => delays.push(Date.now() - d.causeAppendedAt));
     sockets.push(s);
@@ -88,21 +119,32 @@ async function main(): Promise<void> {
   for (let i = 0; i < STAFF; i++) await connectOne(setup.staff, EX);
   const connectSeconds = (Date.now() - t0) / 1000;
 
-  const jobs = setup.teams.flatMap((t) => Array.from({ length: FINDINGS_PER_TEAM }, (_, i) => ({ team: t.id, value: indicator(Number(t.id.slice(1)), i) })));
+  const jobs = setup.teams.flatMap((t) =>
+    Array.from({ length: FINDINGS_PER_TEAM }, (_, i) => ({ team: t.id, value: indicator(Number(t.id.slice(1)), i) })),
+  );
   // interleave teams so every team is busy throughout
   jobs.sort((a, b) => Number(a.value.split('.').at(-1)) - Number(b.value.split('.').at(-1)));
   const start = Date.now();
   let next = 0;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < jobs.length) {
-      const j = jobs[next++]!;
-      await post(`/api/exercises/${EX}/teams/${j.team}/findings`, { indicatorType: 'ip', value: j.value }, tokens.get(j.team));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < jobs.length) {
+        const j = jobs[next++]!;
+        await post(
+          `/api/exercises/${EX}/teams/${j.team}/findings`,
+          { indicatorType: 'ip', value: j.value },
+          tokens.get(j.team),
+        );
+      }
+    }),
+  );
   const seconds = (Date.now() - start) / 1000;
   await new Promise((r) => setTimeout(r, 2000)); // let the last deltas arrive
   const result = {
-    teams: TEAMS, clients: sockets.length, events: jobs.length, inFlight: IN_FLIGHT,
+    teams: TEAMS,
+    clients: sockets.length,
+    events: jobs.length,
+    inFlight: IN_FLIGHT,
     connectSeconds: +connectSeconds.toFixed(1),
     eventsPerSecond: +(jobs.length / seconds).toFixed(1),
     deltasReceived: delays.length,

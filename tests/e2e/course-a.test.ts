@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RangeManager, topologyForCourse, type Engine } from '../../orchestrator/index.js';
 import type { ScoreDelta, AttackStepEvent, CheckResultEvent, StoredEvent } from '../../protocol/index.js';
 import { attackPort, reportingPort, scoringPort } from '../../server/index.js';
@@ -44,8 +44,12 @@ let latest: Record<string, number> | undefined;
 const timings: Record<string, number> = {};
 
 const log = (): StoredEvent[] => run.server.store.events.list(EX);
-const steps = () => log().filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step' && e.team === 't01');
-const checks = (id: string) => log().filter((e): e is CheckResultEvent & { seq: number } => e.type === 'check.result' && e.team === 't01' && e.check === id);
+const steps = () =>
+  log().filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step' && e.team === 't01');
+const checks = (id: string) =>
+  log().filter(
+    (e): e is CheckResultEvent & { seq: number } => e.type === 'check.result' && e.team === 't01' && e.check === id,
+  );
 const indicator = (step: string, type: string) => {
   const v = truth.steps.find((s) => s.id === step)?.indicators.find((i) => i.type === type)?.value;
   assert.ok(v, `${step} has a ${type} indicator`);
@@ -58,35 +62,54 @@ async function until<T>(what: string, f: () => T | undefined | Promise<T | undef
     const v = await f();
     if (v !== undefined) return v;
     if (Date.now() > end) {
-      const story = steps().map((e) => `${e.step}=${e.outcome}${e.reason ? ` (${e.reason})` : ''}`).join('; ');
+      const story = steps()
+        .map((e) => `${e.step}=${e.outcome}${e.reason ? ` (${e.reason})` : ''}`)
+        .join('; ');
       throw new Error(`timed out after ${ms / 1000}s waiting for ${what}; attack so far: ${story || 'nothing'}`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
 }
 
-/** The next score delta for t01 on the trainee's socket in which `phase` grew; on a timeout, says what the server scored. */
+/**
+ * The next score delta for t01 on the trainee's socket in which `phase` grew;
+ * on a timeout, says what the server scored.
+ */
 function phaseGrows(phase: 'detection' | 'response' | 'reporting' | 'recovery', ms = 120_000): Promise<ScoreDelta> {
   const from = deltas.filter((d) => d.team === 't01').at(-1)?.score.phases[phase] ?? latest?.[phase] ?? 0;
-  return (waitFor(trainee, 'score', (d) => d.team === 't01' && d.score.phases[phase] > from, ms) as Promise<ScoreDelta>).catch(async (err: Error) => {
-    const now = await run.api<{ score: { phases: Record<string, number> } | null }>('GET', `/api/exercises/${EX}/teams/t01/score`, undefined, traineeToken);
-    throw new Error(`${err.message}: no ${phase} delta on the trainee's socket (connected: ${trainee.connected}, deltas seen: ${deltas.length}); the server's score now: ${JSON.stringify(now.body.score?.phases)}`);
+  return (
+    waitFor(trainee, 'score', (d) => d.team === 't01' && d.score.phases[phase] > from, ms) as Promise<ScoreDelta>
+  ).catch(async (err: Error) => {
+    const now = await run.api<{ score: { phases: Record<string, number> } | null }>(
+      'GET',
+      `/api/exercises/${EX}/teams/t01/score`,
+      undefined,
+      traineeToken,
+    );
+    throw new Error(
+      `${err.message}: no ${phase} delta on the trainee's socket (connected: ${trainee.connected}, deltas seen: ${deltas.length}); the server's score now: ${JSON.stringify(now.body.score?.phases)}`,
+    );
   });
 }
 
-before(async () => {
+beforeAll(async () => {
   const topology = topologyForCourse('A');
   assert.equal(topology.id, 'cyder-standard', 'course A runs on the full CYDER range');
   engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
   await new RangeManager(engine).down({ exercise: EX });
   run = await startServer({
-    dataDir, engine, attack: attackPort(), scoring: scoringPort(), reporting: reportingPort(), checkIntervalMs: 2000,
+    dataDir,
+    engine,
+    attack: attackPort(),
+    scoring: scoringPort(),
+    reporting: reportingPort(),
+    checkIntervalMs: 2000,
     limits: { loginPerMinute: 100, submissionsPerMinute: 100 },
   });
   soc = new Soc(engine, c('soc'));
 });
 
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await run?.server.close();
   if (engine) await new RangeManager(engine).down({ exercise: EX });
@@ -95,62 +118,108 @@ after(async () => {
 });
 
 describe('course A on the full cyder-standard range, through the exercise server', () => {
-  it('an instructor creates a one-team exercise, provisions the full range and a trainee joins with the code', { timeout: 2 * BUILD_MS + 60_000 }, async () => {
-    admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
-    const created = await run.api('POST', '/api/exercises', {
-      id: EX, course: 'A', scenario: SCENARIO, seed: SEED, speed: SPEED, teams: [{ name: 'Blue', members: ['sato'] }],
-    }, admin);
-    assert.equal(created.status, 201, created.text);
-    const staff = await connect(run.url, admin);
-    sockets.push(staff);
-    assert.ok((await join(staff, EX)).ok);
-    const failures: string[] = [];
-    staff.on('progress', (p) => p.status === 'failed' && failures.push(`${p.node ?? ''} ${p.message}`));
-    const t0 = Date.now();
-    // On a host loaded by other ranges a health check can miss its deadline; the instructor then
-    // builds again, which converges (healthy nodes stay). Once, and the first failure is reported.
-    let state = '';
-    for (let attempt = 1; attempt <= 2 && state !== 'ready'; attempt++) {
-      const ready = waitFor(staff, 'exercise', (x) => x.id === EX && (x.state === 'ready' || x.state === 'created'), BUILD_MS);
-      assert.equal((await run.api('POST', `/api/exercises/${EX}/provision`, {}, admin)).status, 202);
-      state = (await ready).state;
-      timings[`provision${attempt}`] = (Date.now() - t0) / 1000;
-      if (state !== 'ready') console.error(`# provisioning attempt ${attempt} failed: ${failures.join('; ')}`);
-    }
-    assert.equal(state, 'ready', `provisioning failed: ${failures.join('; ')}`);
-    const [status] = await new RangeManager(engine).status(EX);
-    assert.equal(status!.teams[0]!.nodes.length, topologyForCourse('A').nodes.length);
+  it(
+    'an instructor creates a one-team exercise, provisions the full range and a trainee joins with the code',
+    { timeout: 2 * BUILD_MS + 60_000 },
+    async () => {
+      admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
+      const created = await run.api(
+        'POST',
+        '/api/exercises',
+        {
+          id: EX,
+          course: 'A',
+          scenario: SCENARIO,
+          seed: SEED,
+          speed: SPEED,
+          teams: [{ name: 'Blue', members: ['sato'] }],
+        },
+        admin,
+      );
+      assert.equal(created.status, 201, created.text);
+      const staff = await connect(run.url, admin);
+      sockets.push(staff);
+      assert.ok((await join(staff, EX)).ok);
+      const failures: string[] = [];
+      staff.on('progress', (p) => p.status === 'failed' && failures.push(`${p.node ?? ''} ${p.message}`));
+      const t0 = Date.now();
+      // On a host loaded by other ranges a health check can miss its deadline; the instructor then
+      // builds again, which converges (healthy nodes stay). Once, and the first failure is reported.
+      let state = '';
+      for (let attempt = 1; attempt <= 2 && state !== 'ready'; attempt++) {
+        const ready = waitFor(
+          staff,
+          'exercise',
+          (x) => x.id === EX && (x.state === 'ready' || x.state === 'created'),
+          BUILD_MS,
+        );
+        assert.equal((await run.api('POST', `/api/exercises/${EX}/provision`, {}, admin)).status, 202);
+        state = (await ready).state;
+        timings[`provision${attempt}`] = (Date.now() - t0) / 1000;
+        if (state !== 'ready') console.error(`# provisioning attempt ${attempt} failed: ${failures.join('; ')}`);
+      }
+      assert.equal(state, 'ready', `provisioning failed: ${failures.join('; ')}`);
+      const [status] = await new RangeManager(engine).status(EX);
+      assert.equal(status!.teams[0]!.nodes.length, topologyForCourse('A').nodes.length);
 
-    const { teams } = (await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${EX}`, undefined, admin)).body;
-    traineeToken = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'sato' })).body.token;
-    assert.ok(traineeToken);
-    trainee = await connect(run.url, traineeToken);
-    sockets.push(trainee);
-    trainee.on('score', (d) => deltas.push(d));
-    const snap = await join(trainee, EX, 't01');
-    assert.ok(snap.ok);
-  });
+      const { teams } = (
+        await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${EX}`, undefined, admin)
+      ).body;
+      traineeToken = (
+        await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'sato' })
+      ).body.token;
+      assert.ok(traineeToken);
+      trainee = await connect(run.url, traineeToken);
+      sockets.push(trainee);
+      trainee.on('score', (d) => deltas.push(d));
+      const snap = await join(trainee, EX, 't01');
+      assert.ok(snap.ok);
+    },
+  );
 
-  it('runs scenario a-phishing-c2-exfil end to end at high speed: every step as its branches say', { timeout: ATTACK_MS + 60_000 }, async () => {
-    const t0 = Date.now();
-    const started = await run.api('POST', `/api/exercises/${EX}/start`, {}, admin);
-    assert.equal(started.status, 200, started.text);
-    await until('attack.finished', () => log().find((e) => e.type === 'attack.finished' && e.team === 't01'), ATTACK_MS);
-    timings.attack = (Date.now() - t0) / 1000;
-    const outcomes = Object.fromEntries(steps().map((e) => [e.step, e.outcome]));
-    const reasons = steps().map((e) => `${e.step}: ${e.outcome} ${e.reason ?? ''}`).join('\n');
-    // the C2 through the proxy works, so its fallback (straight through the FW) never runs
-    assert.deepEqual(outcomes, {
-      'phishing-mail': 'succeeded', 'user-opens': 'succeeded', 'c2-beacon': 'succeeded', 'c2-direct': 'skipped',
-      discovery: 'succeeded', collect: 'succeeded', exfiltrate: 'succeeded',
-    }, reasons);
-    truth = run.server.service.truths(EX).get('t01')!;
-    assert.ok(truth, 'the team has ground truth');
-  });
+  it(
+    'runs scenario a-phishing-c2-exfil end to end at high speed: every step as its branches say',
+    { timeout: ATTACK_MS + 60_000 },
+    async () => {
+      const t0 = Date.now();
+      const started = await run.api('POST', `/api/exercises/${EX}/start`, {}, admin);
+      assert.equal(started.status, 200, started.text);
+      await until(
+        'attack.finished',
+        () => log().find((e) => e.type === 'attack.finished' && e.team === 't01'),
+        ATTACK_MS,
+      );
+      timings.attack = (Date.now() - t0) / 1000;
+      const outcomes = Object.fromEntries(steps().map((e) => [e.step, e.outcome]));
+      const reasons = steps()
+        .map((e) => `${e.step}: ${e.outcome} ${e.reason ?? ''}`)
+        .join('\n');
+      // the C2 through the proxy works, so its fallback (straight through the FW) never runs
+      assert.deepEqual(
+        outcomes,
+        {
+          'phishing-mail': 'succeeded',
+          'user-opens': 'succeeded',
+          'c2-beacon': 'succeeded',
+          'c2-direct': 'skipped',
+          discovery: 'succeeded',
+          collect: 'succeeded',
+          exfiltrate: 'succeeded',
+        },
+        reasons,
+      );
+      truth = run.server.service.truths(EX).get('t01')!;
+      assert.ok(truth, 'the team has ground truth');
+    },
+  );
 
   it('leaves the scenario’s indicators in the team’s SOC log, per indicator type', { timeout: 180_000 }, async () => {
     const attackerIp = indicator('phishing-mail', 'ip');
-    assert.match(attackerIp, /^10\.\d+\.0\.66$/, 'the attacker address is the team’s own (ground truth from the live range)');
+    assert.match(
+      attackerIp,
+      /^10\.\d+\.0\.66$/,
+      'the attacker address is the team’s own (ground truth from the live range)',
+    );
     // email: the envelope sender in the mail server's log
     const sender = indicator('phishing-mail', 'email');
     await soc.find('the phishing sender', { grep: `from=<${sender}>`, node: 'mail' });
@@ -162,7 +231,9 @@ describe('course A on the full cyder-standard range, through the exercise server
     await soc.find('the exfiltration URL', { grep: indicator('exfiltrate', 'url'), node: 'proxy' });
     // log: the lines the scenario names, verbatim
     for (const s of truth.steps) {
-      for (const i of s.indicators.filter((x) => x.type === 'log' && steps().some((e) => e.step === s.id && e.outcome === 'succeeded'))) {
+      for (const i of s.indicators.filter(
+        (x) => x.type === 'log' && steps().some((e) => e.step === s.id && e.outcome === 'succeeded'),
+      )) {
         await soc.find(`log indicator of ${s.id}`, { grep: i.value });
       }
     }
@@ -173,66 +244,101 @@ describe('course A on the full cyder-standard range, through the exercise server
     await soc.find('the victim account at the file server', { grep: indicator('collect', 'account'), node: 'file' });
   });
 
-  it('scores a trainee live: finding, FW block of the C2, first report, clean-up — a delta per phase', { timeout: 600_000 }, async () => {
-    // a fresh socket: under heavy load a long-idle one may have missed its heartbeat
-    trainee.close();
-    trainee = await connect(run.url, traineeToken);
-    sockets.push(trainee);
-    deltas.length = 0;
-    trainee.on('score', (d) => deltas.push(d));
-    const snap = await join(trainee, EX, 't01');
-    assert.ok(snap.ok);
-    const mine = snap.snapshot.scores.find((x) => x.team === 't01');
-    if (mine) latest = mine.phases;
-    const api = (path: string, body: unknown) => run.api('POST', `/api/exercises/${EX}/teams/t01/${path}`, body, traineeToken);
-    const attackerIp = indicator('phishing-mail', 'ip');
+  it(
+    'scores a trainee live: finding, FW block of the C2, first report, clean-up — a delta per phase',
+    { timeout: 600_000 },
+    async () => {
+      // a fresh socket: under heavy load a long-idle one may have missed its heartbeat
+      trainee.close();
+      trainee = await connect(run.url, traineeToken);
+      sockets.push(trainee);
+      deltas.length = 0;
+      trainee.on('score', (d) => deltas.push(d));
+      const snap = await join(trainee, EX, 't01');
+      assert.ok(snap.ok);
+      const mine = snap.snapshot.scores.find((x) => x.team === 't01');
+      if (mine) latest = mine.phases;
+      const api = (path: string, body: unknown) =>
+        run.api('POST', `/api/exercises/${EX}/teams/t01/${path}`, body, traineeToken);
+      const attackerIp = indicator('phishing-mail', 'ip');
 
-    // detection: the sender, read from the SOC's mail log as a trainee would
-    const line = (await soc.search({ grep: 'from=<', node: 'mail' })).find((l) => l.msg.includes(indicator('phishing-mail', 'email')))!;
-    const sender = /from=<([^>]+)>/.exec(line.msg)![1]!;
-    const detection = phaseGrows('detection');
-    const f = await api('findings', { indicatorType: 'email', value: sender, text: '請求書を装ったメールの送信元' });
-    assert.equal(f.status, 200, f.text);
-    await detection;
+      // detection: the sender, read from the SOC's mail log as a trainee would
+      const line = (await soc.search({ grep: 'from=<', node: 'mail' })).find((l) =>
+        l.msg.includes(indicator('phishing-mail', 'email')),
+      )!;
+      const sender = /from=<([^>]+)>/.exec(line.msg)![1]!;
+      const detection = phaseGrows('detection');
+      const f = await api('findings', { indicatorType: 'email', value: sender, text: '請求書を装ったメールの送信元' });
+      assert.equal(f.status, 200, f.text);
+      await detection;
 
-    // response: the C2 is still being called; the trainee blocks it at the FW (logged, like every block)
-    assert.equal(checks('c2-blocked-at-proxy').at(-1)?.passed, false, 'the C2 answered through the proxy before the block');
-    const blockedAt = new Date().toISOString();
-    const response = phaseGrows('response');
-    const nft = await engine.exec.run(c('fw'), ['nft', 'insert', 'rule', 'inet', 'filter', 'forward', 'ip', 'daddr', attackerIp, 'jump', 'blocked'], { timeoutMs: 120_000 });
-    assert.equal(nft.exitCode, 0, nft.stderr);
-    assert.equal((await api('actions', { node: 'fw', what: `FWで ${attackerIp} 宛ての通信を遮断` })).status, 200);
-    await response;
-    const contained = checks('c2-blocked-at-proxy').at(-1)!;
-    assert.ok(contained.passed && contained.at >= blockedAt, 'the containment check turned true after the block');
-    await soc.find('the FW logging the blocked beacon', { grep: `DST=${attackerIp}`, node: 'fw' });
+      // response: the C2 is still being called; the trainee blocks it at the FW (logged, like every block)
+      assert.equal(
+        checks('c2-blocked-at-proxy').at(-1)?.passed,
+        false,
+        'the C2 answered through the proxy before the block',
+      );
+      const blockedAt = new Date().toISOString();
+      const response = phaseGrows('response');
+      const nft = await engine.exec.run(
+        c('fw'),
+        ['nft', 'insert', 'rule', 'inet', 'filter', 'forward', 'ip', 'daddr', attackerIp, 'jump', 'blocked'],
+        { timeoutMs: 120_000 },
+      );
+      assert.equal(nft.exitCode, 0, nft.stderr);
+      assert.equal((await api('actions', { node: 'fw', what: `FWで ${attackerIp} 宛ての通信を遮断` })).status, 200);
+      await response;
+      const contained = checks('c2-blocked-at-proxy').at(-1)!;
+      assert.ok(contained.passed && contained.at >= blockedAt, 'the containment check turned true after the block');
+      await soc.find('the FW logging the blocked beacon', { grep: `DST=${attackerIp}`, node: 'fw' });
 
-    // reporting: a first report in the guideline's shape
-    const reporting = phaseGrows('reporting');
-    const r = await api('reports', {
-      kind: 'first', language: 'ja', fields: {
-        occurredAt: '本日 午前', affected: '総務課の端末1台とファイルサーバの総務課共有', cause: '請求書を装ったメールの添付ファイルが開かれ、外部と通信する不正なプログラムが動いたため',
-        outlook: '本日中に端末を復旧する見込み', alternatives: '総務課の業務は別の端末で続けられます', actions: '外部への通信を止め、端末を調べています',
-      },
-    });
-    assert.equal(r.status, 200, r.text);
-    await reporting;
+      // reporting: a first report in the guideline's shape
+      const reporting = phaseGrows('reporting');
+      const r = await api('reports', {
+        kind: 'first',
+        language: 'ja',
+        fields: {
+          occurredAt: '本日 午前',
+          affected: '総務課の端末1台とファイルサーバの総務課共有',
+          cause: '請求書を装ったメールの添付ファイルが開かれ、外部と通信する不正なプログラムが動いたため',
+          outlook: '本日中に端末を復旧する見込み',
+          alternatives: '総務課の業務は別の端末で続けられます',
+          actions: '外部への通信を止め、端末を調べています',
+        },
+      });
+      assert.equal(r.status, 200, r.text);
+      await reporting;
 
-    // recovery: the trainee stops the implant and removes it and the attachment from the PC; the
-    // recovery checks turn true only after that, and the recovery points reach the trainee's socket
-    const implant = indicator('c2-beacon', 'process');
-    const cleanedAt = new Date().toISOString();
-    const recovery = phaseGrows('recovery');
-    for (const id of ['implant-removed', 'attachment-removed']) assert.notEqual(checks(id).at(-1)?.passed, true, `${id} was not true before the trainee cleaned the PC`);
-    // pkill without a shell around it: a shell's command line would hold the pattern and be killed too
-    const kill = await engine.exec.run(c('pc1'), ['pkill', '-f', implant], { timeoutMs: 120_000 });
-    assert.equal(kill.exitCode, 0, `the implant was running: ${kill.stderr}`);
-    const clean = await engine.exec.run(c('pc1'), ['rm', '-rf', implant.slice(0, implant.lastIndexOf('/')), indicator('user-opens', 'file')], { timeoutMs: 120_000 });
-    assert.equal(clean.exitCode, 0, clean.stderr);
-    assert.equal((await api('recoveries', { what: '不正プログラムと添付ファイルを削除' })).status, 200);
-    await until('both recovery checks', () => (['implant-removed', 'attachment-removed'].every((id) => checks(id).at(-1)?.passed) ? true : undefined), 120_000);
-    for (const id of ['implant-removed', 'attachment-removed']) assert.ok(checks(id).at(-1)!.at >= cleanedAt, `${id} turned true after the cleanup`);
-    const score = (await recovery).score.phases;
-    for (const p of ['detection', 'response', 'reporting', 'recovery'] as const) assert.ok(score[p]! > 0, `${p} scored: ${JSON.stringify(score)}; deltas: ${JSON.stringify(deltas.map((d) => [d.cause, d.score.phases]))}`);
-  });
+      // recovery: the trainee stops the implant and removes it and the attachment from the PC; the
+      // recovery checks turn true only after that, and the recovery points reach the trainee's socket
+      const implant = indicator('c2-beacon', 'process');
+      const cleanedAt = new Date().toISOString();
+      const recovery = phaseGrows('recovery');
+      for (const id of ['implant-removed', 'attachment-removed'])
+        assert.notEqual(checks(id).at(-1)?.passed, true, `${id} was not true before the trainee cleaned the PC`);
+      // pkill without a shell around it: a shell's command line would hold the pattern and be killed too
+      const kill = await engine.exec.run(c('pc1'), ['pkill', '-f', implant], { timeoutMs: 120_000 });
+      assert.equal(kill.exitCode, 0, `the implant was running: ${kill.stderr}`);
+      const clean = await engine.exec.run(
+        c('pc1'),
+        ['rm', '-rf', implant.slice(0, implant.lastIndexOf('/')), indicator('user-opens', 'file')],
+        { timeoutMs: 120_000 },
+      );
+      assert.equal(clean.exitCode, 0, clean.stderr);
+      assert.equal((await api('recoveries', { what: '不正プログラムと添付ファイルを削除' })).status, 200);
+      await until(
+        'both recovery checks',
+        () => (['implant-removed', 'attachment-removed'].every((id) => checks(id).at(-1)?.passed) ? true : undefined),
+        120_000,
+      );
+      for (const id of ['implant-removed', 'attachment-removed'])
+        assert.ok(checks(id).at(-1)!.at >= cleanedAt, `${id} turned true after the cleanup`);
+      const score = (await recovery).score.phases;
+      for (const p of ['detection', 'response', 'reporting', 'recovery'] as const)
+        assert.ok(
+          score[p]! > 0,
+          `${p} scored: ${JSON.stringify(score)}; deltas: ${JSON.stringify(deltas.map((d) => [d.cause, d.score.phases]))}`,
+        );
+    },
+  );
 });

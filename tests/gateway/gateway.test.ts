@@ -3,7 +3,7 @@
  * for window sizes), and the browser-terminal namespace with a real socket.io client.
  * Two teams; each may reach its own nodes only.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -15,7 +15,15 @@ import ssh2 from 'ssh2';
 import { Server as IoServer } from 'socket.io';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { loadTopology, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
-import { openStore, type Store, attachTerminalNamespace, gatewayDepsFromStore, HOST_KEY_FILE, startSshGateway, type SshGateway } from '../../server/index.js';
+import {
+  openStore,
+  type Store,
+  attachTerminalNamespace,
+  gatewayDepsFromStore,
+  HOST_KEY_FILE,
+  startSshGateway,
+  type SshGateway,
+} from '../../server/index.js';
 import { TERMINAL_NAMESPACE } from '../../protocol/index.js';
 import { engineWithImages, freshRange } from '../helpers/range.js';
 
@@ -27,7 +35,8 @@ let engine: Engine;
 let ranges: RangeManager;
 let status: ExerciseStatus;
 /** a node's address in the business segment: tells the two teams' same-named nodes apart */
-const ip = (team: string, node: string) => status.teams.find((t) => t.team === team)!.nodes.find((n) => n.node === node)!.ips[`enshu-${EX}-${team}-business`]!;
+const ip = (team: string, node: string) =>
+  status.teams.find((t) => t.team === team)!.nodes.find((n) => n.node === node)!.ips[`enshu-${EX}-${team}-business`]!;
 let store: Store;
 let dataDir: string;
 let gw: SshGateway;
@@ -37,14 +46,27 @@ let httpPort = 0;
 let askpass = '';
 const code: Record<string, string> = {};
 
-before(async () => {
+beforeAll(async () => {
   engine = await engineWithImages(['fw', 'terminal']);
   ({ ranges, status } = await freshRange(engine, EX, loadTopology(topologyFile), 2));
   dataDir = mkdtempSync(join(tmpdir(), 'enshu-ui-gw-'));
   askpass = join(dataDir, 'askpass.sh');
   writeFileSync(askpass, '#!/bin/sh\nprintf "%s\\n" "$ENSHU_TEST_SSH_PASS"\n', { mode: 0o700 });
   store = openStore(dataDir);
-  store.exercises.create({ id: EX, title: 'gateway', course: 'A', scenario: 'none', seed: 1, topology: topologyFile, speed: 1, schedule: {}, teams: [{ name: 'one', members: [] }, { name: 'two', members: [] }] });
+  store.exercises.create({
+    id: EX,
+    title: 'gateway',
+    course: 'A',
+    scenario: 'none',
+    seed: 1,
+    topology: topologyFile,
+    speed: 1,
+    schedule: {},
+    teams: [
+      { name: 'one', members: [] },
+      { name: 'two', members: [] },
+    ],
+  });
   for (const t of store.exercises.teams(EX)) code[t.id] = t.joinCode;
   const deps = gatewayDepsFromStore(store, engine);
   gw = await startSshGateway({ deps, dataDir, port: 0, host: '127.0.0.1' });
@@ -55,7 +77,7 @@ before(async () => {
   httpPort = (http.address() as { port: number }).port;
 });
 
-after(async () => {
+afterAll(async () => {
   await gw?.close();
   io?.close();
   http?.close();
@@ -65,19 +87,57 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Runs the real OpenSSH client (async: the gateway answers from this same process); the password comes from an askpass script. */
-function ssh(login: string, password: string, command: string[], opts: { input?: string; tty?: boolean } = {}): Promise<{ code: number | null; out: string; err: string }> {
-  const args = ['-p', String(gw.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR', '-o', 'PubkeyAuthentication=no', '-o', 'ConnectTimeout=10', '-o', 'NumberOfPasswordPrompts=1', ...(opts.tty ? ['-tt'] : []), `${login}@127.0.0.1`, ...command];
-  const env = { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', ENSHU_TEST_SSH_PASS: password, DISPLAY: ':0' };
+/**
+ * Runs the real OpenSSH client (async: the gateway answers from this same process);
+ * the password comes from an askpass script.
+ */
+function ssh(
+  login: string,
+  password: string,
+  command: string[],
+  opts: { input?: string; tty?: boolean } = {},
+): Promise<{ code: number | null; out: string; err: string }> {
+  const args = [
+    '-p',
+    String(gw.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'PubkeyAuthentication=no',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'NumberOfPasswordPrompts=1',
+    ...(opts.tty ? ['-tt'] : []),
+    `${login}@127.0.0.1`,
+    ...command,
+  ];
+  const env = {
+    ...process.env,
+    SSH_ASKPASS: askpass,
+    SSH_ASKPASS_REQUIRE: 'force',
+    ENSHU_TEST_SSH_PASS: password,
+    DISPLAY: ':0',
+  };
   return new Promise((resolve) => {
     const p = spawn('ssh', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => p.kill(), 30_000);
-    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code, out, err }); });
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
     p.stdin.end(opts.input ?? '');
   });
 }
@@ -126,10 +186,18 @@ describe('SSH gateway with the OpenSSH client', () => {
           if (err) return reject(err);
           ch.on('data', (d: Buffer) => {
             buf += d.toString();
-            if (buf.includes('30 100') && !buf.includes('41 120')) { ch.setWindow(41, 120, 0, 0); ch.write('stty size\n'); }
-            if (buf.includes('41 120')) { ch.write('exit\n'); }
+            if (buf.includes('30 100') && !buf.includes('41 120')) {
+              ch.setWindow(41, 120, 0, 0);
+              ch.write('stty size\n');
+            }
+            if (buf.includes('41 120')) {
+              ch.write('exit\n');
+            }
           });
-          ch.on('close', () => { c.end(); resolve(buf); });
+          ch.on('close', () => {
+            c.end();
+            resolve(buf);
+          });
           ch.write('stty size\n');
         });
       });
@@ -142,12 +210,23 @@ describe('SSH gateway with the OpenSSH client', () => {
 
   test('the host key is made once and kept across restarts', async () => {
     const key = readFileSync(join(dataDir, HOST_KEY_FILE), 'utf8');
-    const seen = async (port: number) => new Promise<string>((resolve, reject) => {
-      const c = new ssh2.Client();
-      c.on('error', () => undefined);
-      c.connect({ host: '127.0.0.1', port, username: 'x', password: 'y', hostVerifier: (k: Buffer) => { resolve(k.toString('base64')); c.end(); return false; } });
-      setTimeout(() => reject(new Error('no host key seen')), 5000);
-    });
+    const seen = async (port: number) =>
+      new Promise<string>((resolve, reject) => {
+        const c = new ssh2.Client();
+        c.on('error', () => undefined);
+        c.connect({
+          host: '127.0.0.1',
+          port,
+          username: 'x',
+          password: 'y',
+          hostVerifier: (k: Buffer) => {
+            resolve(k.toString('base64'));
+            c.end();
+            return false;
+          },
+        });
+        setTimeout(() => reject(new Error('no host key seen')), 5000);
+      });
     const before1 = await seen(gw.port);
     await gw.close();
     gw = await startSshGateway({ deps: gatewayDepsFromStore(store, engine), dataDir, port: 0, host: '127.0.0.1' });
@@ -157,27 +236,50 @@ describe('SSH gateway with the OpenSSH client', () => {
 });
 
 describe('browser terminal namespace', () => {
-  const connect = (auth: Record<string, unknown>) => ioClient(`http://127.0.0.1:${httpPort}${TERMINAL_NAMESPACE}`, { auth, reconnection: false, transports: ['websocket'] });
+  const connect = (auth: Record<string, unknown>) =>
+    ioClient(`http://127.0.0.1:${httpPort}${TERMINAL_NAMESPACE}`, {
+      auth,
+      reconnection: false,
+      transports: ['websocket'],
+    });
   const trainee = (team: string) => store.auth.issue({ role: 'trainee', subject: `alice-${team}`, exercise: EX, team });
 
   async function refusal(s: Socket): Promise<string> {
     return new Promise((resolve) => {
-      s.on('connect_error', (e) => { s.close(); resolve(e.message); });
-      s.on('connect', () => { s.close(); resolve('connected'); });
+      s.on('connect_error', (e) => {
+        s.close();
+        resolve(e.message);
+      });
+      s.on('connect', () => {
+        s.close();
+        resolve('connected');
+      });
     });
   }
 
   test('a trainee opens a shell on their team’s node, types, resizes and sees the output', async () => {
     const s = connect({ token: trainee('t01'), exercise: EX, team: 't01', node: 'pc1', cols: 90, rows: 20 });
     let out = '';
-    const seen = (re: RegExp) => new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out waiting for ${re} in ${JSON.stringify(out)}`)), 15_000);
-      const check = () => { if (re.test(out)) { clearTimeout(t); s.off('output', check); resolve(); } };
-      s.on('output', check);
-      check();
+    const seen = (re: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`timed out waiting for ${re} in ${JSON.stringify(out)}`)), 15_000);
+        const check = () => {
+          if (re.test(out)) {
+            clearTimeout(t);
+            s.off('output', check);
+            resolve();
+          }
+        };
+        s.on('output', check);
+        check();
+      });
+    s.on('output', (d: ArrayBuffer) => {
+      out += new TextDecoder().decode(d);
     });
-    s.on('output', (d: ArrayBuffer) => { out += new TextDecoder().decode(d); });
-    await new Promise<void>((resolve, reject) => { s.on('connect', resolve); s.on('connect_error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      s.on('connect', resolve);
+      s.on('connect_error', reject);
+    });
     s.emit('input', 'echo "$(id -un)@$(hostname) at $(hostname -i)"; stty size\n');
     await seen(new RegExp(`admin@pc1 at ${ip('t01', 'pc1').replace(/\./g, '\\.')}`));
     await seen(/20 90/);
@@ -191,9 +293,18 @@ describe('browser terminal namespace', () => {
   });
 
   test('team 2’s trainee cannot open team 1’s node; bad tokens and unknown nodes are refused', async () => {
-    assert.equal(await refusal(connect({ token: trainee('t02'), exercise: EX, team: 't01', node: 'pc1' })), 'forbidden');
-    assert.equal(await refusal(connect({ token: 'not-a-token', exercise: EX, team: 't01', node: 'pc1' })), 'unauthorised');
-    assert.equal(await refusal(connect({ token: trainee('t01'), exercise: EX, team: 't01', node: 'nosuch' })), 'forbidden');
+    assert.equal(
+      await refusal(connect({ token: trainee('t02'), exercise: EX, team: 't01', node: 'pc1' })),
+      'forbidden',
+    );
+    assert.equal(
+      await refusal(connect({ token: 'not-a-token', exercise: EX, team: 't01', node: 'pc1' })),
+      'unauthorised',
+    );
+    assert.equal(
+      await refusal(connect({ token: trainee('t01'), exercise: EX, team: 't01', node: 'nosuch' })),
+      'forbidden',
+    );
     assert.equal(await refusal(connect({ token: trainee('t01'), exercise: EX, team: 't01' })), 'bad-request');
     const organizer = store.auth.issue({ role: 'organizer', subject: 'org' });
     assert.equal(await refusal(connect({ token: organizer, exercise: EX, team: 't01', node: 'pc1' })), 'forbidden');

@@ -9,11 +9,18 @@
  *  - online-intro / online-standard, the small single-trainee range: healthy, the PC on DHCP,
  *    browsing through the proxy.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { listCourses, loadCourse, loadTopologyById, RangeManager, topologyForCourse, type Engine } from '../../orchestrator/index.js';
+import {
+  listCourses,
+  loadCourse,
+  loadTopologyById,
+  RangeManager,
+  topologyForCourse,
+  type Engine,
+} from '../../orchestrator/index.js';
 import { repoRoot, teamFacts } from '../../core/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 
@@ -24,19 +31,24 @@ interface UpJson {
 }
 
 function enshu(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'enshu.mjs'), ...args], { encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'enshu.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 let engine: Engine;
 const upped: string[] = [];
 
-before(async () => {
-  const roles = new Set(['lg-three-layer', 'online-small'].flatMap((t) => loadTopologyById(t).nodes.map((n) => n.role)));
+beforeAll(async () => {
+  const roles = new Set(
+    ['lg-three-layer', 'online-small'].flatMap((t) => loadTopologyById(t).nodes.map((n) => n.role)),
+  );
   engine = await engineWithImages([...roles]);
 });
 
-after(async () => {
+afterAll(async () => {
   for (const ex of upped) await new RangeManager(engine).down({ exercise: ex });
 });
 
@@ -47,7 +59,9 @@ async function upCourse(course: string, exercise: string): Promise<UpJson> {
   const r = enshu('up', '--course', course, '--teams', '1', '--exercise', exercise, '--json');
   assert.equal(r.code, 0, `enshu up --course ${course}: ${r.stderr}`);
   const status = JSON.parse(r.stdout) as UpJson;
-  console.error(`# course ${course}: one team of ${topologyForCourse(course).id} healthy in ${status.seconds.toFixed(1)} s`);
+  console.error(
+    `# course ${course}: one team of ${topologyForCourse(course).id} healthy in ${status.seconds.toFixed(1)} s`,
+  );
   return status;
 }
 
@@ -65,12 +79,14 @@ describe('course B-1: the local government’s three-layer range', () => {
   const topology = topologyForCourse('B-1');
   let status: UpJson;
   const c = (node: string) => `enshu-${EX}-t01-${node}`;
-  const ip = (node: string, segment: string) => status.teams[0]!.nodes.find((n) => n.node === node)!.ips[`enshu-${EX}-t01-${segment}`]!;
+  const ip = (node: string, segment: string) =>
+    status.teams[0]!.nodes.find((n) => n.node === node)!.ips[`enshu-${EX}-t01-${segment}`]!;
   const run = (node: string, script: string) => sh(engine, c(node), script, 90_000);
   /** exit code of a connection attempt (0: it connected) */
-  const reach = async (from: string, host: string, port: number) => (await run(from, `nc -z -w 3 ${host} ${port}; echo $?`)).stdout.trim();
+  const reach = async (from: string, host: string, port: number) =>
+    (await run(from, `nc -z -w 3 ${host} ${port}; echo $?`)).stdout.trim();
 
-  before(async () => {
+  beforeAll(async () => {
     assert.equal(topology.id, 'lg-three-layer');
     status = await upCourse('B-1', EX);
   });
@@ -111,21 +127,30 @@ describe('course B-1: the local government’s three-layer range', () => {
     const outside = ip('sanitizer', 'inetside');
     const inside = ip('sanitizer', 'lgwan');
     // made on the Internet-side PC: a text file and a Word document carrying a VBA project
-    const make = await run('inet-pc', `cd /tmp && printf '住民向けお知らせ案\\r\\n' > notice.txt && python3 - <<'PY'
+    const make = await run(
+      'inet-pc',
+      `cd /tmp && printf '住民向けお知らせ案\\r\\n' > notice.txt && python3 - <<'PY'
 import zipfile
 ct = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>'
 doc = '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>請求書</w:t></w:r></w:p></w:body></w:document>'
 with zipfile.ZipFile('seikyu.docm', 'w') as z:
     z.writestr('[Content_Types].xml', ct); z.writestr('word/document.xml', doc); z.writestr('word/vbaProject.bin', b'Attribute VB_Name AutoOpen Shell')
-PY`);
+PY`,
+    );
     assert.equal(make.exitCode, 0, make.stderr);
-    const put = await run('inet-pc',
+    const put = await run(
+      'inet-pc',
       `printf '#!/bin/sh\\necho %s\\n' '${password}' > /tmp/askpass && chmod 700 /tmp/askpass && printf 'put /tmp/notice.txt\\nput /tmp/seikyu.docm\\n' > /tmp/batch && ` +
-      'SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 setsid -w sftp -o BatchMode=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ' +
-      `-o PreferredAuthentications=password -b /tmp/batch inet-upload@${outside} </dev/null`);
+        'SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 setsid -w sftp -o BatchMode=no -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null ' +
+        `-o PreferredAuthentications=password -b /tmp/batch inet-upload@${outside} </dev/null`,
+    );
     assert.equal(put.exitCode, 0, `upload to the sanitizer: ${put.stderr}`);
     let text = '';
-    for (const end = Date.now() + 30_000; Date.now() < end && !text.includes('お知らせ'); await new Promise((r) => setTimeout(r, 500))) {
+    for (
+      const end = Date.now() + 30_000;
+      Date.now() < end && !text.includes('お知らせ');
+      await new Promise((r) => setTimeout(r, 500))
+    ) {
       text = (await run('pc1', `curl -fsS -m 5 http://${inside}/notice.txt`)).stdout;
     }
     assert.match(text, /住民向けお知らせ案\n/, 'the safe copy reached LGWAN, normalised');
@@ -133,7 +158,9 @@ PY`);
     assert.equal(macro.stdout, '404', 'the macro document did not cross');
     let logged = '';
     for (const end = Date.now() + 20_000; Date.now() < end && !logged; await new Promise((r) => setTimeout(r, 500))) {
-      logged = (await run('soc', 'enshu-logs --json --node sanitizer --grep "decision=quarantined file=\\"seikyu.docm\\""')).stdout.trim();
+      logged = (
+        await run('soc', 'enshu-logs --json --node sanitizer --grep "decision=quarantined file=\\"seikyu.docm\\""')
+      ).stdout.trim();
     }
     assert.match(logged, /VBA macro project/, 'the quarantine is logged in the SOC');
   });
@@ -145,7 +172,7 @@ for (const course of ['online-intro', 'online-standard']) {
     let status: UpJson;
     const c = (node: string) => `enshu-${EX}-t01-${node}`;
 
-    before(async () => {
+    beforeAll(async () => {
       assert.equal(loadCourse(course).teamSize.max, 1, 'one trainee per range');
       status = await upCourse(course, EX);
     });
@@ -159,7 +186,11 @@ for (const course of ['online-intro', 'online-standard']) {
       }
       assert.match(lease, /\.(1\d\d)\/24$/, `pc1 lease ${lease || 'none'}`);
       const proxy = status.teams[0]!.nodes.find((n) => n.node === 'proxy')!.ips[`enshu-${EX}-t01-dmz`]!;
-      const page = await sh(engine, c('pc1'), `curl -s -m 10 -o /dev/null -w '%{http_code}' -x http://${proxy}:3128 http://news.portal.example/`);
+      const page = await sh(
+        engine,
+        c('pc1'),
+        `curl -s -m 10 -o /dev/null -w '%{http_code}' -x http://${proxy}:3128 http://news.portal.example/`,
+      );
       assert.match(page.stdout, /^[2-4]\d\d$/, `a range-Internet page through the proxy (HTTP ${page.stdout})`);
     });
   });

@@ -3,7 +3,7 @@
  * passes (each proves its service answers), and the shared services are wired in: every
  * monitored node's logs reach the SOC, and every staff PC took a DHCP lease.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
@@ -18,7 +18,7 @@ let seconds = 0;
 
 const c = (node: string) => `enshu-${EX}-t01-${node}`;
 
-before(async () => {
+beforeAll(async () => {
   engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
   ranges = new RangeManager(engine);
   await ranges.down({ exercise: EX });
@@ -28,7 +28,7 @@ before(async () => {
   console.error(`# cyder-standard: one team (${topology.nodes.length} nodes) healthy in ${seconds.toFixed(1)} s`);
 });
 
-after(async () => {
+afterAll(async () => {
   await ranges?.down({ exercise: EX });
 });
 
@@ -47,11 +47,20 @@ test('every monitored node of the team ships its logs to the SOC', async () => {
   let seen = new Set<string>();
   while (Date.now() < deadline) {
     const r = await sh(engine, c('soc'), `enshu-logs --json --service rn-probe --grep ${marker}`);
-    seen = new Set(r.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { node: string }).node));
+    seen = new Set(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { node: string }).node),
+    );
     if (monitored.every((n) => seen.has(n))) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  assert.deepEqual(monitored.filter((n) => !seen.has(n)), [], 'nodes whose logs did not arrive');
+  assert.deepEqual(
+    monitored.filter((n) => !seen.has(n)),
+    [],
+    'nodes whose logs did not arrive',
+  );
 });
 
 test('every DHCP staff PC holds a lease from the pool of its segment', async () => {

@@ -1,5 +1,5 @@
 /** The `enshu` CLI as a user meets it: clear one-line errors, JSON for scripts. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,17 +8,26 @@ import { tmpdir } from 'node:os';
 import { repoRoot } from '../../core/index.js';
 
 function enshu(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'enshu.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'enshu.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('a bad topology file is one clear line with file:line:col, no stack trace', () => {
   const dir = mkdtempSync(join(tmpdir(), 'enshu-cli-'));
   const file = join(dir, 'bad.yaml');
-  writeFileSync(file, 'id: bad\ntitle: Bad\nsegments:\n  - name: lan\n    purpose: LAN\n    subnet: "10.0.0.0/24"\nnodes: []\n');
+  writeFileSync(
+    file,
+    'id: bad\ntitle: Bad\nsegments:\n  - name: lan\n    purpose: LAN\n    subnet: "10.0.0.0/24"\nnodes: []\n',
+  );
   const r = enshu('topology', file);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, new RegExp(`^enshu: ${file.replaceAll('.', '\\.')}:6:13: segments\\.0\\.subnet: must contain \\{team\\}`));
+  assert.match(
+    r.stderr,
+    new RegExp(`^enshu: ${file.replaceAll('.', '\\.')}:6:13: segments\\.0\\.subnet: must contain \\{team\\}`),
+  );
   assert.match(r.stderr, /nodes: a topology needs at least one node/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });

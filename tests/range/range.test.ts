@@ -2,7 +2,7 @@
  * The range engine on a real Docker engine: two teams, routing through the FW, isolation
  * between teams and from the host, trainee firewall rules, reset and a clean teardown.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -21,9 +21,10 @@ let hostServer: Server;
 let hostPort = 0;
 
 const c = (team: string, node: string) => `enshu-${EX}-${team}-${node}`;
-const ip = (team: string, node: string, segment: string) => status.teams.find((t) => t.team === team)!.nodes.find((n) => n.node === node)!.ips[`enshu-${EX}-${team}-${segment}`]!;
+const ip = (team: string, node: string, segment: string) =>
+  status.teams.find((t) => t.team === team)!.nodes.find((n) => n.node === node)!.ips[`enshu-${EX}-${team}-${segment}`]!;
 
-before(async () => {
+beforeAll(async () => {
   engine = await engineWithImages(['fw', 'web', 'terminal']);
   ({ ranges, status } = await freshRange(engine, EX, topology, 2));
   // A service on the host, listening on every address, that no range container may reach.
@@ -32,7 +33,7 @@ before(async () => {
   hostPort = (hostServer.address() as { port: number }).port;
 });
 
-after(async () => {
+afterAll(async () => {
   hostServer?.close();
   await ranges?.down({ exercise: EX });
 });
@@ -42,7 +43,10 @@ describe('two teams up', () => {
     assert.equal(status.teams.length, 2);
     for (const t of status.teams) {
       assert.ok(t.ready, `${t.team} ready`);
-      assert.deepEqual(t.nodes.map((n) => n.node), ['fw', 'outside', 'pc1', 'pc2', 'web']);
+      assert.deepEqual(
+        t.nodes.map((n) => n.node),
+        ['fw', 'outside', 'pc1', 'pc2', 'web'],
+      );
       assert.ok(t.nodes.every((n) => n.state === 'running'));
     }
   });
@@ -80,17 +84,28 @@ describe('two teams up', () => {
     // The reply really crossed the FW: the web server saw the terminal's own address.
     const log = await sh(engine, c('t01', 'web'), 'cat /var/log/nginx/access.log');
     assert.match(log.stdout, new RegExp(`^${ip('t01', 'pc1', 'business').replaceAll('.', '\\.')} `, 'm'));
-    const fromInternet = await sh(engine, c('t01', 'outside'), `curl -fsS -m 5 -o /dev/null -w '%{http_code}' http://${web}/`);
+    const fromInternet = await sh(
+      engine,
+      c('t01', 'outside'),
+      `curl -fsS -m 5 -o /dev/null -w '%{http_code}' http://${web}/`,
+    );
     assert.equal(fromInternet.stdout, '200');
   });
 
   test('no container of one team reaches any address of the other (every pair, both ways)', async () => {
-    for (const [from, to] of [['t01', 't02'], ['t02', 't01']] as const) {
+    for (const [from, to] of [
+      ['t01', 't02'],
+      ['t02', 't01'],
+    ] as const) {
       const targets = status.teams.find((t) => t.team === to)!.nodes.flatMap((n) => Object.values(n.ips));
       assert.equal(targets.length, 7);
-      const script = targets
-        .map((addr) => `(ping -c1 -W1 ${addr} >/dev/null 2>&1 && echo "REACHED ping ${addr}"; for p in 22 80; do nc -z -w1 ${addr} $p 2>/dev/null && echo "REACHED tcp ${addr}:$p"; done) &`)
-        .join('\n') + '\nwait; echo done';
+      const script =
+        targets
+          .map(
+            (addr) =>
+              `(ping -c1 -W1 ${addr} >/dev/null 2>&1 && echo "REACHED ping ${addr}"; for p in 22 80; do nc -z -w1 ${addr} $p 2>/dev/null && echo "REACHED tcp ${addr}:$p"; done) &`,
+          )
+          .join('\n') + '\nwait; echo done';
       const sources = status.teams.find((t) => t.team === from)!.nodes;
       const results = await Promise.all(sources.map((n) => sh(engine, c(from, n.node), script)));
       results.forEach((r, i) => {
@@ -107,14 +122,23 @@ describe('two teams up', () => {
 
   test('no range container reaches the host’s services, even with a route added in the FW', async () => {
     const hostAddrs = (await import('node:os')).networkInterfaces();
-    const own = Object.values(hostAddrs).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address);
+    const own = Object.values(hostAddrs)
+      .flat()
+      .filter((a) => a && a.family === 'IPv4' && !a.internal)
+      .map((a) => a!.address);
     for (const t of status.teams) {
       const bridgeAddrs = t.networks.map((n) => n.subnet.replace(/\.0\/24$/, '.254'));
       const targets = [...bridgeAddrs, ...own.filter((a) => !a.startsWith('10.'))];
       // The FW can change its routes (NET_ADMIN): even pointed at the host, it must be refused.
-      const routes = own.filter((a) => !a.startsWith('10.')).map((a) => `ip route replace ${a}/32 via ${bridgeAddrs[0]} 2>/dev/null`).join('; ');
+      const routes = own
+        .filter((a) => !a.startsWith('10.'))
+        .map((a) => `ip route replace ${a}/32 via ${bridgeAddrs[0]} 2>/dev/null`)
+        .join('; ');
       await sh(engine, c(t.team, 'fw'), routes || 'true');
-      const script = targets.map((a) => `(nc -w1 ${a} ${hostPort} </dev/null 2>/dev/null | grep -q host-secret && echo "REACHED ${a}") &`).join('\n') + '\nwait; echo done';
+      const script =
+        targets
+          .map((a) => `(nc -w1 ${a} ${hostPort} </dev/null 2>/dev/null | grep -q host-secret && echo "REACHED ${a}") &`)
+          .join('\n') + '\nwait; echo done';
       const results = await Promise.all(t.nodes.map((n) => sh(engine, c(t.team, n.node), script)));
       results.forEach((r, i) => {
         assert.match(r.stdout, /done/);
@@ -130,14 +154,22 @@ describe('two teams up', () => {
     const { connect } = await import('node:net');
     await new Promise<void>((resolve, reject) => {
       const s = connect(hostPort, '127.0.0.1');
-      s.on('data', (b) => { assert.match(String(b), /host-secret/); s.end(); resolve(); });
+      s.on('data', (b) => {
+        assert.match(String(b), /host-secret/);
+        s.end();
+        resolve();
+      });
       s.on('error', reject);
     });
   });
 
   test('an nftables rule added inside the FW blocks the path it names, and only that path', async () => {
     const web = ip('t01', 'web', 'dmz');
-    const add = await sh(engine, c('t01', 'fw'), `nft insert rule inet filter forward ip saddr ${ip('t01', 'pc1', 'business')} ip daddr ${web} tcp dport 80 drop`);
+    const add = await sh(
+      engine,
+      c('t01', 'fw'),
+      `nft insert rule inet filter forward ip saddr ${ip('t01', 'pc1', 'business')} ip daddr ${web} tcp dport 80 drop`,
+    );
     assert.equal(add.exitCode, 0, add.stderr);
     const blocked = await sh(engine, c('t01', 'pc1'), `curl -fsS -m 3 -o /dev/null http://${web}/`);
     assert.notEqual(blocked.exitCode, 0, 'pc1 → web:80 is blocked');
@@ -182,14 +214,20 @@ describe('two teams up', () => {
 describe('down', () => {
   test('leaves no container, network or host rule behind', async () => {
     const rulesBefore = await ranges.hostRules();
-    assert.ok(rulesBefore.some((r) => r.includes(`enshu:${EX}`)), 'rules existed while up');
+    assert.ok(
+      rulesBefore.some((r) => r.includes(`enshu:${EX}`)),
+      'rules existed while up',
+    );
     const r = await ranges.down({ exercise: EX });
     assert.equal(r.containers, 10);
     assert.equal(r.networks, 6);
     assert.ok(r.hostRules >= 18, `removed ${r.hostRules} rules`);
     assert.equal((await engine.containers.list({ [LABEL.exercise]: EX })).length, 0);
     assert.equal((await engine.networks.list({ [LABEL.exercise]: EX })).length, 0);
-    assert.deepEqual((await ranges.hostRules()).filter((l) => l.includes(`enshu:${EX}`)), []);
+    assert.deepEqual(
+      (await ranges.hostRules()).filter((l) => l.includes(`enshu:${EX}`)),
+      [],
+    );
     assert.deepEqual(await ranges.status(EX), []);
   });
 });

@@ -4,7 +4,7 @@
  * shared by every case, checked through the network from the node a person would sit at,
  * and every promised log line looked up in the SOC with its search command.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
 import { teamFacts } from '../../core/index.js';
@@ -41,17 +41,24 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 async function socSearch(args: string): Promise<{ node: string; service: string; team: string; msg: string }[]> {
   const r = await run('soc', `enshu-logs --json ${args}`);
   assert.equal(r.exitCode, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function inSoc(what: string, args: string, timeoutMs = 20_000) {
-  return waitFor(`${what} in the SOC`, async () => {
-    const hits = await socSearch(args);
-    return hits.length ? hits : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${what} in the SOC`,
+    async () => {
+      const hits = await socSearch(args);
+      return hits.length ? hits : undefined;
+    },
+    timeoutMs,
+  );
 }
 
-before(async () => {
+beforeAll(async () => {
   engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
   ranges = new RangeManager(engine);
   await ranges.down({ exercise: EX });
@@ -60,7 +67,7 @@ before(async () => {
   console.error(`# online-small team healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 });
 
-after(async () => {
+afterAll(async () => {
   await ranges?.down({ exercise: EX });
 });
 
@@ -75,7 +82,10 @@ describe('online-small range services', () => {
 
   test('the staff PC resolves organisation and range-Internet names through the dns node', async () => {
     const r = await run('pc1', `getent hosts mail.${domain} news.portal.example; cat /etc/resolv.conf`);
-    assert.match(r.stdout, new RegExp(`^${ip('mail').replaceAll('.', '\\.')}\\s+mail\\.${domain.replaceAll('.', '\\.')}`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(`^${ip('mail').replaceAll('.', '\\.')}\\s+mail\\.${domain.replaceAll('.', '\\.')}`, 'm'),
+    );
     assert.match(r.stdout, new RegExp(`^${ip('attacker').replaceAll('.', '\\.')}\\s+news\\.portal\\.example`, 'm'));
     assert.match(r.stdout, new RegExp(`nameserver ${ip('dns').replaceAll('.', '\\.')}`));
     const unknown = await run('pc1', 'getent hosts no-such-host.example; echo rc=$?');
@@ -93,7 +103,10 @@ describe('online-small range services', () => {
     assert.equal(`${a}.${b}.${c3}`, ip('pc1').split('.').slice(0, 3).join('.'), 'the lease is in the office segment');
     assert.ok(d! >= 100 && d! <= 149, `lease ${lease} is from the pool`);
     const mac = (await run('pc1', 'cat /sys/class/net/lease0/address')).stdout.trim();
-    const hits = await inSoc('the DHCPACK', `--node dhcp --grep "DHCPACK.* ${lease.replaceAll('.', '\\.')} ${mac} pc1"`);
+    const hits = await inSoc(
+      'the DHCPACK',
+      `--node dhcp --grep "DHCPACK.* ${lease.replaceAll('.', '\\.')} ${mac} pc1"`,
+    );
     assert.equal(hits[0]!.team, 't01');
     // The lease is what the PC sends from: the default route's source address.
     const route = await run('pc1', 'ip route show default');
@@ -103,7 +116,10 @@ describe('online-small range services', () => {
   test('a range-Internet page comes through the proxy, and its access-log line reaches the SOC', async () => {
     const marker = `rn-${Date.now()}`;
     await run('attacker', `echo payload-${marker} > /srv/payload/${marker}.txt`);
-    const r = await run('pc1', `curl -sS -m 10 -x http://proxy.${domain}:3128 http://news.portal.example/${marker}.txt`);
+    const r = await run(
+      'pc1',
+      `curl -sS -m 10 -x http://proxy.${domain}:3128 http://news.portal.example/${marker}.txt`,
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout.trim(), `payload-${marker}`);
     const hits = await inSoc('the proxy access-log line', `--node proxy --service squid --grep ${marker}`);
@@ -111,7 +127,10 @@ describe('online-small range services', () => {
     // The proxy is the only way: straight to the Internet the FW blocks — and logs it.
     const direct = await run('pc1', `curl -sS -m 3 -o /dev/null http://${ip('attacker')}/ ; echo rc=$?`);
     assert.doesNotMatch(direct.stdout, /rc=0/);
-    const blocked = await inSoc('the blocked direct request', `--node fw --grep "enshu-fw blocked: .*DST=${ip('attacker').replaceAll('.', '\\.')} .*DPT=80 "`);
+    const blocked = await inSoc(
+      'the blocked direct request',
+      `--node fw --grep "enshu-fw blocked: .*DST=${ip('attacker').replaceAll('.', '\\.')} .*DPT=80 "`,
+    );
     assert.equal(blocked[0]!.team, 't01');
   });
 
@@ -121,16 +140,28 @@ describe('online-small range services', () => {
     // The attacker finds the organisation's mail server the way the Internet does: its MX.
     const mx = (await run('attacker', `dig +short MX ${domain} | awk '{print $2}'`)).stdout.trim();
     assert.equal(mx, `mail.${domain}.`);
-    const send = await run('attacker', `swaks --server ${mx} --to ${staff.email} --from info@news.portal.example --header "Subject: ${subject}" --body "hello ${staff.fullName}" --timeout 20`);
+    const send = await run(
+      'attacker',
+      `swaks --server ${mx} --to ${staff.email} --from info@news.portal.example --header "Subject: ${subject}" --body "hello ${staff.fullName}" --timeout 20`,
+    );
     assert.equal(send.exitCode, 0, send.stdout + send.stderr);
     const mailbox = await waitFor('the message in the IMAP inbox', async () => {
-      const r = await run('pc1', `curl -sS -m 10 --user '${staff.user}:${staff.password}' 'imap://mail.${domain}/INBOX' -X 'SEARCH SUBJECT ${subject}'`);
+      const r = await run(
+        'pc1',
+        `curl -sS -m 10 --user '${staff.user}:${staff.password}' 'imap://mail.${domain}/INBOX' -X 'SEARCH SUBJECT ${subject}'`,
+      );
       const m = /\* SEARCH (\d+)/.exec(r.stdout);
       return m ? m[1] : undefined;
     });
-    const msg = await run('pc1', `curl -sS -m 10 --user '${staff.user}:${staff.password}' 'imap://mail.${domain}/INBOX;MAILINDEX=${mailbox}'`);
+    const msg = await run(
+      'pc1',
+      `curl -sS -m 10 --user '${staff.user}:${staff.password}' 'imap://mail.${domain}/INBOX;MAILINDEX=${mailbox}'`,
+    );
     assert.match(msg.stdout, new RegExp(`Subject: ${subject}`));
-    const wrong = await run('pc1', `curl -sS -m 10 --user '${staff.user}:wrong-password' 'imap://mail.${domain}/INBOX'; echo rc=$?`);
+    const wrong = await run(
+      'pc1',
+      `curl -sS -m 10 --user '${staff.user}:wrong-password' 'imap://mail.${domain}/INBOX'; echo rc=$?`,
+    );
     assert.doesNotMatch(wrong.stdout, /rc=0/, 'a wrong password is refused');
     await inSoc('the delivery log line', `--node mail --service postfix --grep "to=<${staff.email}>.*status=sent"`);
   });
@@ -139,12 +170,17 @@ describe('online-small range services', () => {
     const web = ip('web');
     const ok = await run('pc1', `curl -fsS -m 5 -o /dev/null -w '%{http_code}' http://${web}/`);
     assert.equal(ok.stdout, '200');
-    const add = await run('fw', `nft insert rule inet filter forward ip daddr ${web} tcp dport 80 jump blocked comment rn-block`);
+    const add = await run(
+      'fw',
+      `nft insert rule inet filter forward ip daddr ${web} tcp dport 80 jump blocked comment rn-block`,
+    );
     assert.equal(add.exitCode, 0, add.stderr);
     const cut = await run('pc1', `curl -fsS -m 3 -o /dev/null http://${web}/; echo rc=$?`);
     assert.doesNotMatch(cut.stdout, /rc=0/);
     await inSoc('the blocked web request', `--node fw --grep "blocked: .*DST=${web.replaceAll('.', '\\.')} .*DPT=80 "`);
-    const handle = /rn-block.*# handle (\d+)/.exec((await run('fw', 'nft -a list chain inet filter forward')).stdout)?.[1];
+    const handle = /rn-block.*# handle (\d+)/.exec(
+      (await run('fw', 'nft -a list chain inet filter forward')).stdout,
+    )?.[1];
     assert.ok(handle, 'the rule is listed with its handle');
     await run('fw', `nft delete rule inet filter forward handle ${handle}`);
     const back = await run('pc1', `curl -fsS -m 5 -o /dev/null -w '%{http_code}' http://${web}/`);
@@ -156,10 +192,14 @@ describe('online-small range services', () => {
     const marker = `rn-ship-${Date.now()}`;
     const t0 = Date.now();
     await Promise.all(monitored.map((n) => run(n, `logger -t rn-probe "${marker} from ${n}"`)));
-    const hits = await waitFor('a probe line from every node', async () => {
-      const h = await socSearch(`--service rn-probe --grep ${marker}`);
-      return h.length >= monitored.length ? h : undefined;
-    }, 15_000);
+    const hits = await waitFor(
+      'a probe line from every node',
+      async () => {
+        const h = await socSearch(`--service rn-probe --grep ${marker}`);
+        return h.length >= monitored.length ? h : undefined;
+      },
+      15_000,
+    );
     console.error(`# log lines from ${monitored.length} nodes in the SOC after ${Date.now() - t0} ms`);
     for (const n of monitored) {
       const hit = hits.find((h) => h.msg.includes(`from ${n}`));

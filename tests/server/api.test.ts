@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { connectEngine, RangeManager, type Engine } from '../../orchestrator/index.js';
 import type { GroundTruth } from '../../core/index.js';
 import { reportingPort, scoringPort, type AttackPort } from '../../server/index.js';
@@ -31,45 +31,93 @@ const IMPLANT = '/tmp/sv-implant';
  */
 function truth(team: string): GroundTruth {
   return {
-    scenario: SCENARIO, team, availability: [],
-    steps: [{
-      id: 'c2', title: { ja: 'C2通信', en: 'C2 beacon' }, technique: 'T1071.001', tactic: 'command-and-control', impact: true,
-      indicators: [{ type: 'ip', value: '203.0.113.66' }], hints: [{ id: 'h1', text: { ja: 'FWのログ', en: 'FW log' }, cost: 5 }], recovery: [],
-      containment: [{ id: 'implant-gone', kind: 'containment', step: 'c2', title: { ja: '', en: 'implant removed' }, node: 'pc', command: `test ! -e ${IMPLANT}` }],
-    }],
+    scenario: SCENARIO,
+    team,
+    availability: [],
+    steps: [
+      {
+        id: 'c2',
+        title: { ja: 'C2通信', en: 'C2 beacon' },
+        technique: 'T1071.001',
+        tactic: 'command-and-control',
+        impact: true,
+        indicators: [{ type: 'ip', value: '203.0.113.66' }],
+        hints: [{ id: 'h1', text: { ja: 'FWのログ', en: 'FW log' }, cost: 5 }],
+        recovery: [],
+        containment: [
+          {
+            id: 'implant-gone',
+            kind: 'containment',
+            step: 'c2',
+            title: { ja: '', en: 'implant removed' },
+            node: 'pc',
+            command: `test ! -e ${IMPLANT}`,
+          },
+        ],
+      },
+    ],
   };
 }
 const drill: AttackPort = { listScenarios: () => [{ id: SCENARIO }], groundTruth: (_s, o) => truth(o.team) };
 
 async function serverOn() {
-  return startServer({ dataDir, engine, attack: drill, scoring: scoringPort(), reporting: reportingPort(), checkIntervalMs: 1000, limits: { loginPerMinute: 1000, submissionsPerMinute: 1000 } });
+  return startServer({
+    dataDir,
+    engine,
+    attack: drill,
+    scoring: scoringPort(),
+    reporting: reportingPort(),
+    checkIntervalMs: 1000,
+    limits: { loginPerMinute: 1000, submissionsPerMinute: 1000 },
+  });
 }
 
-before(async () => {
+beforeAll(async () => {
   engine = await connectEngine();
   await new RangeManager(engine).down({ exercise: EX });
   run = await serverOn();
   admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
-  const created = await run.api('POST', '/api/exercises', {
-    id: EX, course: 'A', scenario: SCENARIO, seed: 7, teams: [{ name: 'Blue', members: ['alice'] }, { name: 'Red', members: ['bob'] }],
-    topology: 'tests/server/sv-range.yaml',
-  }, admin);
+  const created = await run.api(
+    'POST',
+    '/api/exercises',
+    {
+      id: EX,
+      course: 'A',
+      scenario: SCENARIO,
+      seed: 7,
+      teams: [
+        { name: 'Blue', members: ['alice'] },
+        { name: 'Red', members: ['bob'] },
+      ],
+      topology: 'tests/server/sv-range.yaml',
+    },
+    admin,
+  );
   assert.equal(created.status, 201, created.text);
   const staff = await connect(run.url, admin);
   sockets.push(staff);
   assert.equal((await join(staff, EX)).ok, true);
   const failures: string[] = [];
   staff.on('progress', (p) => p.status === 'failed' && failures.push(`${p.team ?? ''} ${p.node ?? ''} ${p.message}`));
-  const ready = waitFor(staff, 'exercise', (x) => x.id === EX && (x.state === 'ready' || x.state === 'created'), 600_000);
+  const ready = waitFor(
+    staff,
+    'exercise',
+    (x) => x.id === EX && (x.state === 'ready' || x.state === 'created'),
+    600_000,
+  );
   assert.equal((await run.api('POST', `/api/exercises/${EX}/provision`, {}, admin)).status, 202);
   assert.equal((await ready).state, 'ready', `provisioning failed: ${failures.join('; ')}`);
   assert.equal((await run.api('POST', `/api/exercises/${EX}/start`, {}, admin)).status, 200);
-  const teams = (await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${EX}`, undefined, admin)).body.teams;
-  tokenA = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'alice' })).body.token;
-  tokenB = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[1]!.joinCode, name: 'bob' })).body.token;
+  const teams = (
+    await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${EX}`, undefined, admin)
+  ).body.teams;
+  tokenA = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'alice' }))
+    .body.token;
+  tokenB = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[1]!.joinCode, name: 'bob' })).body
+    .token;
 });
 
-after(async () => {
+afterAll(async () => {
   for (const s of sockets) s.close();
   await run?.server.close();
   if (engine) await new RangeManager(engine).down({ exercise: EX });
@@ -85,8 +133,14 @@ describe('exercise server', () => {
   it('serves an OpenAPI document that lists every mounted route', async () => {
     const doc = (await run.api<{ paths: Record<string, Record<string, unknown>> }>('GET', '/api/docs')).body;
     type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
-    const walk = (stack: Layer[]): (readonly [string, string])[] => stack.flatMap((l) =>
-      l.route ? Object.keys(l.route.methods).map((m) => [m, l.route!.path] as const) : l.handle?.stack ? walk(l.handle.stack) : []);
+    const walk = (stack: Layer[]): (readonly [string, string])[] =>
+      stack.flatMap((l) =>
+        l.route
+          ? Object.keys(l.route.methods).map((m) => [m, l.route!.path] as const)
+          : l.handle?.stack
+            ? walk(l.handle.stack)
+            : [],
+      );
     const mounted = walk(run.server.app.router.stack as Layer[]);
     assert.ok(mounted.length >= 30, `only ${mounted.length} routes mounted`);
     for (const [method, path] of mounted) {
@@ -118,10 +172,21 @@ describe('exercise server', () => {
     }
     assert.ok(checked >= 20);
     // and on the routes trainees may use, they see only their own team
-    const me = await run.api<{ teams: { id: string; joinCode?: string }[] }>('GET', `/api/exercises/${EX}`, undefined, tokenA);
-    assert.deepEqual(me.body.teams.map((t) => [t.id, t.joinCode]), [['t01', undefined]]);
+    const me = await run.api<{ teams: { id: string; joinCode?: string }[] }>(
+      'GET',
+      `/api/exercises/${EX}`,
+      undefined,
+      tokenA,
+    );
+    assert.deepEqual(
+      me.body.teams.map((t) => [t.id, t.joinCode]),
+      [['t01', undefined]],
+    );
     const list = await run.api<{ exercises: { id: string }[] }>('GET', '/api/exercises', undefined, tokenA);
-    assert.deepEqual(list.body.exercises.map((x) => x.id), [EX]);
+    assert.deepEqual(
+      list.body.exercises.map((x) => x.id),
+      [EX],
+    );
   });
 
   it('keeps a trainee out of team B’s room and the exercise room, and sends them only their team’s events', async () => {
@@ -140,14 +205,22 @@ describe('exercise server', () => {
     await run.api('POST', `/api/exercises/${EX}/teams/t01/actions`, { what: 'blocked the C2 address' }, tokenA);
     await aAction;
     assert.deepEqual([...new Set(seen)], ['t01']);
-    const bad = await connect(run.url, 'no-such-token').then(() => 'connected', (e: Error) => e.message);
+    const bad = await connect(run.url, 'no-such-token').then(
+      () => 'connected',
+      (e: Error) => e.message,
+    );
     assert.match(bad, /unauthorized/);
   });
 
   it('answers invalid bodies with 400 {error, detail}', async () => {
     for (const r of run.server.routes) {
       if (!r.body) continue;
-      const res = await run.api(r.method.toUpperCase(), pathOf(r.path, 't01'), { unexpected: true }, r.roles === 'public' ? undefined : r.roles.includes('instructor') ? admin : tokenA);
+      const res = await run.api(
+        r.method.toUpperCase(),
+        pathOf(r.path, 't01'),
+        { unexpected: true },
+        r.roles === 'public' ? undefined : r.roles.includes('instructor') ? admin : tokenA,
+      );
       assert.equal(res.status, 400, `${r.method} ${r.path}: ${res.text}`);
       assert.equal(typeof res.body.error, 'string');
       assert.ok(Array.isArray(res.body.detail) && res.body.detail.length > 0, res.text);
@@ -155,7 +228,12 @@ describe('exercise server', () => {
     const malformed = await run.api('POST', `/api/exercises/${EX}/teams/t01/findings`, '{"text": ', tokenA);
     assert.equal(malformed.status, 400);
     assert.doesNotMatch(malformed.text, /at .*\.ts|node_modules/);
-    const finding = await run.api<{ detail: { message: string }[] }>('POST', `/api/exercises/${EX}/teams/t01/findings`, { text: 'something is odd' }, tokenA);
+    const finding = await run.api<{ detail: { message: string }[] }>(
+      'POST',
+      `/api/exercises/${EX}/teams/t01/findings`,
+      { text: 'something is odd' },
+      tokenA,
+    );
     assert.equal(finding.status, 400);
     assert.match(finding.body.detail[0]!.message, /indicator .* or an ATT&CK technique/);
   });
@@ -163,15 +241,22 @@ describe('exercise server', () => {
   it('refuses invalid state transitions with 409 and a clear message', async () => {
     const res = await run.api('POST', `/api/exercises/${EX}/start`, {}, admin);
     assert.equal(res.status, 409);
-    assert.match(String(res.body.error), /is running; it cannot become running \(from running it can become: paused, ended\)/);
+    assert.match(
+      String(res.body.error),
+      /is running; it cannot become running \(from running it can become: paused, ended\)/,
+    );
     assert.equal((await run.api('POST', `/api/exercises/${EX}/archive`, {}, admin)).status, 409);
   });
 
   it('limits login attempts', async () => {
-    const limited = await startServer({ dataDir: mkdtempSync(joinPath(tmpdir(), 'enshu-sv-rl-')), limits: { loginPerMinute: 3 } });
+    const limited = await startServer({
+      dataDir: mkdtempSync(joinPath(tmpdir(), 'enshu-sv-rl-')),
+      limits: { loginPerMinute: 3 },
+    });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 5; i++) codes.push((await limited.api('POST', '/api/auth/login', { user: 'admin', password: 'wrong' })).status);
+      for (let i = 0; i < 5; i++)
+        codes.push((await limited.api('POST', '/api/auth/login', { user: 'admin', password: 'wrong' })).status);
       assert.deepEqual(codes, [401, 401, 401, 429, 429]);
     } finally {
       await limited.server.close();
@@ -181,8 +266,13 @@ describe('exercise server', () => {
   it('runs the scenario’s checks in each team’s range and logs a check.result only when the value changes', async () => {
     const staff = sockets[0]!;
     const container = `enshu-${EX}-t01-pc`;
-    const results = () => run.server.store.events.list(EX).filter((e) => e.type === 'check.result' && e.team === 't01').map((e) => e.type === 'check.result' && e.passed);
-    // at start the implant is absent, so the check passes (on a loaded machine a first run may time out and count as failed)
+    const results = () =>
+      run.server.store.events
+        .list(EX)
+        .filter((e) => e.type === 'check.result' && e.team === 't01')
+        .map((e) => e.type === 'check.result' && e.passed);
+    // at start the implant is absent, so the check passes
+    // (on a loaded machine a first run may time out and count as failed)
     while (!results().includes(true)) await new Promise((r) => setTimeout(r, 200));
     const skip = results().indexOf(true);
     assert.deepEqual(results().slice(skip), [true]);
@@ -200,21 +290,55 @@ describe('exercise server', () => {
     const now = Date.now();
     const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
     const impact = (team: string, minutesAgo: number) => ({
-      type: 'attack.step', team, scenario: SCENARIO, step: 'c2', technique: 'T1071.001', tactic: 'command-and-control',
-      at: at(minutesAgo), startedAt: at(minutesAgo), endedAt: at(minutesAgo), outcome: 'succeeded', impact: true,
+      type: 'attack.step',
+      team,
+      scenario: SCENARIO,
+      step: 'c2',
+      technique: 'T1071.001',
+      tactic: 'command-and-control',
+      at: at(minutesAgo),
+      startedAt: at(minutesAgo),
+      endedAt: at(minutesAgo),
+      outcome: 'succeeded',
+      impact: true,
     });
-    const injected = await run.api('POST', `/api/exercises/${EX}/events`, { events: [impact('t01', 40), impact('t02', 10)] }, admin);
+    const injected = await run.api(
+      'POST',
+      `/api/exercises/${EX}/events`,
+      { events: [impact('t01', 40), impact('t02', 10)] },
+      admin,
+    );
     assert.equal(injected.status, 200, injected.text);
     const codes = async (team: string, token: string) => {
-      const s = await run.api<{ score: { detail: { code: string; params: Record<string, unknown> }[] } }>('GET', `/api/exercises/${EX}/teams/${team}/score`, undefined, token);
+      const s = await run.api<{ score: { detail: { code: string; params: Record<string, unknown> }[] } }>(
+        'GET',
+        `/api/exercises/${EX}/teams/${team}/score`,
+        undefined,
+        token,
+      );
       return s.body.score.detail.filter((i) => i.code.startsWith('reporting.first'));
     };
-    assert.deepEqual((await codes('t01', tokenA)).map((i) => i.code), ['reporting.first.overdue']);
+    assert.deepEqual(
+      (await codes('t01', tokenA)).map((i) => i.code),
+      ['reporting.first.overdue'],
+    );
     assert.deepEqual(await codes('t02', tokenB), []);
-    const report = { kind: 'first', language: 'ja', fields: {
-      occurredAt: '本日 9時頃', affected: '公開Webサーバ', cause: '外部からの不正な通信', outlook: '本日中に復旧の見込み', alternatives: '電話窓口をご利用ください', actions: '通信を遮断しました',
-    } };
-    for (const [team, token] of [['t01', tokenA], ['t02', tokenB]] as const) {
+    const report = {
+      kind: 'first',
+      language: 'ja',
+      fields: {
+        occurredAt: '本日 9時頃',
+        affected: '公開Webサーバ',
+        cause: '外部からの不正な通信',
+        outlook: '本日中に復旧の見込み',
+        alternatives: '電話窓口をご利用ください',
+        actions: '通信を遮断しました',
+      },
+    };
+    for (const [team, token] of [
+      ['t01', tokenA],
+      ['t02', tokenB],
+    ] as const) {
       const r = await run.api('POST', `/api/exercises/${EX}/teams/${team}/reports`, report, token);
       assert.equal(r.status, 200, r.text);
     }
@@ -222,7 +346,10 @@ describe('exercise server', () => {
     assert.equal(late[0]?.code, 'reporting.first.late');
     // the deadline is 30 minutes after the first impact (minutesLate is the scoreboard's: exercise time only)
     assert.equal(late[0]!.params.deadline, at(10));
-    assert.deepEqual((await codes('t02', tokenB)).map((i) => i.code), ['reporting.first.on-time']);
+    assert.deepEqual(
+      (await codes('t02', tokenB)).map((i) => i.code),
+      ['reporting.first.on-time'],
+    );
   });
 
   it('pushes a score delta to the team’s socket after a correct finding', async () => {
@@ -233,7 +360,12 @@ describe('exercise server', () => {
     const before = snap.snapshot.scores.find((s) => s.team === 't01')!;
     const delta = waitFor(a, 'score', (d) => d.team === 't01' && d.score.phases.detection > before.phases.detection);
     const sent = Date.now();
-    const r = await run.api('POST', `/api/exercises/${EX}/teams/t01/findings`, { indicatorType: 'ip', value: '203.0.113.66', text: 'beacon in the FW log' }, tokenA);
+    const r = await run.api(
+      'POST',
+      `/api/exercises/${EX}/teams/t01/findings`,
+      { indicatorType: 'ip', value: '203.0.113.66', text: 'beacon in the FW log' },
+      tokenA,
+    );
     assert.equal(r.status, 200, r.text);
     const d = await delta;
     assert.ok(d.score.total > before.total);
@@ -242,25 +374,49 @@ describe('exercise server', () => {
 
   it('gives organizers results, statistics and CSV, and a trainee their own timeline', async () => {
     await run.api('POST', '/api/users', { name: 'ito', role: 'organizer', password: 'organizer-pass-1' }, admin);
-    const org = (await run.api<{ token: string }>('POST', '/api/auth/login', { user: 'ito', password: 'organizer-pass-1' })).body.token;
-    const results = await run.api<{ teams: { team: string; score: { total: number } | null }[] }>('GET', `/api/exercises/${EX}/results`, undefined, org);
+    const org = (
+      await run.api<{ token: string }>('POST', '/api/auth/login', { user: 'ito', password: 'organizer-pass-1' })
+    ).body.token;
+    const results = await run.api<{ teams: { team: string; score: { total: number } | null }[] }>(
+      'GET',
+      `/api/exercises/${EX}/results`,
+      undefined,
+      org,
+    );
     assert.equal(results.status, 200, results.text);
-    assert.deepEqual(results.body.teams.map((t) => t.team), ['t01', 't02']);
+    assert.deepEqual(
+      results.body.teams.map((t) => t.team),
+      ['t01', 't02'],
+    );
     assert.ok(results.body.teams[0]!.score!.total > 0);
     const csv = await run.api('GET', `/api/exercises/${EX}/results?format=csv`, undefined, org);
     assert.equal(csv.status, 200);
     assert.match(csv.text, /t01/);
     const stats = await run.api<{ stats: { course: string; sessions: number }[] }>('GET', '/api/stats', undefined, org);
-    assert.ok(stats.body.stats.some((s) => s.course === 'A' && s.sessions >= 1), stats.text);
-    assert.equal((await run.api('POST', `/api/exercises/${EX}/pause`, {}, org)).status, 403, 'organizers do not control exercises');
-    const tl = await run.api<{ entries: unknown[] }>('GET', `/api/exercises/${EX}/teams/t01/timeline`, undefined, tokenA);
+    assert.ok(
+      stats.body.stats.some((s) => s.course === 'A' && s.sessions >= 1),
+      stats.text,
+    );
+    assert.equal(
+      (await run.api('POST', `/api/exercises/${EX}/pause`, {}, org)).status,
+      403,
+      'organizers do not control exercises',
+    );
+    const tl = await run.api<{ entries: unknown[] }>(
+      'GET',
+      `/api/exercises/${EX}/teams/t01/timeline`,
+      undefined,
+      tokenA,
+    );
     assert.equal(tl.status, 200, tl.text);
     assert.ok(tl.body.entries.length > 3);
   });
 
   it('restarts with no committed event lost and picks the running exercise up again', async () => {
     // a burst of submissions, some still in flight when the server goes down
-    const burst = Array.from({ length: 40 }, (_, i) => run.api('POST', `/api/exercises/${EX}/teams/t01/actions`, { what: `action ${i}` }, tokenA));
+    const burst = Array.from({ length: 40 }, (_, i) =>
+      run.api('POST', `/api/exercises/${EX}/teams/t01/actions`, { what: `action ${i}` }, tokenA),
+    );
     const answered = await Promise.all(burst);
     assert.ok(answered.every((r) => r.status === 200));
     const before = run.server.store.events.list(EX);
@@ -274,7 +430,12 @@ describe('exercise server', () => {
     assert.equal(x.body.exercise.state, 'running');
     assert.deepEqual(run.recovered.resumed, [EX]);
     // the range was re-adopted by its labels (recover() ran in startServer): submissions go on, seq continues
-    const next = await run.api<{ event: { seq: number } }>('POST', `/api/exercises/${EX}/teams/t01/findings`, { indicatorType: 'ip', value: '198.51.100.7' }, tokenA);
+    const next = await run.api<{ event: { seq: number } }>(
+      'POST',
+      `/api/exercises/${EX}/teams/t01/findings`,
+      { indicatorType: 'ip', value: '198.51.100.7' },
+      tokenA,
+    );
     assert.equal(next.status, 200, 'trainee tokens survive the restart');
     assert.equal(next.body.event.seq, afterRestart.at(-1)!.seq + 1);
     const s = await connect(run.url, tokenA);

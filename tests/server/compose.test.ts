@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { after, before, it } from 'node:test';
+import { afterAll, beforeAll, it } from 'vitest';
 import { repoRoot } from '../../core/index.js';
 
 const PROJECT = 'sv-compose';
@@ -24,22 +24,37 @@ function freePort(): Promise<number> {
 }
 
 function compose(...args: string[]) {
-  const r = spawnSync('docker-compose', ['-p', PROJECT, ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 900_000 });
+  const r = spawnSync('docker-compose', ['-p', PROJECT, ...args], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
   if (r.status !== 0) throw new Error(`docker-compose ${args.join(' ')} failed:\n${r.stderr.slice(-3000)}`);
   return r.stdout;
 }
 
-before(async () => {
-  const exports = execFileSync('bash', ['scripts/server-image.sh'], { cwd: repoRoot, encoding: 'utf8', timeout: 900_000 });
+beforeAll(async () => {
+  const exports = execFileSync('bash', ['scripts/server-image.sh'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 900_000,
+  });
   const vars = Object.fromEntries([...exports.matchAll(/(ENSHU_\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
   assert.ok(vars.ENSHU_BASE_IMAGE && vars.ENSHU_NODE_IMAGE, exports);
   port = await freePort();
-  env = { ...process.env, ...vars, ENSHU_PORT: String(port), ENSHU_ADMIN_PASSWORD: PASSWORD, ENSHU_SERVER_TAG: 'sv-test' };
+  env = {
+    ...process.env,
+    ...vars,
+    ENSHU_PORT: String(port),
+    ENSHU_ADMIN_PASSWORD: PASSWORD,
+    ENSHU_SERVER_TAG: 'sv-test',
+  };
   compose('down', '-v');
   compose('up', '-d', '--build');
 });
 
-after(() => {
+afterAll(() => {
   if (env) compose('down', '-v');
 });
 
@@ -48,13 +63,19 @@ it('docker-compose up serves the API on loopback, healthy, with the store on its
   let health = '';
   while (Date.now() < deadline) {
     const id = compose('ps', '-q', 'server').trim();
-    health = id ? execFileSync('docker', ['inspect', '-f', '{{.State.Health.Status}}', id], { encoding: 'utf8' }).trim() : '';
+    health = id
+      ? execFileSync('docker', ['inspect', '-f', '{{.State.Health.Status}}', id], { encoding: 'utf8' }).trim()
+      : '';
     if (health === 'healthy') break;
     await new Promise((r) => setTimeout(r, 3000));
   }
   assert.equal(health, 'healthy', compose('logs', '--tail', '50'));
   const url = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin', password: PASSWORD }) });
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: 'admin', password: PASSWORD }),
+  });
   assert.equal(login.status, 200);
   const { token } = (await login.json()) as { token: string };
   const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } });

@@ -9,12 +9,17 @@ export interface Running {
   server: ExerciseServer;
   recovered: Awaited<ReturnType<ExerciseServer['recover']>>;
   url: string;
-  api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T; text: string }>;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<{ status: number; body: T; text: string }>;
 }
 
 export async function startServer(o: ServerOptions): Promise<Running> {
   const server = createExerciseServer(o);
-  bootstrapAdmin(server.store, { ENSHU_ADMIN_PASSWORD: ADMIN.password }, () => undefined);
+  bootstrapAdmin(server.store, { ENSHU_ADMIN_PASSWORD: ADMIN.password });
   const recovered = await server.recover();
   const { url } = await server.listen(0);
   const api: Running['api'] = async (method, path, body, token) => {
@@ -47,11 +52,18 @@ export async function connect(url: string, token: string): Promise<Client> {
 }
 
 export function join(s: Client, exercise: string, team?: string) {
-  return new Promise<Parameters<Parameters<ClientToServerEvents['join']>[1]>[0]>((res) => s.emit('join', { exercise, ...(team ? { team } : {}) }, res));
+  return new Promise<Parameters<Parameters<ClientToServerEvents['join']>[1]>[0]>((res) =>
+    s.emit('join', { exercise, ...(team ? { team } : {}) }, res),
+  );
 }
 
 /** Resolves with the first `event` matching `pred`, or rejects after `ms`. */
-export function waitFor<K extends keyof ServerToClientEvents>(s: Client, name: K, pred: (...a: Parameters<ServerToClientEvents[K]>) => boolean, ms = 10_000) {
+export function waitFor<K extends keyof ServerToClientEvents>(
+  s: Client,
+  name: K,
+  pred: (...a: Parameters<ServerToClientEvents[K]>) => boolean,
+  ms = 10_000,
+) {
   return new Promise<Parameters<ServerToClientEvents[K]>[0]>((res, rej) => {
     const timer = setTimeout(() => {
       s.off(name, fn as never);

@@ -10,7 +10,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { attackPort, scoringPort } from '../../server/index.js';
 import type { ScoreDelta } from '../../protocol/index.js';
 import { ADMIN, connect, join, startServer, waitFor, type Client, type Running } from './helpers.js';
@@ -29,29 +29,49 @@ let staff: Client;
 const seen: { who: string; d: ScoreDelta }[] = [];
 const INTERVAL = 40;
 
-const codes = (d: ScoreDelta) => (d.score.detail as { code: string }[]).map((i) => i.code);
+const codes = (d: ScoreDelta) => (d.score.detail ?? []).map((i) => i.code);
 const settle = (ms = INTERVAL * 6) => new Promise((r) => setTimeout(r, ms));
 const log = () => run.server.store.events.list(EX);
 
-before(async () => {
-  run = await startServer({ dataDir, attack: attackPort(), scoring: scoringPort(), now: () => clock, rescoreIntervalMs: INTERVAL });
+beforeAll(async () => {
+  run = await startServer({
+    dataDir,
+    attack: attackPort(),
+    scoring: scoringPort(),
+    now: () => clock,
+    rescoreIntervalMs: INTERVAL,
+  });
   admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
-  const created = await run.api('POST', '/api/exercises', { id: EX, course: 'A', scenario: 'a-phishing-c2-exfil', seed: 5, teams: 2 }, admin);
+  const created = await run.api(
+    'POST',
+    '/api/exercises',
+    { id: EX, course: 'A', scenario: 'a-phishing-c2-exfil', seed: 5, teams: 2 },
+    admin,
+  );
   assert.equal(created.status, 201, created.text);
   run.server.store.exercises.transition(EX, 'provisioning', clock);
   run.server.store.exercises.transition(EX, 'ready', clock);
   assert.equal((await run.api('POST', `/api/exercises/${EX}/start`, {}, admin)).status, 200);
-  const teams = (await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${EX}`, undefined, admin)).body.teams;
-  tokenA = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'alice' })).body.token;
-  const tokenB = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[1]!.joinCode, name: 'bob' })).body.token;
+  const teams = (
+    await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${EX}`, undefined, admin)
+  ).body.teams;
+  tokenA = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'alice' }))
+    .body.token;
+  const tokenB = (await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[1]!.joinCode, name: 'bob' }))
+    .body.token;
   [a, b, staff] = await Promise.all([connect(run.url, tokenA), connect(run.url, tokenB), connect(run.url, admin)]);
   assert.ok((await join(a, EX, 't01')).ok);
   assert.ok((await join(b, EX, 't02')).ok);
   assert.ok((await join(staff, EX)).ok);
-  for (const [who, s] of [['a', a], ['b', b], ['staff', staff]] as const) s.on('score', (d) => seen.push({ who, d }));
+  for (const [who, s] of [
+    ['a', a],
+    ['b', b],
+    ['staff', staff],
+  ] as const)
+    s.on('score', (d) => seen.push({ who, d }));
 });
 
-after(async () => {
+afterAll(async () => {
   for (const s of [a, b, staff]) s?.close();
   await run?.server.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -63,8 +83,17 @@ describe('time-based rescoring', () => {
     clock = min(2);
     const at = min(1).toISOString();
     const impact = {
-      type: 'attack.step', team: 't01', scenario: 'a-phishing-c2-exfil', step: 'exfiltrate', technique: 'T1041', tactic: 'exfiltration',
-      at, startedAt: at, endedAt: at, outcome: 'succeeded', impact: true,
+      type: 'attack.step',
+      team: 't01',
+      scenario: 'a-phishing-c2-exfil',
+      step: 'exfiltrate',
+      technique: 'T1041',
+      tactic: 'exfiltration',
+      at,
+      startedAt: at,
+      endedAt: at,
+      outcome: 'succeeded',
+      impact: true,
     };
     assert.equal((await run.api('POST', `/api/exercises/${EX}/events`, { events: [impact] }, admin)).status, 200);
 
@@ -80,7 +109,7 @@ describe('time-based rescoring', () => {
     assert.equal(overdue.cause, 'time');
     assert.equal(overdue.team, 't01');
     assert.equal(overdue.seq, lastSeq, 'the delta is the same log read at a later time');
-    const item = (overdue.score.detail as { code: string; params: { deadline: string } }[]).find((i) => i.code === 'reporting.first.overdue')!;
+    const item = (overdue.score.detail ?? []).find((i) => i.code === 'reporting.first.overdue')!;
     assert.equal(item.params.deadline, min(31).toISOString());
     await settle();
     assert.equal(log().length, events, 'no event was appended');
@@ -90,10 +119,18 @@ describe('time-based rescoring', () => {
 
   it('does not move a paused exercise, and counts the hourly update in exercise time after it resumes', async () => {
     clock = min(33);
-    const report = { kind: 'first', language: 'en', fields: {
-      occurredAt: 'today around 9:00', affected: 'files of General Affairs', cause: 'a mail attachment that ran a program',
-      outlook: 'restored by this evening', alternatives: 'use the phone desk meanwhile', actions: 'we cut the connection',
-    } };
+    const report = {
+      kind: 'first',
+      language: 'en',
+      fields: {
+        occurredAt: 'today around 9:00',
+        affected: 'files of General Affairs',
+        cause: 'a mail attachment that ran a program',
+        outlook: 'restored by this evening',
+        alternatives: 'use the phone desk meanwhile',
+        actions: 'we cut the connection',
+      },
+    };
     const late = waitFor(a, 'score', (d) => codes(d).includes('reporting.first.late'));
     assert.equal((await run.api('POST', `/api/exercises/${EX}/teams/t01/reports`, report, tokenA)).status, 200);
     await late;
@@ -118,7 +155,7 @@ describe('time-based rescoring', () => {
     clock = min(254);
     const due = await waitFor(a, 'score', (d) => codes(d).includes('reporting.update.overdue'), 5000);
     assert.equal(due.cause, 'time');
-    const item = (due.score.detail as { code: string; points: number; params: { due: string } }[]).find((i) => i.code === 'reporting.update.overdue')!;
+    const item = (due.score.detail ?? []).find((i) => i.code === 'reporting.update.overdue')!;
     assert.equal(item.params.due, min(253).toISOString());
     assert.ok(item.points < 0);
     assert.ok(due.previous && due.score.total < due.previous.total);

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AttackRunner, loadScenario, MemorySink, planFor, SeedMismatchError } from '../../attacker/index.js';
 import { connectEngine, RangeManager, type Engine } from '../../orchestrator/index.js';
 import { attackPort, scoringPort } from '../../server/index.js';
@@ -25,29 +25,55 @@ let engine: Engine;
 let run: Running;
 let admin: string;
 
-const serverOn = () => startServer({ dataDir, engine, attack: attackPort(), scoring: scoringPort(), checkIntervalMs: 60_000, rescoreIntervalMs: 0 });
+const serverOn = () =>
+  startServer({
+    dataDir,
+    engine,
+    attack: attackPort(),
+    scoring: scoringPort(),
+    checkIntervalMs: 60_000,
+    rescoreIntervalMs: 0,
+  });
 const attackLog = (): StoredEvent[] => run.server.store.events.list(EX).filter((e) => e.type.startsWith('attack.'));
-const stepsOf = (log: StoredEvent[]) => log.filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step');
-const control = (log: StoredEvent[], type: string) => log.filter((e): e is AttackControlEvent & { seq: number } => e.type === type);
+const stepsOf = (log: StoredEvent[]) =>
+  log.filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step');
+const control = (log: StoredEvent[], type: string) =>
+  log.filter((e): e is AttackControlEvent & { seq: number } => e.type === type);
 
 async function until<T>(what: string, f: () => T | undefined, ms: number): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = f();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms}ms waiting for ${what}; attack log: ${attackLog().map((e) => (e.type === 'attack.step' ? `${e.step} ${e.outcome} ${e.reason ?? ''}` : e.type)).join(' | ')}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${ms}ms waiting for ${what}; attack log: ${attackLog()
+          .map((e) => (e.type === 'attack.step' ? `${e.step} ${e.outcome} ${e.reason ?? ''}` : e.type))
+          .join(' | ')}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-before(async () => {
+beforeAll(async () => {
   engine = await connectEngine();
   await new RangeManager(engine).down({ exercise: EX });
   run = await serverOn();
   admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
-  const created = await run.api('POST', '/api/exercises', {
-    id: EX, course: 'A', scenario: SCENARIO, seed: SEED, teams: 1, speed: SPEED, topology: 'tests/server/resume-range.yaml',
-  }, admin);
+  const created = await run.api(
+    'POST',
+    '/api/exercises',
+    {
+      id: EX,
+      course: 'A',
+      scenario: SCENARIO,
+      seed: SEED,
+      teams: 1,
+      speed: SPEED,
+      topology: 'tests/server/resume-range.yaml',
+    },
+    admin,
+  );
   assert.equal(created.status, 201, created.text);
   const staff = await connect(run.url, admin);
   try {
@@ -58,7 +84,12 @@ before(async () => {
     // and provisioning again keeps what is up and waits for the rest
     let state = 'created';
     for (let attempt = 0; attempt < 3 && state !== 'ready'; attempt++) {
-      const ready = waitFor(staff, 'exercise', (x) => x.id === EX && (x.state === 'ready' || x.state === 'created'), 900_000);
+      const ready = waitFor(
+        staff,
+        'exercise',
+        (x) => x.id === EX && (x.state === 'ready' || x.state === 'created'),
+        900_000,
+      );
       assert.equal((await run.api('POST', `/api/exercises/${EX}/provision`, {}, admin)).status, 202);
       state = (await ready).state;
     }
@@ -68,7 +99,7 @@ before(async () => {
   }
 });
 
-after(async () => {
+afterAll(async () => {
   await run?.server.close();
   if (engine) await new RangeManager(engine).down({ exercise: EX });
   rmSync(dataDir, { recursive: true, force: true });
@@ -76,7 +107,14 @@ after(async () => {
 
 describe('an attack across a server restart', () => {
   it('refuses to run the scenario on a range built from another seed, naming both', async () => {
-    const runner = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: loadScenario(SCENARIO), seed: SEED + 1, sink: new MemorySink() });
+    const runner = new AttackRunner({
+      engine,
+      exercise: EX,
+      team: 't01',
+      scenario: loadScenario(SCENARIO),
+      seed: SEED + 1,
+      sink: new MemorySink(),
+    });
     await assert.rejects(runner.start(), (err: unknown) => {
       assert.ok(err instanceof SeedMismatchError);
       assert.equal(err.rangeSeed, String(SEED));
@@ -87,16 +125,22 @@ describe('an attack across a server restart', () => {
     assert.equal(runner.state().status, 'idle');
   });
 
-  it('resumes mid-scenario: every step once, in planned order, on a clock that went on from where it stood', async (t) => {
+  it('resumes mid-scenario: every step once, in planned order, on a clock that went on from where it stood', async () => {
     assert.equal((await run.api('POST', `/api/exercises/${EX}/start`, {}, admin)).status, 200);
     // close while a step after the C2 check-in is in flight (its action is tasked through the implant)
-    const inFlight = await until('a step in flight after the C2 check-in', () => {
-      const state = run.server.service.runnerStates(EX).t01 as { steps: { id: string; status: string }[] } | undefined;
-      const beacon = stepsOf(attackLog()).find((e) => e.step === 'c2-beacon');
-      const busy = state?.steps.find((s) => s.status === 'running' && s.id !== 'c2-beacon');
-      if (beacon) assert.equal(beacon.outcome, 'succeeded', `the C2 beacon was ${beacon.outcome}: ${beacon.reason ?? ''}`);
-      return beacon && busy ? busy.id : undefined;
-    }, 600_000);
+    const inFlight = await until(
+      'a step in flight after the C2 check-in',
+      () => {
+        const state = run.server.service.runnerStates(EX).t01 as
+          { steps: { id: string; status: string }[] } | undefined;
+        const beacon = stepsOf(attackLog()).find((e) => e.step === 'c2-beacon');
+        const busy = state?.steps.find((s) => s.status === 'running' && s.id !== 'c2-beacon');
+        if (beacon)
+          assert.equal(beacon.outcome, 'succeeded', `the C2 beacon was ${beacon.outcome}: ${beacon.reason ?? ''}`);
+        return beacon && busy ? busy.id : undefined;
+      },
+      600_000,
+    );
     const before = attackLog();
     await run.server.close();
 
@@ -111,10 +155,16 @@ describe('an attack across a server restart', () => {
     const restored = await until('attack.restored', () => control(attackLog(), 'attack.restored').at(-1), 60_000);
     assert.deepEqual(restored.detail?.rerun, [inFlight], 'the step in flight is run again');
     // the clock goes on from the shutdown: the downtime (several seconds, minutes at ×60) does not count
-    // (both are read right after the clock stops/starts; a loaded machine may preempt in between: 1 s of wall time at most)
-    assert.ok(Math.abs(restored.clock! - suspended.clock!) < SPEED, `restored at T+${restored.clock}s, suspended at T+${suspended.clock}s`);
+    // (both are read right after the clock stops/starts;
+    // a loaded machine may preempt in between: 1 s of wall time at most)
+    assert.ok(
+      Math.abs(restored.clock! - suspended.clock!) < SPEED,
+      `restored at T+${restored.clock}s, suspended at T+${suspended.clock}s`,
+    );
     assert.ok(restored.clock! > 0);
-    t.diagnostic(`cut while ${inFlight} ran: suspended at T+${suspended.clock}s, restored at T+${restored.clock}s, ${Date.parse(restored.at) - Date.parse(suspended.at)} ms later`);
+    console.log(
+      `cut while ${inFlight} ran: suspended at T+${suspended.clock}s, restored at T+${restored.clock}s, ${Date.parse(restored.at) - Date.parse(suspended.at)} ms later`,
+    );
 
     await until('attack.finished', () => control(attackLog(), 'attack.finished').at(-1), 600_000);
     const log = attackLog();
@@ -138,15 +188,25 @@ describe('an attack across a server restart', () => {
       const p = plan.steps.find((x) => x.id === e.step)!;
       const due = Math.max(...p.after.map((d) => byId.get(d)!.endClock!)) + Math.max(0, p.delay + p.jitter);
       const expected = Math.max(due, restored.clock!);
-      t.diagnostic(`${e.step}: due T+${due.toFixed(1)}s, started T+${e.startClock}s (${(e.startClock! - expected).toFixed(1)}s after it could)`);
-      assert.ok(e.startClock! >= expected - 0.5 && e.startClock! - expected < tolerance,
-        `${e.step} started at T+${e.startClock}s; due T+${due.toFixed(1)}s (restored at T+${restored.clock}s)`);
+      console.log(
+        `${e.step}: due T+${due.toFixed(1)}s, started T+${e.startClock}s (${(e.startClock! - expected).toFixed(1)}s after it could)`,
+      );
+      assert.ok(
+        e.startClock! >= expected - 0.5 && e.startClock! - expected < tolerance,
+        `${e.step} started at T+${e.startClock}s; due T+${due.toFixed(1)}s (restored at T+${restored.clock}s)`,
+      );
     }
     // planned order: by log position and by scenario clock
     const order = ['discovery', 'collect', 'exfiltrate'];
     const seqs = order.map((id) => byId.get(id)!.seq);
-    assert.deepEqual([...seqs].sort((x, y) => x - y), seqs);
+    assert.deepEqual(
+      [...seqs].sort((x, y) => x - y),
+      seqs,
+    );
     const clocks = order.map((id) => byId.get(id)!.startClock!);
-    assert.deepEqual([...clocks].sort((x, y) => x - y), clocks);
+    assert.deepEqual(
+      [...clocks].sort((x, y) => x - y),
+      clocks,
+    );
   });
 });

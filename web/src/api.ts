@@ -20,7 +20,11 @@ export function saveSession(s: Session | undefined): void {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly detail?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly detail?: unknown,
+  ) {
     super(message);
   }
 }
@@ -28,16 +32,31 @@ export class ApiError extends Error {
 function detailText(detail: unknown): string {
   if (!detail) return '';
   if (typeof detail === 'string') return detail;
-  if (Array.isArray(detail)) return detail.map((d) => (typeof d === 'object' && d && 'message' in d ? `${(d as { path?: unknown[] }).path?.join('.') ?? ''} ${(d as { message: string }).message}` : String(d))).join('; ');
+  if (Array.isArray(detail))
+    return detail
+      .map((d) =>
+        typeof d === 'object' && d && 'message' in d
+          ? `${(d as { path?: unknown[] }).path?.join('.') ?? ''} ${(d as { message: string }).message}`
+          : String(d),
+      )
+      .join('; ');
   return '';
 }
 
-export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown, token = loadSession()?.token): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  token = loadSession()?.token,
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
@@ -45,7 +64,11 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
   }
   const text = await res.text();
   let json: unknown;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
   if (!res.ok) {
     const e = (json ?? {}) as { error?: string; detail?: unknown };
     const extra = detailText(e.detail);

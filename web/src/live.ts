@@ -21,21 +21,48 @@ export function useRoom(exercise: string | undefined, team?: string): Live {
     const s: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token }, transports: ['websocket'] });
     socketRef.current = s;
     setState({ progress: {}, connected: false });
-    const join = () => s.emit('join', { exercise, ...(team ? { team } : {}) }, (r) => {
-      if (r.ok) setState((p) => ({ ...p, snapshot: r.snapshot, connected: true, error: undefined }));
-      else setState((p) => ({ ...p, error: r.error }));
-    });
+    const join = () =>
+      s.emit('join', { exercise, ...(team ? { team } : {}) }, (r) => {
+        if (r.ok) setState((p) => ({ ...p, snapshot: r.snapshot, connected: true, error: undefined }));
+        else setState((p) => ({ ...p, error: r.error }));
+      });
     s.on('connect', join);
     s.on('disconnect', () => setState((p) => ({ ...p, connected: false })));
     s.on('connect_error', (e) => setState((p) => ({ ...p, connected: false, error: e.message })));
-    s.on('event', (e) => setState((p) => (p.snapshot && !p.snapshot.events.some((x) => x.seq === e.seq)
-      ? { ...p, snapshot: { ...p.snapshot, events: [...p.snapshot.events, e] } } : p)));
-    s.on('score', (d) => setState((p) => (p.snapshot
-      ? { ...p, snapshot: { ...p.snapshot, scores: [...p.snapshot.scores.filter((x) => x.team !== d.team), d.score].sort((a, b) => a.team.localeCompare(b.team)) } } : p)));
+    s.on('event', (e) =>
+      setState((p) =>
+        p.snapshot && !p.snapshot.events.some((x) => x.seq === e.seq)
+          ? { ...p, snapshot: { ...p.snapshot, events: [...p.snapshot.events, e] } }
+          : p,
+      ),
+    );
+    s.on('score', (d) =>
+      setState((p) =>
+        p.snapshot
+          ? {
+              ...p,
+              snapshot: {
+                ...p.snapshot,
+                scores: [...p.snapshot.scores.filter((x) => x.team !== d.team), d.score].sort((a, b) =>
+                  a.team.localeCompare(b.team),
+                ),
+              },
+            }
+          : p,
+      ),
+    );
     s.on('exercise', (x) => setState((p) => (p.snapshot ? { ...p, snapshot: { ...p.snapshot, exercise: x } } : p)));
-    s.on('runner', (r) => setState((p) => (p.snapshot ? { ...p, snapshot: { ...p.snapshot, runners: { ...p.snapshot.runners, [r.team]: r.state } } } : p)));
+    s.on('runner', (r) =>
+      setState((p) =>
+        p.snapshot && !('error' in r.state)
+          ? { ...p, snapshot: { ...p.snapshot, runners: { ...p.snapshot.runners, [r.team]: r.state } } }
+          : p,
+      ),
+    );
     s.on('progress', (pr) => setState((p) => ({ ...p, progress: { ...p.progress, [pr.team ?? '*']: pr } })));
-    return () => { s.close(); };
+    return () => {
+      s.close();
+    };
   }, [exercise, team]);
 
   return state;

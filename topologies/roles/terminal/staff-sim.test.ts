@@ -2,7 +2,7 @@
  * The staff simulator's planning: a pure function of seed, node and users, so an exercise
  * replays the same office day. Runs the real script with the host's python3 (stdlib only).
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -4,15 +4,11 @@
  * Before the attack starts the steps come from the scenario's ground truth (the hints route).
  */
 import { useState } from 'react';
-import type { RunnerState, StepState, StoredEvent } from '../../../protocol/index.js';
+import type { RunnerState, StepHints, StepState, StoredEvent } from '../../../protocol/index.js';
 import { api } from '../api.js';
 import { duration, timeOf, useI18n, type MessageKey } from '../i18n/index.js';
 import { useAsync } from './useAsync.js';
 import { Empty, ErrorBox, Loading } from './States.js';
-
-/** GET /api/exercises/:exercise/teams/:team/hints (orchestrator/server/hints.ts) */
-export interface HintView { id: string; cost: number; got?: 'released' | 'bought'; text?: { ja: string; en: string } }
-export interface StepHints { step: string; title: { ja: string; en: string }; technique: string; hints: HintView[] }
 
 const STATUSES = ['pending', 'waiting', 'running', 'succeeded', 'blocked', 'failed', 'skipped'] as const;
 const RESOLVED = new Set(['succeeded', 'blocked', 'failed', 'skipped']);
@@ -29,15 +25,30 @@ function runnerError(x: unknown): string | undefined {
   return typeof e === 'string' ? e : undefined;
 }
 
-export function ScenarioTimeline({ exercise, team, events, runner: raw, active, act }: {
-  exercise: string; team: string; events: StoredEvent[]; runner: unknown;
+export function ScenarioTimeline({
+  exercise,
+  team,
+  events,
+  runner: raw,
+  active,
+  act,
+}: {
+  exercise: string;
+  team: string;
+  events: StoredEvent[];
+  runner: unknown;
   /** the exercise runs or is paused: hints may be released */
   active: boolean;
   act: (path: string, body?: unknown) => Promise<void>;
 }) {
   const { t, lang } = useI18n();
-  const hintEvents = events.filter((e) => (e.type === 'hint.released' || e.type === 'hint.bought') && (e as { team?: string }).team === team).length;
-  const plan = useAsync(() => api<{ steps: StepHints[] }>('GET', `/api/exercises/${exercise}/teams/${team}/hints`), [exercise, team, hintEvents]);
+  const hintEvents = events.filter(
+    (e) => (e.type === 'hint.released' || e.type === 'hint.bought') && (e as { team?: string }).team === team,
+  ).length;
+  const plan = useAsync(
+    () => api<{ steps: StepHints[] }>('GET', `/api/exercises/${exercise}/teams/${team}/hints`),
+    [exercise, team, hintEvents],
+  );
   const runner = asRunner(raw);
   const failed = runnerError(raw);
   const [choice, setChoice] = useState<Record<string, string>>({});
@@ -47,74 +58,118 @@ export function ScenarioTimeline({ exercise, team, events, runner: raw, active, 
   const ids = runner ? runner.steps.map((s) => s.id) : (plan.value?.steps ?? []).map((s) => s.step);
   const done = runner ? runner.steps.filter((s) => RESOLVED.has(s.status)).length : 0;
   return (
-    <section className="timeline" aria-label={`${t('timeline.title')} ${team}`} data-testid={`timeline-${team}`} data-status={runner?.status ?? 'none'}>
+    <section
+      className="timeline"
+      aria-label={`${t('timeline.title')} ${team}`}
+      data-testid={`timeline-${team}`}
+      data-status={runner?.status ?? 'none'}
+    >
       <h3>
         {t('map.team', { team })}{' '}
         <small data-testid={`runner-${team}`}>
-          {runner ? t('timeline.runner', {
-            status: RUNNER.includes(runner.status) ? t(`runner.${runner.status}` as MessageKey) : runner.status, clock: duration(runner.clock * 1000), speed: runner.speed, done, total: runner.steps.length,
-          }) : t('timeline.notStarted')}
+          {runner
+            ? t('timeline.runner', {
+                status: RUNNER.includes(runner.status) ? t(`runner.${runner.status}` as MessageKey) : runner.status,
+                clock: duration(runner.clock * 1000),
+                speed: runner.speed,
+                done,
+                total: runner.steps.length,
+              })
+            : t('timeline.notStarted')}
         </small>
       </h3>
       {failed && <ErrorBox message={failed} />}
-      {plan.error && !runner ? <ErrorBox message={plan.error} retry={plan.reload} />
-        : !plan.value && !runner ? <Loading />
-        : ids.length === 0 ? <Empty>{t('timeline.none')}</Empty> : (
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">{t('timeline.step')}</th><th scope="col">{t('timeline.planned')}</th><th scope="col">{t('timeline.outcome')}</th>
-                <th scope="col">{t('timeline.at')}</th><th scope="col">{t('timeline.controls')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ids.map((id) => {
-                const s: StepState | undefined = live.get(id);
-                const info = byId.get(id);
-                const status = s?.status ?? 'pending';
-                const hints = info?.hints ?? [];
-                const pick = choice[id] ?? hints.find((h) => !h.got)?.id ?? hints[0]?.id ?? '';
-                return (
-                  <tr key={id} data-step={id} data-status={status}>
-                    <td>
-                      {info ? info.title[lang] : id} <small>({s?.technique ?? info?.technique})</small>
-                      {s?.node && <small> · {s.node}</small>}
-                    </td>
-                    <td>{s ? `T+${duration(s.plannedOffset * 1000)}` : ''}</td>
-                    <td className={`outcome ${RESOLVED.has(status) ? status : 'planned'}`}>
-                      {(STATUSES as readonly string[]).includes(status) ? t(`step.${status}` as MessageKey) : status}
-                      {s?.skippedByInstructor && <small> · {t('timeline.byInstructor')}</small>}
-                      {s?.reason && status !== 'succeeded' && <div className="reason" data-testid="step-reason">{s.reason}</div>}
-                      {!RESOLVED.has(status) && s?.waitingFor && <div className="reason">{s.waitingFor}</div>}
-                    </td>
-                    <td>{s?.endedAt ? timeOf(lang, s.endedAt) : s?.startedAt ? timeOf(lang, s.startedAt) : ''}</td>
-                    <td>
-                      {runner && (status === 'pending' || status === 'waiting') && (
-                        <button type="button" onClick={() => void act(`teams/${team}/skip`, { step: id })} aria-label={`${t('timeline.skip')}: ${info ? info.title[lang] : id} (${team})`}>
-                          {t('timeline.skip')}
+      {plan.error && !runner ? (
+        <ErrorBox message={plan.error} retry={plan.reload} />
+      ) : !plan.value && !runner ? (
+        <Loading />
+      ) : ids.length === 0 ? (
+        <Empty>{t('timeline.none')}</Empty>
+      ) : (
+        <table className="list">
+          <thead>
+            <tr>
+              <th scope="col">{t('timeline.step')}</th>
+              <th scope="col">{t('timeline.planned')}</th>
+              <th scope="col">{t('timeline.outcome')}</th>
+              <th scope="col">{t('timeline.at')}</th>
+              <th scope="col">{t('timeline.controls')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ids.map((id) => {
+              const s: StepState | undefined = live.get(id);
+              const info = byId.get(id);
+              const status = s?.status ?? 'pending';
+              const hints = info?.hints ?? [];
+              const pick = choice[id] ?? hints.find((h) => !h.got)?.id ?? hints[0]?.id ?? '';
+              return (
+                <tr key={id} data-step={id} data-status={status}>
+                  <td>
+                    {info ? info.title[lang] : id} <small>({s?.technique ?? info?.technique})</small>
+                    {s?.node && <small> · {s.node}</small>}
+                  </td>
+                  <td>{s ? `T+${duration(s.plannedOffset * 1000)}` : ''}</td>
+                  <td className={`outcome ${RESOLVED.has(status) ? status : 'planned'}`}>
+                    {(STATUSES as readonly string[]).includes(status) ? t(`step.${status}` as MessageKey) : status}
+                    {s?.skippedByInstructor && <small> · {t('timeline.byInstructor')}</small>}
+                    {s?.reason && status !== 'succeeded' && (
+                      <div className="reason" data-testid="step-reason">
+                        {s.reason}
+                      </div>
+                    )}
+                    {!RESOLVED.has(status) && s?.waitingFor && <div className="reason">{s.waitingFor}</div>}
+                  </td>
+                  <td>{s?.endedAt ? timeOf(lang, s.endedAt) : s?.startedAt ? timeOf(lang, s.startedAt) : ''}</td>
+                  <td>
+                    {runner && (status === 'pending' || status === 'waiting') && (
+                      <button
+                        type="button"
+                        onClick={() => void act(`teams/${team}/skip`, { step: id })}
+                        aria-label={`${t('timeline.skip')}: ${info ? info.title[lang] : id} (${team})`}
+                      >
+                        {t('timeline.skip')}
+                      </button>
+                    )}
+                    {hints.length > 0 && (
+                      <form
+                        className="inline"
+                        onSubmit={(e) => {
+                          e.preventDefault();
+                          void act(`teams/${team}/hints/release`, { step: id, hint: pick });
+                        }}
+                      >
+                        <label className="sr" htmlFor={`hint-${team}-${id}`}>
+                          {t('hint.id')}
+                        </label>
+                        <select
+                          id={`hint-${team}-${id}`}
+                          value={pick}
+                          onChange={(e) => setChoice({ ...choice, [id]: e.target.value })}
+                        >
+                          {hints.map((h) => (
+                            <option key={h.id} value={h.id} title={h.text?.[lang]}>
+                              {h.id}
+                              {h.got ? ` ✓ ${t(`hint.got.${h.got}` as MessageKey)}` : ''}
+                            </option>
+                          ))}
+                        </select>
+                        <button
+                          type="submit"
+                          disabled={!active || hints.find((h) => h.id === pick)?.got !== undefined}
+                          aria-label={`${t('timeline.hint')}: ${info ? info.title[lang] : id} (${team})`}
+                        >
+                          {t('timeline.hint')}
                         </button>
-                      )}
-                      {hints.length > 0 && (
-                        <form className="inline" onSubmit={(e) => { e.preventDefault(); void act(`teams/${team}/hints/release`, { step: id, hint: pick }); }}>
-                          <label className="sr" htmlFor={`hint-${team}-${id}`}>{t('hint.id')}</label>
-                          <select id={`hint-${team}-${id}`} value={pick} onChange={(e) => setChoice({ ...choice, [id]: e.target.value })}>
-                            {hints.map((h) => (
-                              <option key={h.id} value={h.id} title={h.text?.[lang]}>
-                                {h.id}{h.got ? ` ✓ ${t(`hint.got.${h.got}` as MessageKey)}` : ''}
-                              </option>
-                            ))}
-                          </select>
-                          <button type="submit" disabled={!active || hints.find((h) => h.id === pick)?.got !== undefined}
-                            aria-label={`${t('timeline.hint')}: ${info ? info.title[lang] : id} (${team})`}>{t('timeline.hint')}</button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

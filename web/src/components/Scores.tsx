@@ -1,11 +1,17 @@
-import type { TeamScore } from '../../../protocol/index.js';
+import { PHASES, type TeamScore } from '../../../protocol/index.js';
 import { useI18n } from '../i18n/index.js';
 import { Empty } from './States.js';
 
-export const PHASES = ['detection', 'response', 'reporting', 'recovery'] as const;
-
 /** The four-phase scoreboard: one row per team, a bar per phase. */
-export function ScoreTable({ scores, names, highlight }: { scores: TeamScore[]; names?: Record<string, string>; highlight?: string }) {
+export function ScoreTable({
+  scores,
+  names,
+  highlight,
+}: {
+  scores: TeamScore[];
+  names?: Record<string, string>;
+  highlight?: string;
+}) {
   const { t } = useI18n();
   if (!scores.length) return <Empty>{t('score.none')}</Empty>;
   const max = Math.max(1, ...scores.flatMap((s) => PHASES.map((p) => Math.abs(s.phases[p] ?? 0))));
@@ -13,7 +19,16 @@ export function ScoreTable({ scores, names, highlight }: { scores: TeamScore[]; 
   return (
     <table className="scores" data-testid="score-table">
       <thead>
-        <tr><th scope="col">{t('score.rank')}</th><th scope="col">{t('score.team')}</th>{PHASES.map((p) => <th scope="col" key={p}>{t(`phase.${p}`)}</th>)}<th scope="col">{t('score.total')}</th></tr>
+        <tr>
+          <th scope="col">{t('score.rank')}</th>
+          <th scope="col">{t('score.team')}</th>
+          {PHASES.map((p) => (
+            <th scope="col" key={p}>
+              {t(`phase.${p}`)}
+            </th>
+          ))}
+          <th scope="col">{t('score.total')}</th>
+        </tr>
       </thead>
       <tbody>
         {sorted.map((s) => (
@@ -22,11 +37,19 @@ export function ScoreTable({ scores, names, highlight }: { scores: TeamScore[]; 
             <th scope="row">{names?.[s.team] ? `${s.team} ${names[s.team]}` : s.team}</th>
             {PHASES.map((p) => (
               <td key={p} className="phase-cell">
-                <span className={`bar ${p}`} style={{ width: `${(Math.max(0, s.phases[p] ?? 0) / max) * 100}%` }} aria-hidden="true" />
-                <span className="num" data-phase={p}>{round(s.phases[p])}</span>
+                <span
+                  className={`bar ${p}`}
+                  style={{ width: `${(Math.max(0, s.phases[p] ?? 0) / max) * 100}%` }}
+                  aria-hidden="true"
+                />
+                <span className="num" data-phase={p}>
+                  {round(s.phases[p])}
+                </span>
               </td>
             ))}
-            <td className="total" data-testid={`total-${s.team}`}>{round(s.total)}</td>
+            <td className="total" data-testid={`total-${s.team}`}>
+              {round(s.total)}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -3,7 +3,11 @@ import { useI18n } from '../i18n/index.js';
 
 export function Loading() {
   const { t } = useI18n();
-  return <p className="state loading" role="status" aria-live="polite">{t('state.loading')}</p>;
+  return (
+    <p className="state loading" role="status" aria-live="polite">
+      {t('state.loading')}
+    </p>
+  );
 }
 
 export function ErrorBox({ message, retry }: { message: string; retry?: () => void }) {
@@ -11,7 +15,11 @@ export function ErrorBox({ message, retry }: { message: string; retry?: () => vo
   return (
     <div className="state error" role="alert">
       <span>{t('state.error', { message })}</span>
-      {retry && <button type="button" onClick={retry}>{t('state.retry')}</button>}
+      {retry && (
+        <button type="button" onClick={retry}>
+          {t('state.retry')}
+        </button>
+      )}
     </div>
   );
 }
@@ -22,8 +30,18 @@ export function Empty({ children }: { children?: ReactNode }) {
 }
 
 /** Renders loading / error / empty / content from one async value. */
-export function Async<T>({ value, error, retry, empty, children }: {
-  value: T | undefined; error?: string; retry?: () => void; empty?: (v: T) => boolean; children: (v: T) => ReactNode;
+export function Async<T>({
+  value,
+  error,
+  retry,
+  empty,
+  children,
+}: {
+  value: T | undefined;
+  error?: string;
+  retry?: () => void;
+  empty?: (v: T) => boolean;
+  children: (v: T) => ReactNode;
 }) {
   if (error) return <ErrorBox message={error} {...(retry ? { retry } : {})} />;
   if (value === undefined) return <Loading />;
@@ -31,10 +49,23 @@ export function Async<T>({ value, error, retry, empty, children }: {
   return <>{children(value)}</>;
 }
 
-export function Panel({ title, children, id, actions }: { title: string; children: ReactNode; id?: string; actions?: ReactNode }) {
+export function Panel({
+  title,
+  children,
+  id,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  id?: string;
+  actions?: ReactNode;
+}) {
   return (
     <section className="panel" aria-labelledby={id ? `${id}-h` : undefined} id={id}>
-      <header><h2 id={id ? `${id}-h` : undefined}>{title}</h2>{actions}</header>
+      <header>
+        <h2 id={id ? `${id}-h` : undefined}>{title}</h2>
+        {actions}
+      </header>
       {children}
     </section>
   );

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { browserLang, duration, format } from './index.js';
 import { en } from './en.js';
@@ -11,7 +11,11 @@ test('the language follows the browser, Japanese or English, English otherwise',
 });
 
 test('both catalogues fill the same placeholders, and Japanese is really translated', () => {
-  const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+  const holes = (s: string) =>
+    [...s.matchAll(/\{(\w+)\}/g)]
+      .map((m) => m[1])
+      .sort()
+      .join(',');
   let same = 0;
   for (const k of Object.keys(en) as (keyof typeof en)[]) {
     assert.ok(ja[k].trim(), `ja ${k} is empty`);

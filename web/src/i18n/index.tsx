@@ -23,7 +23,11 @@ export function format(lang: Lang, key: MessageKey, vars: Record<string, string 
 
 export type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
-interface I18n { lang: Lang; setLang(l: Lang): void; t: T }
+interface I18n {
+  lang: Lang;
+  setLang(l: Lang): void;
+  t: T;
+}
 const Ctx = createContext<I18n | undefined>(undefined);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
@@ -31,7 +35,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const saved = localStorage.getItem(STORAGE);
     return saved === 'ja' || saved === 'en' ? saved : browserLang();
   });
-  const setLang = useCallback((l: Lang) => { localStorage.setItem(STORAGE, l); setLangState(l); }, []);
+  const setLang = useCallback((l: Lang) => {
+    localStorage.setItem(STORAGE, l);
+    setLangState(l);
+  }, []);
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = format(lang, 'app.title');
@@ -57,5 +64,9 @@ export function duration(ms: number): string {
 
 export function timeOf(lang: Lang, iso: string | undefined): string {
   if (!iso) return '';
-  return new Date(iso).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(iso).toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }

@@ -38,7 +38,7 @@ export const ja: Messages = {
   'ex.course': 'コース',
   'ex.scenario': 'シナリオ',
   'ex.topology': '演習環境の構成（省略可）',
-  'ex.topologyHelp': "空欄ならコースの標準の構成。構成のIDかYAMLファイルを指定できます",
+  'ex.topologyHelp': '空欄ならコースの標準の構成。構成のIDかYAMLファイルを指定できます',
   'ex.teams': 'チーム数',
   'ex.create': '演習を作成',
   'ex.created': '演習 {id} を作成しました。',

@@ -1,6 +1,6 @@
 /** Instructor console: exercises, provisioning, ranges with health, scenario control, scoreboard, grading. */
 import { useState, type FormEvent } from 'react';
-import type { ExerciseRow, StoredEvent, TeamView as TeamRow } from '../../../protocol/index.js';
+import { COURSE_IDS, type ExerciseRow, type StoredEvent, type TeamView as TeamRow } from '../../../protocol/index.js';
 import { api } from '../api.js';
 import { useRoom } from '../live.js';
 import { useI18n, timeOf, type MessageKey } from '../i18n/index.js';
@@ -10,8 +10,6 @@ import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
 import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
-
-export const COURSES = ['A', 'B-1', 'B-2', 'C', 'online-standard', 'online-intro'] as const;
 
 export function InstructorView({ exercise }: { exercise?: string }) {
   return exercise ? <ExerciseConsole exercise={exercise} /> : <ExerciseList />;
@@ -26,7 +24,11 @@ function ExerciseList() {
     const d = new FormData(e.currentTarget);
     try {
       const r = await api<{ exercise: ExerciseRow }>('POST', '/api/exercises', {
-        id: d.get('id'), title: d.get('title') || undefined, course: d.get('course'), scenario: d.get('scenario'), teams: Number(d.get('teams')),
+        id: d.get('id'),
+        title: d.get('title') || undefined,
+        course: d.get('course'),
+        scenario: d.get('scenario'),
+        teams: Number(d.get('teams')),
         ...(String(d.get('topology') ?? '').trim() ? { topology: String(d.get('topology')).trim() } : {}),
       });
       setMsg({ ok: true, text: t('ex.created', { id: r.exercise.id }) });
@@ -52,7 +54,11 @@ function ExerciseList() {
           <input id="ex-title" name="title" />
           <label htmlFor="ex-course">{t('ex.course')}</label>
           <select id="ex-course" name="course" defaultValue="A">
-            {COURSES.map((c) => <option key={c} value={c}>{t(`course.${c}` as MessageKey)}</option>)}
+            {COURSE_IDS.map((c) => (
+              <option key={c} value={c}>
+                {t(`course.${c}` as MessageKey)}
+              </option>
+            ))}
           </select>
           <label htmlFor="ex-scenario">{t('ex.scenario')}</label>
           <input id="ex-scenario" name="scenario" required defaultValue="a-phishing-c2-exfil" />
@@ -62,7 +68,11 @@ function ExerciseList() {
           <label htmlFor="ex-teams">{t('ex.teams')}</label>
           <input id="ex-teams" name="teams" type="number" min={1} max={200} defaultValue={2} required />
           <button type="submit">{t('ex.create')}</button>
-          {msg && <p role={msg.ok ? 'status' : 'alert'} className={msg.ok ? 'ok' : 'state error'}>{msg.text}</p>}
+          {msg && (
+            <p role={msg.ok ? 'status' : 'alert'} className={msg.ok ? 'ok' : 'state error'}>
+              {msg.text}
+            </p>
+          )}
         </form>
       </Panel>
     </div>
@@ -73,12 +83,27 @@ export function ExerciseTable({ rows, open }: { rows: ExerciseRow[]; open: (id: 
   const { t } = useI18n();
   return (
     <table className="list">
-      <thead><tr><th scope="col">{t('ex.id')}</th><th scope="col">{t('ex.titleField')}</th><th scope="col">{t('ex.course')}</th><th scope="col">{t('ex.state')}</th><th /></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">{t('ex.id')}</th>
+          <th scope="col">{t('ex.titleField')}</th>
+          <th scope="col">{t('ex.course')}</th>
+          <th scope="col">{t('ex.state')}</th>
+          <th />
+        </tr>
+      </thead>
       <tbody>
         {rows.map((x) => (
           <tr key={x.id}>
-            <td>{x.id}</td><td>{x.title}</td><td>{x.course}</td><td>{t(`exState.${x.state}` as MessageKey)}</td>
-            <td><button type="button" onClick={() => open(x.id)}>{t('ex.open')}</button></td>
+            <td>{x.id}</td>
+            <td>{x.title}</td>
+            <td>{x.course}</td>
+            <td>{t(`exState.${x.state}` as MessageKey)}</td>
+            <td>
+              <button type="button" onClick={() => open(x.id)}>
+                {t('ex.open')}
+              </button>
+            </td>
           </tr>
         ))}
       </tbody>
@@ -89,12 +114,23 @@ export function ExerciseTable({ rows, open }: { rows: ExerciseRow[]; open: (id: 
 function ExerciseConsole({ exercise }: { exercise: string }) {
   const { t } = useI18n();
   const live = useRoom(exercise);
-  const detail = useAsync(() => api<{ exercise: ExerciseRow; teams: TeamRow[] }>('GET', `/api/exercises/${exercise}`), [exercise]);
-  const ranges = useAsync(() => api<{ teams: MapRange[] }>('GET', `/api/exercises/${exercise}/range`), [exercise, live.snapshot?.exercise.state, Object.values(live.progress).filter((p) => p.step === 'ready').length]);
+  const detail = useAsync(
+    () => api<{ exercise: ExerciseRow; teams: TeamRow[] }>('GET', `/api/exercises/${exercise}`),
+    [exercise],
+  );
+  const ranges = useAsync(
+    () => api<{ teams: MapRange[] }>('GET', `/api/exercises/${exercise}/range`),
+    [exercise, live.snapshot?.exercise.state, Object.values(live.progress).filter((p) => p.step === 'ready').length],
+  );
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const act = async (path: string, body?: unknown) => {
     setMsg(undefined);
-    try { await api('POST', `/api/exercises/${exercise}/${path}`, body ?? {}); setMsg({ ok: true, text: t('form.sent') }); } catch (err) { setMsg({ ok: false, text: t('form.failed', { message: (err as Error).message }) }); }
+    try {
+      await api('POST', `/api/exercises/${exercise}/${path}`, body ?? {});
+      setMsg({ ok: true, text: t('form.sent') });
+    } catch (err) {
+      setMsg({ ok: false, text: t('form.failed', { message: (err as Error).message }) });
+    }
   };
   if (detail.error) return <ErrorBox message={detail.error} retry={detail.reload} />;
   const x = live.snapshot?.exercise ?? detail.value?.exercise;
@@ -105,38 +141,95 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
   return (
     <div className="console">
       <div className="toolbar">
-        <button type="button" onClick={() => go('instructor')}>{t('ex.back')}</button>
-        <h2>{x.title || x.id} · {t(`course.${x.course}` as MessageKey)} · <span data-testid="ex-state">{t(`exState.${x.state}` as MessageKey)}</span></h2>
-        <span className={live.connected ? 'live on' : 'live off'}>{live.connected ? t('state.live') : t('state.offline')}</span>
+        <button type="button" onClick={() => go('instructor')}>
+          {t('ex.back')}
+        </button>
+        <h2>
+          {x.title || x.id} · {t(`course.${x.course}` as MessageKey)} ·{' '}
+          <span data-testid="ex-state">{t(`exState.${x.state}` as MessageKey)}</span>
+        </h2>
+        <span className={live.connected ? 'live on' : 'live off'}>
+          {live.connected ? t('state.live') : t('state.offline')}
+        </span>
       </div>
       <div className="toolbar" role="group" aria-label={t('ex.state')}>
-        <button type="button" onClick={() => act('provision')} disabled={!['created', 'ready'].includes(x.state)}>{t('ex.provision')}</button>
-        <button type="button" onClick={() => act('start')} disabled={x.state !== 'ready'}>{t('ex.start')}</button>
-        <button type="button" onClick={() => act('pause')} disabled={x.state !== 'running'}>{t('ex.pause')}</button>
-        <button type="button" onClick={() => act('resume')} disabled={x.state !== 'paused'}>{t('ex.resume')}</button>
-        <button type="button" onClick={() => act('end')} disabled={!['ready', 'running', 'paused'].includes(x.state)}>{t('ex.end')}</button>
+        <button type="button" onClick={() => act('provision')} disabled={!['created', 'ready'].includes(x.state)}>
+          {t('ex.provision')}
+        </button>
+        <button type="button" onClick={() => act('start')} disabled={x.state !== 'ready'}>
+          {t('ex.start')}
+        </button>
+        <button type="button" onClick={() => act('pause')} disabled={x.state !== 'running'}>
+          {t('ex.pause')}
+        </button>
+        <button type="button" onClick={() => act('resume')} disabled={x.state !== 'paused'}>
+          {t('ex.resume')}
+        </button>
+        <button type="button" onClick={() => act('end')} disabled={!['ready', 'running', 'paused'].includes(x.state)}>
+          {t('ex.end')}
+        </button>
         <SpeedForm speed={x.speed} onSet={(speed) => act('speed', { speed })} />
-        {msg && <span role={msg.ok ? 'status' : 'alert'} className={msg.ok ? 'ok' : 'state error'}>{msg.text}</span>}
+        {msg && (
+          <span role={msg.ok ? 'status' : 'alert'} className={msg.ok ? 'ok' : 'state error'}>
+            {msg.text}
+          </span>
+        )}
       </div>
       <div className="grid two">
         <Panel title={t('ex.joinCodes')} id="codes">
           <table className="list" data-testid="join-codes">
-            <thead><tr><th scope="col">{t('score.team')}</th><th scope="col">{t('ex.joinCode')}</th><th scope="col">{t('ex.members')}</th><th scope="col">{t('ex.progress')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('score.team')}</th>
+                <th scope="col">{t('ex.joinCode')}</th>
+                <th scope="col">{t('ex.members')}</th>
+                <th scope="col">{t('ex.progress')}</th>
+              </tr>
+            </thead>
             <tbody>
               {teams.map((tm) => {
                 // the newest of the team's own progress and the exercise-wide one (images, a failure)
-                const p = [live.progress[tm.id], live.progress['*']].filter((x) => x !== undefined).sort((a, b) => b.at.localeCompare(a.at))[0];
+                const p = [live.progress[tm.id], live.progress['*']]
+                  .filter((x) => x !== undefined)
+                  .sort((a, b) => b.at.localeCompare(a.at))[0];
                 return (
                   <tr key={tm.id} data-team={tm.id}>
-                    <th scope="row">{tm.id} {tm.name}</th>
-                    <td><code className="code">{tm.joinCode}</code></td>
+                    <th scope="row">
+                      {tm.id} {tm.name}
+                    </th>
+                    <td>
+                      <code className="code">{tm.joinCode}</code>
+                    </td>
                     <td>{tm.members.join(', ')}</td>
-                    <td>{p ? <><progress max={p.total ?? 1} value={p.done ?? 0} aria-label={`${tm.id} ${t('ex.progress')}`} />{' '}
-                      {p.status === 'failed'
-                        ? <small role="alert" className="state error" data-testid={`progress-${tm.id}`} data-progress-status="failed">{t('progress.failed', { message: p.message })}</small>
-                        : <small title={p.message} data-testid={`progress-${tm.id}`} data-progress-status={p.status}>
-                          {t(`progress.${p.step}` as MessageKey)}{p.node ? ` · ${p.node}` : ''}{p.total ? ` (${p.done ?? 0}/${p.total})` : ''}
-                        </small>}</> : '–'}</td>
+                    <td>
+                      {p ? (
+                        <>
+                          <progress
+                            max={p.total ?? 1}
+                            value={p.done ?? 0}
+                            aria-label={`${tm.id} ${t('ex.progress')}`}
+                          />{' '}
+                          {p.status === 'failed' ? (
+                            <small
+                              role="alert"
+                              className="state error"
+                              data-testid={`progress-${tm.id}`}
+                              data-progress-status="failed"
+                            >
+                              {t('progress.failed', { message: p.message })}
+                            </small>
+                          ) : (
+                            <small title={p.message} data-testid={`progress-${tm.id}`} data-progress-status={p.status}>
+                              {t(`progress.${p.step}` as MessageKey)}
+                              {p.node ? ` · ${p.node}` : ''}
+                              {p.total ? ` (${p.done ?? 0}/${p.total})` : ''}
+                            </small>
+                          )}
+                        </>
+                      ) : (
+                        '–'
+                      )}
+                    </td>
                   </tr>
                 );
               })}
@@ -144,20 +237,42 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
           </table>
         </Panel>
         <Panel title={t('score.title')} id="scoreboard">
-          {live.snapshot ? <ScoreTable scores={live.snapshot.scores} names={names} /> : live.error ? <ErrorBox message={live.error} /> : <Loading />}
+          {live.snapshot ? (
+            <ScoreTable scores={live.snapshot.scores} names={names} />
+          ) : live.error ? (
+            <ErrorBox message={live.error} />
+          ) : (
+            <Loading />
+          )}
         </Panel>
       </div>
       <Panel title={t('map.title')} id="ranges">
         <Async value={ranges.value?.teams} error={ranges.error} retry={ranges.reload} empty={(r) => r.length === 0}>
           {(rs) => (
             <div className="maps">
-              {rs.map((r) => <TeamRange key={r.team} range={r} onReset={(node) => act(`teams/${r.team}/reset`, node ? { node } : {})} />)}
+              {rs.map((r) => (
+                <TeamRange
+                  key={r.team}
+                  range={r}
+                  onReset={(node) => act(`teams/${r.team}/reset`, node ? { node } : {})}
+                />
+              ))}
             </div>
           )}
         </Async>
       </Panel>
       <Panel title={t('timeline.title')} id="timeline">
-        {teams.map((tm) => <ScenarioTimeline key={tm.id} exercise={exercise} team={tm.id} events={events} runner={live.snapshot?.runners[tm.id]} active={x.state === 'running' || x.state === 'paused'} act={act} />)}
+        {teams.map((tm) => (
+          <ScenarioTimeline
+            key={tm.id}
+            exercise={exercise}
+            team={tm.id}
+            events={events}
+            runner={live.snapshot?.runners[tm.id]}
+            active={x.state === 'running' || x.state === 'paused'}
+            act={act}
+          />
+        ))}
       </Panel>
       <Panel title={t('grade.title')} id="grading">
         <Grading events={events} act={act} />
@@ -170,9 +285,23 @@ function SpeedForm({ speed, onSet }: { speed: number; onSet: (s: number) => void
   const { t } = useI18n();
   const [v, setV] = useState(String(speed));
   return (
-    <form className="inline" onSubmit={(e) => { e.preventDefault(); onSet(Number(v)); }}>
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSet(Number(v));
+      }}
+    >
       <label htmlFor="speed">{t('ex.speed')}</label>
-      <input id="speed" type="number" min={0.1} max={1000} step={0.1} value={v} onChange={(e) => setV(e.target.value)} />
+      <input
+        id="speed"
+        type="number"
+        min={0.1}
+        max={1000}
+        step={0.1}
+        value={v}
+        onChange={(e) => setV(e.target.value)}
+      />
       <button type="submit">{t('ex.setSpeed')}</button>
     </form>
   );
@@ -188,10 +317,17 @@ function TeamRange({ range, onReset }: { range: MapRange; onReset: (node?: strin
         <summary>{t('map.reset')}</summary>
         <ul className="nodes">
           {range.nodes.map((n) => (
-            <li key={n.node}>{n.node} · {t(healthKey(n))} <button type="button" onClick={() => onReset(n.node)}>{t('map.reset')}</button></li>
+            <li key={n.node}>
+              {n.node} · {t(healthKey(n))}{' '}
+              <button type="button" onClick={() => onReset(n.node)}>
+                {t('map.reset')}
+              </button>
+            </li>
           ))}
         </ul>
-        <button type="button" onClick={() => onReset()}>{t('map.resetTeam')}</button>
+        <button type="button" onClick={() => onReset()}>
+          {t('map.resetTeam')}
+        </button>
       </details>
     </figure>
   );
@@ -199,23 +335,40 @@ function TeamRange({ range, onReset }: { range: MapRange; onReset: (node?: strin
 
 function Grading({ events, act }: { events: StoredEvent[]; act: (p: string, b?: unknown) => void }) {
   const { t, lang } = useI18n();
-  const reports = events.filter((e) => e.type === 'report.submitted') as (StoredEvent & { team: string; id: string; kind: string; by: string; fields: Record<string, string> })[];
+  const reports = events.filter((e) => e.type === 'report.submitted') as (StoredEvent & {
+    team: string;
+    id: string;
+    kind: string;
+    by: string;
+    fields: Record<string, string>;
+  })[];
   if (!reports.length) return <Empty>{t('grade.none')}</Empty>;
   return (
     <div className="reports">
       {reports.map((r) => (
         <article key={r.id} className="report">
-          <h3>{r.team} · {t(`report.kind.${r.kind}` as MessageKey)} · {r.by} · {timeOf(lang, r.at)}</h3>
+          <h3>
+            {r.team} · {t(`report.kind.${r.kind}` as MessageKey)} · {r.by} · {timeOf(lang, r.at)}
+          </h3>
           <dl>
             {(['occurredAt', 'affected', 'cause', 'outlook', 'alternatives', 'actions'] as const).map((f) => (
-              <div key={f}><dt>{t(`report.${f}`)}</dt><dd>{r.fields[f]}</dd></div>
+              <div key={f}>
+                <dt>{t(`report.${f}`)}</dt>
+                <dd>{r.fields[f]}</dd>
+              </div>
             ))}
           </dl>
-          <form className="inline" onSubmit={(e) => {
-            e.preventDefault();
-            const d = new FormData(e.currentTarget);
-            act(`teams/${r.team}/reports/${r.id}/grade`, { grade: Number(d.get('grade')), comment: String(d.get('comment') ?? '') });
-          }}>
+          <form
+            className="inline"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const d = new FormData(e.currentTarget);
+              act(`teams/${r.team}/reports/${r.id}/grade`, {
+                grade: Number(d.get('grade')),
+                comment: String(d.get('comment') ?? ''),
+              });
+            }}
+          >
             <label htmlFor={`g-${r.id}`}>{t('grade.value')}</label>
             <input id={`g-${r.id}`} name="grade" type="number" min={0} max={1} step={0.1} defaultValue={1} required />
             <label htmlFor={`c-${r.id}`}>{t('grade.comment')}</label>

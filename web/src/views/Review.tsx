@@ -18,20 +18,32 @@ export function ReviewView({ exercise }: { exercise?: string }) {
   return (
     <div className="review">
       {err && <ErrorBox message={err} />}
-      {exercise ? <ExerciseReview exercise={exercise} save={save} /> : (
+      {exercise ? (
+        <ExerciseReview exercise={exercise} save={save} />
+      ) : (
         <Panel title={t('ex.list')} id="review-list">
           <Async value={list.value?.exercises} error={list.error} retry={list.reload} empty={(x) => x.length === 0}>
             {(xs) => <ExerciseTable rows={xs} open={(id) => go('review', id)} />}
           </Async>
         </Panel>
       )}
-      <Panel title={t('review.stats')} id="stats" actions={
-        <span className="no-print">
-          <button type="button" onClick={() => save('/api/stats?format=csv', 'enshu-stats.csv')}>{t('review.exportCsv')}</button>
-          <button type="button" onClick={() => save('/api/stats', 'enshu-stats.json')}>{t('review.exportJson')}</button>
-        </span>
-      }>
-        <Async value={stats.value} error={stats.error} retry={stats.reload}>{(s) => <Generic value={s} />}</Async>
+      <Panel
+        title={t('review.stats')}
+        id="stats"
+        actions={
+          <span className="no-print">
+            <button type="button" onClick={() => save('/api/stats?format=csv', 'enshu-stats.csv')}>
+              {t('review.exportCsv')}
+            </button>
+            <button type="button" onClick={() => save('/api/stats', 'enshu-stats.json')}>
+              {t('review.exportJson')}
+            </button>
+          </span>
+        }
+      >
+        <Async value={stats.value} error={stats.error} retry={stats.reload}>
+          {(s) => <Generic value={s} />}
+        </Async>
       </Panel>
     </div>
   );
@@ -42,28 +54,66 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
   const results = useAsync(() => api<ExerciseResult>('GET', `/api/exercises/${exercise}/results`), [exercise]);
   const [team, setTeam] = useState<string>();
   const current = team ?? results.value?.teams[0]?.team;
-  const timeline = useAsync(() => (current ? api<unknown>('GET', `/api/exercises/${exercise}/teams/${current}/timeline`) : Promise.resolve(undefined)), [exercise, current]);
+  const timeline = useAsync(
+    () =>
+      current
+        ? api<unknown>('GET', `/api/exercises/${exercise}/teams/${current}/timeline`)
+        : Promise.resolve(undefined),
+    [exercise, current],
+  );
   return (
     <>
-      <Panel title={`${t('review.results')} — ${exercise}`} id="results" actions={
-        <span className="no-print">
-          <button type="button" onClick={() => go('review')}>{t('ex.back')}</button>
-          <button type="button" onClick={() => save(`/api/exercises/${exercise}/results?format=csv`, `${exercise}-results.csv`)}>{t('review.exportCsv')}</button>
-          <button type="button" onClick={() => save(`/api/exercises/${exercise}/results`, `${exercise}-results.json`)}>{t('review.exportJson')}</button>
-          <button type="button" onClick={() => print()}>{t('review.print')}</button>
-        </span>
-      }>
+      <Panel
+        title={`${t('review.results')} — ${exercise}`}
+        id="results"
+        actions={
+          <span className="no-print">
+            <button type="button" onClick={() => go('review')}>
+              {t('ex.back')}
+            </button>
+            <button
+              type="button"
+              onClick={() => save(`/api/exercises/${exercise}/results?format=csv`, `${exercise}-results.csv`)}
+            >
+              {t('review.exportCsv')}
+            </button>
+            <button
+              type="button"
+              onClick={() => save(`/api/exercises/${exercise}/results`, `${exercise}-results.json`)}
+            >
+              {t('review.exportJson')}
+            </button>
+            <button type="button" onClick={() => print()}>
+              {t('review.print')}
+            </button>
+          </span>
+        }
+      >
         <Async value={results.value} error={results.error} retry={results.reload}>
-          {(r) => <ScoreTable scores={r.teams.flatMap((x) => (x.score ? [x.score] : []))} names={Object.fromEntries(r.teams.map((x) => [x.team, x.name]))} />}
+          {(r) => (
+            <ScoreTable
+              scores={r.teams.flatMap((x) => (x.score ? [x.score] : []))}
+              names={Object.fromEntries(r.teams.map((x) => [x.team, x.name]))}
+            />
+          )}
         </Async>
       </Panel>
-      <Panel title={t('review.timeline')} id="aar" actions={
-        <label className="no-print">{t('review.pickTeam')}{' '}
-          <select value={current ?? ''} onChange={(e) => setTeam(e.target.value)}>
-            {(results.value?.teams ?? []).map((x) => <option key={x.team} value={x.team}>{x.team} {x.name}</option>)}
-          </select>
-        </label>
-      }>
+      <Panel
+        title={t('review.timeline')}
+        id="aar"
+        actions={
+          <label className="no-print">
+            {t('review.pickTeam')}{' '}
+            <select value={current ?? ''} onChange={(e) => setTeam(e.target.value)}>
+              {(results.value?.teams ?? []).map((x) => (
+                <option key={x.team} value={x.team}>
+                  {x.team} {x.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
         <Async value={timeline.value} error={timeline.error} retry={timeline.reload}>
           {(tl) => {
             const items = timelineItems(tl, lang);
@@ -72,8 +122,15 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
               <ol className="aar" data-testid="aar">
                 {items.map((it, i) => (
                   <li key={i}>
-                    <time>{timeOf(lang, it.at)}</time> <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span> {it.text}
-                    {it.points ? <strong className={it.points > 0 ? 'ok' : 'late'}> {it.points > 0 ? '+' : ''}{Math.round(it.points * 10) / 10}</strong> : null}
+                    <time>{timeOf(lang, it.at)}</time>{' '}
+                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span> {it.text}
+                    {it.points ? (
+                      <strong className={it.points > 0 ? 'ok' : 'late'}>
+                        {' '}
+                        {it.points > 0 ? '+' : ''}
+                        {Math.round(it.points * 10) / 10}
+                      </strong>
+                    ) : null}
                   </li>
                 ))}
               </ol>
@@ -88,23 +145,47 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
 /** The scoring side's timeline ({team, entries}); entries carry their summary in both languages. */
 function timelineItems(v: unknown, lang: Lang): { at: string; lane: string; text: string; points?: number }[] {
   const entries = (v as { entries?: TimelineEntry[] } | undefined)?.entries ?? [];
-  return entries.map((e) => ({
-    at: e.at, lane: e.lane,
-    text: `${e.summary[lang]}${e.outcome ? ` (${e.outcome})` : ''}`,
-    ...(e.points !== undefined ? { points: e.points } : {}),
-  })).sort((a, b) => a.at.localeCompare(b.at));
+  return entries
+    .map((e) => ({
+      at: e.at,
+      lane: e.lane,
+      text: `${e.summary[lang]}${e.outcome ? ` (${e.outcome})` : ''}`,
+      ...(e.points !== undefined ? { points: e.points } : {}),
+    }))
+    .sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** Statistics as a table: rows of flat objects, or key/value pairs. */
 function Generic({ value }: { value: unknown }) {
-  const rows = Array.isArray(value) ? value : (value && typeof value === 'object' ? Object.values(value).find(Array.isArray) : undefined);
+  const rows = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object'
+      ? Object.values(value).find(Array.isArray)
+      : undefined;
   if (!rows || !rows.length) return <Empty />;
   const cols = [...new Set((rows as Record<string, unknown>[]).flatMap((r) => Object.keys(r ?? {})))];
   return (
     <table className="list" data-testid="stats">
-      <thead><tr>{cols.map((c) => <th key={c} scope="col">{c}</th>)}</tr></thead>
-      <tbody>{(rows as Record<string, unknown>[]).map((r, i) => <tr key={i}>{cols.map((c) => <td key={c}>{fmt(r[c])}</td>)}</tr>)}</tbody>
+      <thead>
+        <tr>
+          {cols.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {(rows as Record<string, unknown>[]).map((r, i) => (
+          <tr key={i}>
+            {cols.map((c) => (
+              <td key={c}>{fmt(r[c])}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
 }
-const fmt = (v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : typeof v === 'object' ? JSON.stringify(v) : String(v ?? ''));
+const fmt = (v: unknown) =>
+  typeof v === 'number' ? Math.round(v * 10) / 10 : typeof v === 'object' ? JSON.stringify(v) : String(v ?? '');

@@ -1,0 +1,142 @@
+/**
+ * The attack runtime of running exercises: one pseudo-attacker per team and the checker, kept in
+ * memory while the exercise runs. Their events go straight to the store; their state changes go
+ * to the hooks. After a server restart they are rebuilt from the log (`start` with its history).
+ */
+import { describeError } from '../../core/index.js';
+import type { RunnerState, StoredEvent } from '../../protocol/index.js';
+import { Checker, knownChecks } from '../checker/index.js';
+import { ConflictError, type ExerciseRow } from '../store/index.js';
+import type { AttackRunnerLike } from '../ports.js';
+import type { ExerciseContext } from './context.js';
+import type { TruthCache } from './truths.js';
+
+export interface Runtime {
+  runners: Map<string, AttackRunnerLike>;
+  checker?: Checker;
+}
+
+export class AttackRuntime {
+  private readonly runtimes = new Map<string, Runtime>();
+
+  constructor(
+    private readonly c: ExerciseContext,
+    private readonly truths: TruthCache,
+  ) {}
+
+  /** Starts the exercise's runners and checker; with `history` (a restart) runners resume their team's attack. */
+  start(x: ExerciseRow, history: StoredEvent[] = []): void {
+    if (this.runtimes.has(x.id)) return;
+    const rt: Runtime = { runners: new Map() };
+    this.runtimes.set(x.id, rt);
+    const truths = this.truths.truths(x.id);
+    const { engine, attack, store, hooks } = this.c;
+    if (engine && attack?.runner) {
+      // after a restart, a team whose attack had started continues it from its log (AttackRunner.restore)
+      const started = new Set(
+        history.filter((e) => e.type === 'attack.started').map((e) => (e as { team: string }).team),
+      );
+      const lastSeen = history.at(-1)?.at;
+      for (const t of store.exercises.teams(x.id)) {
+        const resume = started.has(t.id);
+        const runner = attack.runner({
+          engine,
+          exercise: x.id,
+          team: t.id,
+          scenario: x.scenario,
+          seed: x.seed,
+          sink: store.events,
+          speed: x.speed,
+        });
+        // a runner that cannot resume leaves the team's started attack alone rather than replay it from zero
+        if (resume && !runner.restore) continue;
+        runner.on('state', (s) => hooks.runner(x.id, t.id, s));
+        rt.runners.set(t.id, runner);
+        const teamLog = history.filter((e) => 'team' in e && e.team === t.id);
+        void Promise.resolve(resume ? runner.restore!(teamLog, { ...(lastSeen ? { lastSeen } : {}) }) : runner.start())
+          .then(() => {
+            if (store.exercises.get(x.id).state === 'paused') runner.pause();
+          })
+          .catch((err: unknown) => hooks.runner(x.id, t.id, { status: 'failed', error: describeError(err) }));
+      }
+    }
+    if (engine && truths.size) {
+      rt.checker = new Checker({
+        engine,
+        exercise: x.id,
+        truths,
+        sink: store.events,
+        now: this.c.now,
+        known: knownChecks(history),
+        ...(this.c.checkIntervalMs ? { intervalMs: this.c.checkIntervalMs } : {}),
+      });
+      rt.checker.start();
+    }
+  }
+
+  /** The exercise ended: runners stop (and clean up after themselves), the checker stops. */
+  async stop(exercise: string): Promise<void> {
+    const rt = this.runtimes.get(exercise);
+    if (!rt) return;
+    this.runtimes.delete(exercise);
+    for (const r of rt.runners.values()) await r.stop();
+    await rt.checker?.stop();
+  }
+
+  pause(exercise: string): void {
+    for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.pause();
+  }
+
+  resume(exercise: string): void {
+    for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.resume();
+  }
+
+  private runner(exercise: string, team: string): AttackRunnerLike {
+    const x = this.c.store.exercises.get(exercise);
+    const r = this.runtimes.get(exercise)?.runners.get(team);
+    if (!r)
+      throw new ConflictError(`no attack is running for ${team} in ${exercise} (exercise is ${x.state})`, {
+        exercise,
+        team,
+      });
+    return r;
+  }
+
+  control(exercise: string, team: string, what: 'skip' | 'replay', step: string): RunnerState {
+    this.c.store.exercises.team(exercise, team);
+    const r = this.runner(exercise, team);
+    try {
+      // replay resolves when the step's action ends; its outcome arrives as an attack.step event
+      void Promise.resolve(r[what](step)).catch((err: unknown) =>
+        this.c.hooks.runner(exercise, team, { error: describeError(err) }),
+      );
+    } catch (err) {
+      throw new ConflictError(describeError(err), { exercise, team, step });
+    }
+    return r.state();
+  }
+
+  /** The speed is stored with the exercise (runners started later take it) and applied to the running ones. */
+  setSpeed(exercise: string, speed: number): void {
+    this.c.store.exercises.get(exercise);
+    this.c.store.exercises.setSpeed(exercise, speed);
+    for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.setSpeed(speed);
+  }
+
+  states(exercise: string): Record<string, RunnerState> {
+    return Object.fromEntries([...(this.runtimes.get(exercise)?.runners ?? [])].map(([t, r]) => [t, r.state()]));
+  }
+
+  /** The server shuts down: every runtime is dropped, its attacks suspended for the next server to restore. */
+  async suspendAll(): Promise<void> {
+    for (const id of [...this.runtimes.keys()]) {
+      const rt = this.runtimes.get(id)!;
+      this.runtimes.delete(id);
+      // runners are suspended, not stopped (no cleanup, no attack.stopped): a restart resumes them
+      await Promise.allSettled(
+        [...rt.runners.values()].map((r) => Promise.resolve(r.suspend ? r.suspend() : r.pause())),
+      );
+      await rt.checker?.stop();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import type { StoredEvent } from '../../../../protocol/index.js';
+import { useI18n } from '../../i18n/index.js';
+import { Panel } from '../../components/States.js';
+import { ReportClock } from './ReportClock.js';
+import { FindingForm } from './FindingForm.js';
+import { ActionForm } from './ActionForm.js';
+import { ReportForm } from './ReportForm.js';
+import { RecoveryForm } from './RecoveryForm.js';
+
+/** What the team sends in: findings, actions taken, incident reports (against the report clock) and recoveries. */
+export function Forms({
+  ex,
+  team,
+  events,
+  nodes,
+}: {
+  ex: string;
+  team: string;
+  events: StoredEvent[];
+  nodes: string[];
+}) {
+  const { t } = useI18n();
+  const base = `/api/exercises/${ex}/teams/${team}`;
+  return (
+    <Panel title={t('ws.forms')} id="forms">
+      <ReportClock events={events} team={team} />
+      <div className="grid two">
+        <FindingForm base={base} />
+        <ActionForm base={base} nodes={nodes} />
+        <ReportForm base={base} />
+        <RecoveryForm base={base} />
+      </div>
+    </Panel>
+  );
+}

@@ -1,0 +1,89 @@
+import type { StoredEvent, StepHints } from '../../../../protocol/index.js';
+import { api } from '../../api.js';
+import { timeOf, useI18n, type MessageKey } from '../../i18n/index.js';
+import { Empty, ErrorBox, Loading, Panel } from '../../components/States.js';
+import { useAsync } from '../../components/useAsync.js';
+import { describeEvent } from '../../events.js';
+import { SubmitForm, field } from './SubmitForm.js';
+
+/** The hints the team holds, the ones it may buy, and its own recent events. */
+export function Hints({ ex, team, events }: { ex: string; team: string; events: StoredEvent[] }) {
+  const { t, lang } = useI18n();
+  const mine = events.filter((e) => (e as { team?: string }).team === team);
+  // a released hint or a new attack step changes what the team may see: reload then
+  const changes = mine.filter(
+    (e) => e.type === 'hint.released' || e.type === 'hint.bought' || e.type === 'attack.step',
+  ).length;
+  const list = useAsync(
+    () => api<{ steps: StepHints[] }>('GET', `/api/exercises/${ex}/teams/${team}/hints`),
+    [ex, team, changes],
+  );
+  const steps = list.value?.steps ?? [];
+  const held = steps.flatMap((s) => s.hints.filter((h) => h.got).map((h) => ({ step: s, hint: h })));
+  const buyable = steps.flatMap((s) => s.hints.filter((h) => !h.got).map((h) => ({ step: s, hint: h })));
+  const when = new Map(
+    mine
+      .filter((e) => e.type === 'hint.released' || e.type === 'hint.bought')
+      .map((e) => [`${(e as { step: string }).step}\n${(e as { hint: string }).hint}`, e.at]),
+  );
+  return (
+    <Panel title={t('ws.hints')} id="hints">
+      <h3>{t('hint.held')}</h3>
+      {list.error ? (
+        <ErrorBox message={list.error} retry={list.reload} />
+      ) : !list.value ? (
+        <Loading />
+      ) : held.length === 0 ? (
+        <Empty>{t('hint.none')}</Empty>
+      ) : (
+        <ul className="hints" data-testid="hints-held">
+          {held.map(({ step, hint }) => (
+            <li key={`${step.step}/${hint.id}`} data-hint={hint.id}>
+              <strong>{step.title[lang]}</strong>{' '}
+              <small>
+                {timeOf(lang, when.get(`${step.step}\n${hint.id}`))} · {t(`hint.got.${hint.got!}` as MessageKey)}
+                {hint.got === 'bought' ? ` (−${hint.cost})` : ''}
+              </small>
+              <p>{hint.text?.[lang]}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.value &&
+        (buyable.length === 0 ? (
+          <Empty>{t('hint.noneToBuy')}</Empty>
+        ) : (
+          <SubmitForm
+            testid="hint-form"
+            title={t('hint.buy')}
+            path={`/api/exercises/${ex}/teams/${team}/hints/buy`}
+            submitLabel={t('hint.buy')}
+            toBody={(d) => {
+              const [step, hint] = field(d, 'pick').split('\n');
+              return { step, hint };
+            }}
+          >
+            <label htmlFor="h-pick">{t('hint.step')}</label>
+            <select id="h-pick" name="pick" required>
+              {buyable.map(({ step, hint }) => (
+                <option key={`${step.step}/${hint.id}`} value={`${step.step}\n${hint.id}`}>
+                  {step.title[lang]} · {hint.id} · {t('hint.cost', { cost: hint.cost })}
+                </option>
+              ))}
+            </select>
+          </SubmitForm>
+        ))}
+      <h3>{t('review.timeline')}</h3>
+      <ul className="events" data-testid="team-events">
+        {mine
+          .slice(-30)
+          .reverse()
+          .map((e) => (
+            <li key={e.seq}>
+              {timeOf(lang, e.at)} {describeEvent(t, e)}
+            </li>
+          ))}
+      </ul>
+    </Panel>
+  );
+}
