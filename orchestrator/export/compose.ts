@@ -3,6 +3,14 @@ import type { TeamPlan } from '../topology/plan.js';
 import { nodeCapabilities, nodeEnv, nodeSysctls } from '../lifecycle/node-config.js';
 
 /**
+ * Compose interpolates `$NAME` and `${NAME}` in values, and rejects a lone `$` (a seeded password
+ * such as `Momiji3393$` broke the whole file); `$$` is its escape for a literal dollar sign.
+ */
+export function composeEscape(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll('$', '$$$$')]));
+}
+
+/**
  * The same team ranges as a docker-compose (file format 2.4) project: same images, addresses,
  * capabilities and sysctls. Used to compare provisioning against compose; compose cannot add
  * enshu's host isolation rules, so such a project is for measurement, not for trainees.
@@ -31,7 +39,7 @@ export function composeProject(
         hostname: node.name,
         cap_add: nodeCapabilities(node, imageLabels(node.role)),
         sysctls: nodeSysctls(imageLabels(node.role)),
-        environment: nodeEnv(plan, node),
+        environment: composeEscape(nodeEnv(plan, node)),
         networks: Object.fromEntries(node.interfaces.map((i) => [`${prefix}-${i.network}`, { ipv4_address: i.ip }])),
       };
     }
