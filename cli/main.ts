@@ -178,16 +178,35 @@ export function buildCli(): Command {
     .option('--host <addr>', 'address to listen on (0.0.0.0 inside a container)', '127.0.0.1')
     .option('--data-dir <dir>', 'directory of the event store', './.enshu')
     .option('--ssh-port <n>', "port of the SSH gateway into the teams' nodes", positiveInt, 2222)
+    .option('--ssh-host <addr>', 'address the SSH gateway listens on (default: --host)')
     .option('--no-ssh', 'run without the SSH gateway')
-    .action(async (o: { port: number; host: string; dataDir: string; sshPort: number; ssh: boolean }) => {
-      const { serve } = await import('../server/index.js');
-      const { ssh, sshPort, ...rest } = o;
-      await serve({
-        ...rest,
-        sshPort: ssh ? sshPort : false,
-        ...(program.opts().engine ? { engine: program.opts().engine as string } : {}),
-      });
-    });
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and WSS on --port (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--trust-proxy <addr>',
+      'reverse proxy address(es)/subnets whose X-Forwarded-For is believed, comma-separated (default ENSHU_TRUST_PROXY; none)',
+    )
+    .action(
+      async (o: {
+        port: number;
+        host: string;
+        dataDir: string;
+        sshPort: number;
+        ssh: boolean;
+        sshHost?: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        trustProxy?: string;
+      }) => {
+        const { serve } = await import('../server/index.js');
+        const { ssh, sshPort, ...rest } = o;
+        await serve({
+          ...rest,
+          sshPort: ssh ? sshPort : false,
+          ...(program.opts().engine ? { engine: program.opts().engine as string } : {}),
+        });
+      },
+    );
 
   return program;
 }

@@ -56,6 +56,24 @@ export const ExerciseRowSchema = z.object({
 });
 export type ExerciseRow = z.infer<typeof ExerciseRowSchema>;
 
+/**
+ * The exercise as a trainee sees it: an allow-list (no seed, no scenario, no topology). Built field
+ * by field by the server's trainee projection (`server/visibility/`), never by removing fields.
+ */
+export const TraineeExerciseSchema = ExerciseRowSchema.pick({
+  id: true,
+  title: true,
+  course: true,
+  state: true,
+  speed: true,
+  schedule: true,
+});
+export type TraineeExercise = z.infer<typeof TraineeExerciseSchema>;
+
+/** An exercise as a client receives it: the full row (staff) or the trainee's allow-list. */
+export const ExerciseViewSchema = z.union([ExerciseRowSchema, TraineeExerciseSchema]);
+export type ExerciseView = z.infer<typeof ExerciseViewSchema>;
+
 export const TeamRowSchema = z.object({
   exercise: z.string(),
   id: TeamIdSchema,
@@ -68,6 +86,25 @@ export type TeamRow = z.infer<typeof TeamRowSchema>;
 /** A team as a client may see it (join codes only for staff). */
 export const TeamViewSchema = TeamRowSchema.omit({ joinCode: true }).extend({ joinCode: z.string().optional() });
 export type TeamView = z.infer<typeof TeamViewSchema>;
+
+/** A trainee's own team: name and members (no join code). */
+export const TraineeTeamSchema = TeamRowSchema.pick({ exercise: true, id: true, name: true, members: true });
+export type TraineeTeam = z.infer<typeof TraineeTeamSchema>;
+
+/**
+ * The report deadlines of one team as the server computes them from its log (the first report
+ * after the first impact, the next update after the last report), so the trainee's report clock
+ * needs no attack event. Absent fields: not started / not due.
+ */
+export const ReportDeadlinesSchema = z.object({
+  /** the first report is due at this time (set once the attack had its first impact) */
+  firstReportDue: iso.optional(),
+  /** the team's first report came at this time */
+  firstReportAt: iso.optional(),
+  /** the next update is due at this time (after the team's last report, until a final one) */
+  nextUpdateDue: iso.optional(),
+});
+export type ReportDeadlines = z.infer<typeof ReportDeadlinesSchema>;
 
 /** Points per phase; an object with the four phases rather than a record, so every phase is required. */
 export const PhasePointsSchema = z.object({
@@ -325,10 +362,14 @@ export const HintViewSchema = z.object({
 });
 export type HintView = z.infer<typeof HintViewSchema>;
 
+/**
+ * A step's hints. Staff get the step id and technique; trainees get an opaque reference in `step`
+ * (to buy with) and no technique, and only steps their team's attack has reached.
+ */
 export const StepHintsSchema = z.object({
   step: z.string(),
   title: bilingual,
-  technique: z.string(),
+  technique: z.string().optional(),
   hints: z.array(HintViewSchema),
 });
 export type StepHints = z.infer<typeof StepHintsSchema>;
@@ -337,14 +378,37 @@ export type StepHints = z.infer<typeof StepHintsSchema>;
  * What joining a room answers with (socket ack) and what a team's REST snapshot returns.
  */
 export const SnapshotSchema = z.object({
-  exercise: ExerciseRowSchema,
+  exercise: ExerciseViewSchema,
   /** the room's scope: one team, or the whole exercise (staff) */
   team: z.string().nullable(),
   teams: z.array(TeamViewSchema),
   events: z.array(StoredEventSchema),
   scores: z.array(TeamScoreSchema),
-  runners: z.record(RunnerStateSchema),
+  /** the teams' attack state (staff only) */
+  runners: z.record(RunnerStateSchema).optional(),
+  /** the team's report deadlines (trainees) */
+  deadlines: ReportDeadlinesSchema.optional(),
   /** scores shown are frozen at this time (trainees near the end of an exercise) */
   frozenAt: iso.optional(),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** The snapshot a trainee receives: an allow-list of fields, each built by the trainee projection. */
+export const TraineeSnapshotSchema = z.object({
+  exercise: TraineeExerciseSchema,
+  team: z.string(),
+  teams: z.array(TraineeTeamSchema),
+  events: z.array(StoredEventSchema),
+  scores: z.array(TeamScoreSchema),
+  deadlines: ReportDeadlinesSchema,
+  frozenAt: iso.optional(),
+});
+export type TraineeSnapshot = z.infer<typeof TraineeSnapshotSchema>;
+
+/** What the `deadlines` socket message carries to a team's trainees. */
+export const DeadlinesUpdateSchema = z.object({
+  exercise: z.string(),
+  team: z.string(),
+  deadlines: ReportDeadlinesSchema,
+});
+export type DeadlinesUpdate = z.infer<typeof DeadlinesUpdateSchema>;

@@ -5,7 +5,15 @@
  * Connect with `io(url, { auth: { token } })`. A trainee is put in their team's room at once;
  * anyone may `join` a room they are allowed in and receives its snapshot in the ack, then deltas.
  */
-import type { ExerciseRow, Principal, RangeProgress, RunnerUpdate, ScoreDelta, Snapshot } from './dto.js';
+import type {
+  DeadlinesUpdate,
+  ExerciseView,
+  Principal,
+  RangeProgress,
+  RunnerUpdate,
+  ScoreDelta,
+  Snapshot,
+} from './dto.js';
 import type { StoredEvent } from './events.js';
 
 export type { Snapshot };
@@ -24,14 +32,16 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
-  /** one new log entry in a room the client is in */
+  /** one new log entry in a room the client is in (trainees: only the types their projection allows) */
   event: (e: StoredEvent) => void;
   /** a team's score changed */
   score: (d: ScoreDelta) => void;
   /** range build / reset progress (staff rooms) */
   progress: (p: RangeProgress) => void;
-  /** the exercise changed state */
-  exercise: (x: ExerciseRow) => void;
+  /** the exercise changed state (trainees: the trainee view of the exercise) */
+  exercise: (x: ExerciseView) => void;
+  /** a team's report deadlines changed (trainees of that team) */
+  deadlines: (d: DeadlinesUpdate) => void;
   /** a team's pseudo-attacker changed state (staff rooms) */
   runner: (r: { exercise: string; team: string; state: RunnerUpdate }) => void;
 }

@@ -5,7 +5,12 @@ cd "$(dirname "$0")/.."
 bash scripts/engine.sh
 npm run --silent build:web   # the web UI that `enshu serve` serves
 node bin/enshu.mjs images
-export ENSHU_ADMIN_PASSWORD="${ENSHU_ADMIN_PASSWORD:-enshu-demo}"
+if [ -z "${ENSHU_ADMIN_PASSWORD:-}" ]; then
+  # the demo password: fine on a laptop, never in front of a class (the server warns loudly too)
+  export ENSHU_ADMIN_PASSWORD=enshu-demo
+  printf '\n\033[1;31m*** WARNING: instructor "admin" has the DEMO password "enshu-demo". ***\033[0m\n' >&2
+  printf '*** Set ENSHU_ADMIN_PASSWORD (10+ characters) before anyone else can reach this server. ***\n\n' >&2
+fi
 node bin/enshu.mjs serve --port "${PORT:-8080}" &
 server=$!
 trap 'kill $server 2>/dev/null' INT TERM

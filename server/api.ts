@@ -5,13 +5,23 @@
 import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { EventSchema, type EnshuEvent, type StoredEvent } from '../protocol/index.js';
-import { ForbiddenError, AuthError, type Principal, type Store } from './store/index.js';
+import type { Principal, Store } from './store/index.js';
 import { assertAccess, isStaff } from './access.js';
 import { RateLimitedError } from './http-errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { route as r, type OpenApiDocument, type RouteSpec } from './routes.js';
 import * as B from './schemas.js';
-import { snapshot, teamEvents, visibleScores, type Views } from './snapshot.js';
+import { snapshot, type Views } from './snapshot.js';
+import {
+  eventFor,
+  eventsFor,
+  exerciseFor,
+  hintStepFor,
+  isTrainee,
+  scoresFor,
+  teamsFor,
+  timelineFor,
+} from './visibility/index.js';
 import type { Exporter } from './results.js';
 
 export interface ApiDeps extends Views {
@@ -37,9 +47,7 @@ const param = (req: Request, k: string): string => String(req.params[k]);
 const A = B.Answer;
 
 export function apiRoutes(d: ApiDeps): RouteSpec[] {
-  const login = new RateLimiter(d.limits?.loginPerMinute ?? 10, 60_000);
   const submissions = new RateLimiter(d.limits?.submissionsPerMinute ?? 30, 60_000);
-  const byIp = limiter(login, (req) => req.ip ?? 'unknown');
   const byPrincipal = limiter(submissions, (_req, p) => `${p?.exercise}/${p?.team}/${p?.subject}`);
   const staff: RouteSpec['roles'] = ['instructor', 'organizer'];
   const all: RouteSpec['roles'] = ['instructor', 'organizer', 'trainee'];
@@ -59,6 +67,12 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
     d.store.exercises.get(ex);
     return ex;
   };
+  /** the answer to a submission: the stored event, as its sender may see it */
+  const own = (p: Principal, e: StoredEvent): StoredEvent => {
+    const v = eventFor(d, p, e);
+    if (!v) throw new Error(`a ${e.type} event has no view for its sender`);
+    return v;
+  };
   const submit = (
     type: 'finding.submitted' | 'action.submitted' | 'report.submitted' | 'recovery.declared',
     summary: string,
@@ -75,7 +89,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       before: [byPrincipal],
       handler: ({ req, principal, body: b }) => {
         const { ex, t } = team(req, principal);
-        return { event: S.submit(ex, t, principal!, { ...(b as object), type } as never) };
+        return { event: own(principal!, S.submit(ex, t, principal!, { ...(b as object), type } as never)) };
       },
     });
   const transition = (verb: 'start' | 'pause' | 'resume' | 'archive'): RouteSpec =>
@@ -98,7 +112,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
         response: A.Timeline,
         handler: ({ req, principal }) => {
           const { ex, t } = team(req, principal);
-          return exporter.timeline(ex, t);
+          return timelineFor(d, principal!, ex, exporter.timeline(ex, t));
         },
       }),
       r({
@@ -152,59 +166,12 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       handler: () => d.docs() as z.input<typeof A.Docs>,
     }),
     r({
-      method: 'post',
-      path: '/api/auth/login',
-      summary: 'instructor or organizer login → bearer token',
-      roles: 'public',
-      body: B.LoginBody,
-      response: A.Login,
-      before: [byIp],
-      handler: ({ body }) => {
-        const role = d.store.auth.login(body.user, body.password);
-        if (!role) throw new AuthError('wrong user name or password');
-        return { token: d.store.auth.issue({ role, subject: body.user }, S.now()), role };
-      },
-    }),
-    r({
-      method: 'post',
-      path: '/api/auth/join',
-      summary: 'trainee joins a team with its join code → bearer token',
-      roles: 'public',
-      body: B.JoinBody,
-      response: A.Join,
-      before: [byIp],
-      handler: ({ body }) => {
-        const t = d.store.exercises.teamByCode(body.code);
-        if (!t) throw new AuthError('unknown join code');
-        const x = d.store.exercises.get(t.exercise);
-        if (x.state === 'archived') throw new ForbiddenError(`exercise ${x.id} is archived`);
-        d.store.exercises.addMember(t.exercise, t.id, body.name, S.now());
-        const token = d.store.auth.issue(
-          { role: 'trainee', subject: body.name, exercise: t.exercise, team: t.id },
-          S.now(),
-        );
-        return { token, role: 'trainee' as const, exercise: t.exercise, team: t.id, teamName: t.name };
-      },
-    }),
-    r({
       method: 'get',
       path: '/api/me',
       summary: 'who the token speaks for',
       roles: all,
       response: A.Principal,
       handler: ({ principal }) => principal,
-    }),
-    r({
-      method: 'post',
-      path: '/api/users',
-      summary: 'create or update an instructor/organizer',
-      roles: ['instructor'],
-      body: B.UserBody,
-      response: A.User,
-      handler: ({ body }) => {
-        d.store.auth.putUser(body.name, body.role, body.password, S.now());
-        return { user: body.name, role: body.role };
-      },
     }),
     r({
       method: 'get',
@@ -221,7 +188,10 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: all,
       response: A.Exercises,
       handler: ({ principal }) => ({
-        exercises: d.store.exercises.list().filter((x) => isStaff(principal) || x.id === principal!.exercise),
+        exercises: d.store.exercises
+          .list()
+          .filter((x) => isStaff(principal) || x.id === principal!.exercise)
+          .map((x) => exerciseFor(principal!, x)),
       }),
     }),
     r({
@@ -245,12 +215,12 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       response: A.ExerciseDetail,
       handler: ({ req, principal }) => {
         const ex = exercise(req, principal);
-        const {
-          exercise: x,
-          teams,
-          runners,
-        } = snapshot(d, principal!, ex, isStaff(principal) ? null : principal!.team!);
-        return { exercise: x, teams, runners };
+        const p = principal!;
+        return {
+          exercise: exerciseFor(p, d.store.exercises.get(ex)),
+          teams: teamsFor(p, d.store.exercises.teams(ex)),
+          ...(isTrainee(p) ? {} : { runners: S.runnerStates(ex) }),
+        };
       },
     }),
     r({
@@ -313,9 +283,12 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       handler: ({ req, principal, query }) => {
         const ex = exercise(req, principal);
         return {
-          events: teamEvents(
+          events: eventsFor(
+            d,
+            principal!,
+            ex,
             d.scores.log(ex).filter((e: StoredEvent) => e.seq > (query.after ?? 0)),
-            isStaff(principal) ? null : principal!.team!,
+            null,
           ),
         };
       },
@@ -326,7 +299,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       summary: 'scores (trainees: own breakdown, ranking if the course allows)',
       roles: all,
       response: A.Scores,
-      handler: ({ req, principal }) => visibleScores(d, principal!, exercise(req, principal)),
+      handler: ({ req, principal }) => scoresFor(d, principal!, exercise(req, principal)),
     }),
     r({
       method: 'get',
@@ -347,7 +320,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       response: A.TeamScore,
       handler: ({ req, principal }) => {
         const { ex, t } = team(req, principal);
-        const s = visibleScores(d, principal!, ex);
+        const s = scoresFor(d, principal!, ex);
         return { score: s.scores.find((x) => x.team === t) ?? null, ...(s.frozenAt ? { frozenAt: s.frozenAt } : {}) };
       },
     }),
@@ -365,7 +338,8 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       before: [byPrincipal],
       handler: ({ req, principal, body }) => {
         const { ex, t } = team(req, principal);
-        return { event: S.buyHint(ex, t, body.step, body.hint) };
+        const step = hintStepFor(d, principal!, ex, t, body.step, body.hint);
+        return { event: own(principal!, S.buyHint(ex, t, step, body.hint)) };
       },
     }),
     r({

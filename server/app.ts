@@ -1,10 +1,15 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { isIP, type AddressInfo } from 'node:net';
 import type { Engine } from '../orchestrator/index.js';
 import { openStore, schemaVersion, type Store } from './store/index.js';
 import { authenticator } from './access.js';
 import { apiRoutes } from './api.js';
+import { authRoutes, type AuthLimits } from './auth-routes.js';
+import { ConfigError } from '../core/index.js';
+import { guardSessions } from './sockets/sessions.js';
 import { ExerciseService } from './exercises/index.js';
 import { errorHandler } from './http-errors.js';
 import { hintRoutes } from './hints.js';
@@ -25,7 +30,22 @@ export interface ServerOptions {
   checkIntervalMs?: number;
   /** how often running exercises are scored again for what time alone changes (deadlines, outages); 0: never */
   rescoreIntervalMs?: number;
-  limits?: { loginPerMinute?: number; submissionsPerMinute?: number; socketConnectsPerMinute?: number };
+  /**
+   * Login and join count failures only (`loginFailures`, `joinFailures` per `failureWindowMs`, per
+   * address); the older `loginPerMinute` stands for `loginFailures` when that is not given.
+   */
+  limits?: {
+    loginPerMinute?: number;
+    submissionsPerMinute?: number;
+    socketConnectsPerMinute?: number;
+  } & AuthLimits;
+  /**
+   * Addresses (or subnets, comma-separated) of reverse proxies whose X-Forwarded-For is believed,
+   * e.g. "127.0.0.1" for nginx on the same machine. Unset: none (the peer's address counts).
+   */
+  trustProxy?: string;
+  /** PEM certificate and key: HTTPS and WSS on the same port */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   now?: () => Date;
   /** more REST routes (trainee access: range view, log search), mounted and documented like the rest */
   extraRoutes?: (store: Store) => RouteSpec[];
@@ -33,7 +53,10 @@ export interface ServerOptions {
 
 export interface ExerciseServer {
   app: Express;
-  http: HttpServer;
+  /** the listening server: node:http, or node:https with `tls` */
+  http: HttpServer | HttpsServer;
+  /** whether it serves HTTPS */
+  tls: boolean;
   io: LiveServer;
   store: Store;
   service: ExerciseService;
@@ -51,8 +74,10 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   const now = o.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  const http = createServer(app);
+  // never blanket: only a configured proxy's X-Forwarded-For names the client (rate limits key on it)
+  app.set('trust proxy', trustProxySetting(o.trustProxy));
+  app.use(securityHeaders(!!o.tls));
+  const http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, app) : createServer(app);
   const started = now();
 
   let live: ReturnType<typeof attachLive> | undefined;
@@ -75,7 +100,9 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     ...(o.rescoreIntervalMs !== undefined ? { rescoreIntervalMs: o.rescoreIntervalMs } : {}),
   });
   const views = { store, service, scores, ...(o.scoring ? { scoring: o.scoring } : {}) };
-  live = attachLive(http, store, views, now, o.limits?.socketConnectsPerMinute);
+  // socket.io attaches to an https server like to an http one (WSS on the same port)
+  live = attachLive(http as HttpServer, store, views, now, o.limits?.socketConnectsPerMinute);
+  guardSessions(live.io, store, now);
   store.events.onAppend((e) => live!.event(e));
   scores.onDelta((d) => live!.scores(d));
 
@@ -95,9 +122,19 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     }),
   });
   routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
+  // sessions (login, join, logout, password, users) live in auth-routes.ts
+  // `loginPerMinute` (older option) is the staff login failure budget unless `loginFailures` is given
+  const { loginPerMinute, ...limits } = o.limits ?? {};
+  routes.push(
+    ...authRoutes({
+      store,
+      now,
+      limits: { ...(loginPerMinute !== undefined ? { loginFailures: loginPerMinute } : {}), ...limits },
+    }),
+  );
   doc = openApiDocument(routes);
 
-  app.use(express.json({ limit: '256kb' }));
+  // bodies are parsed per route, after its permission check (routes.ts: 403 before 400)
   const router = express.Router();
   mount(router, routes, authenticator(store, now));
   app.use(router);
@@ -109,6 +146,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   return {
     app,
     http,
+    tls: !!o.tls,
     io: live.io,
     store,
     service,
@@ -120,7 +158,8 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
         http.once('error', rej);
         http.listen(port, host, () => {
           const a = http.address() as AddressInfo;
-          res({ port: a.port, url: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}` });
+          const scheme = o.tls ? 'https' : 'http';
+          res({ port: a.port, url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${a.port}` });
         });
       }),
     close: async () => {
@@ -130,4 +169,58 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       store.close();
     },
   };
+}
+
+/** express's `trust proxy` from `--trust-proxy`: a list of addresses/subnets, never `true`. */
+export function trustProxySetting(value: string | undefined): string[] | false {
+  const list = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!list.length) return false;
+  for (const a of list) {
+    const [ip, bits] = a.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(a);
+    if (!named && (!ip || !isIP(ip) || (bits !== undefined && !/^\d{1,3}$/.test(bits))))
+      throw new ConfigError(`--trust-proxy: "${a}" is not an address or subnet (e.g. 127.0.0.1, 10.0.0.0/8)`);
+  }
+  return list;
+}
+
+/**
+ * helmet's headers with a Content-Security-Policy the built web app passes: its own scripts and
+ * styles only (xterm.js adds style elements and style attributes, hence 'unsafe-inline' for
+ * styles only), socket.io over ws/wss to this same host, the data: favicon, no frames, no plugins.
+ * HSTS and upgrade-insecure-requests only when the server itself speaks TLS.
+ */
+export function securityHeaders(tls: boolean): RequestHandler {
+  const self = "'self'";
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: [self],
+        scriptSrc: [self],
+        styleSrc: [self, "'unsafe-inline'"],
+        imgSrc: [self, 'data:'],
+        fontSrc: [self, 'data:'],
+        connectSrc: [
+          self,
+          // older browsers do not count ws: to the same host as 'self'
+          (req) => {
+            const host = req.headers.host;
+            return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${tls ? 'wss' : 'ws'}://${host}` : self;
+          },
+        ],
+        workerSrc: [self, 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: [self],
+        formAction: [self],
+        frameAncestors: ["'none'"],
+        ...(tls ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: tls ? { maxAge: 180 * 24 * 3600 } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 }

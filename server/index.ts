@@ -4,12 +4,19 @@
  * terminals, and the composition root (`wiring.ts`) that binds the range, the attacker and the
  * scoring rules together. The top of the stack beside the CLI.
  */
-export { createExerciseServer, type ExerciseServer, type ServerOptions } from './app.js';
-export { bootstrapAdmin } from './bootstrap.js';
+export {
+  createExerciseServer,
+  trustProxySetting,
+  securityHeaders,
+  type ExerciseServer,
+  type ServerOptions,
+} from './app.js';
+export { bootstrapAdmin, warnDemoPasswords, DEMO_WARNING } from './bootstrap.js';
+export { authRoutes, authLimiters, type AuthLimits } from './auth-routes.js';
 export { openApiDocument, type RouteSpec } from './routes.js';
-export { RateLimiter } from './rate-limit.js';
+export { RateLimiter, FailureLimiter, FAILURE_LIMITS, clientAddress } from './rate-limit.js';
 export { attackPort, scoringPort, reportingPort } from './wiring.js';
-export { serve } from './serve.js';
+export { serve, isLoopback } from './serve.js';
 export type { AttackPort, AttackRunnerLike, ScoringPort } from './ports.js';
 export type { ReportingPort } from './results.js';
 export { openStore, type Store } from './store/index.js';

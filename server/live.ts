@@ -9,10 +9,11 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../protocol/index.js';
-import type { ExerciseRow, Store } from './store/index.js';
+import type { ExerciseRow, Principal, Store } from './store/index.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ScoreDelta } from './scores.js';
-import { freezeAt, type Views } from './snapshot.js';
+import type { Views } from './snapshot.js';
+import { deadlinesOf, deltaFor, eventFor, exerciseFor, isTrainee } from './visibility/index.js';
 import { roomHandlers } from './sockets/rooms.js';
 import type { LiveSocket } from './sockets/socket.js';
 
@@ -21,7 +22,9 @@ export type { LiveSocket };
 
 /**
  * socket.io on the API's port. The handshake needs a bearer token (`auth: {token}`); trainees
- * land in their team's room. Events and score deltas go to the team room and the exercise room.
+ * land in their team's room. Events and score deltas go to the team room and the exercise room,
+ * each socket's copy projected for its principal (server/visibility): trainees receive only what
+ * their role's allow-list builds, or nothing.
  */
 export function attachLive(
   http: HttpServer,
@@ -55,33 +58,61 @@ export function attachLive(
     roomHandlers(socket, views);
   });
 
+  /**
+   * Sends each socket in `rooms` (once, however many of them it is in) its own projection of a
+   * message; `view` answers undefined for a principal who must not receive it.
+   */
+  function send<K extends keyof ServerToClientEvents>(
+    rooms: string[],
+    name: K,
+    view: (p: Principal) => Parameters<ServerToClientEvents[K]>[0] | undefined,
+  ): void {
+    const ids = new Set<string>();
+    for (const r of rooms) for (const id of io.sockets.adapter.rooms.get(r) ?? []) ids.add(id);
+    for (const id of ids) {
+      const s = io.sockets.sockets.get(id);
+      if (!s) continue;
+      const payload = view(s.data.principal);
+      if (payload !== undefined) (s.emit as (n: K, p: unknown) => void)(name, payload);
+    }
+  }
+  const teamRooms = (exercise: string) => store.exercises.teams(exercise).map((t) => room.team(exercise, t.id));
+  const staffOnly =
+    <T>(x: T) =>
+    (p: Principal): T | undefined =>
+      isTrainee(p) ? undefined : x;
+
   return {
     io,
     event(e) {
-      if ('team' in e) io.to(room.exercise(e.exercise)).to(room.team(e.exercise, e.team)).emit('event', e);
-      else
-        io.to([
-          room.exercise(e.exercise),
-          ...store.exercises.teams(e.exercise).map((t) => room.team(e.exercise, t.id)),
-        ]).emit('event', e);
-    },
-    scores(deltas) {
-      for (const d of deltas) {
-        io.to(room.exercise(d.exercise)).emit('score', d);
-        // trainees get their own team's delta, except while the course's score freeze is on
-        const freeze = freezeAt(views, d.exercise);
-        if (!freeze || now() < freeze) io.to(room.team(d.exercise, d.team)).emit('score', d);
+      const rooms = [
+        room.exercise(e.exercise),
+        ...('team' in e ? [room.team(e.exercise, e.team)] : teamRooms(e.exercise)),
+      ];
+      send(rooms, 'event', (p) => eventFor(views, p, e));
+      // the team's report clock moves with its first impact and its reports: trainees get the new deadlines
+      if (e.type === 'attack.step' || e.type === 'report.submitted') {
+        const before = deadlinesOf(views, e.exercise, e.team, (x) => x.seq < e.seq);
+        const after = deadlinesOf(views, e.exercise, e.team);
+        if (JSON.stringify(before) !== JSON.stringify(after))
+          send([room.team(e.exercise, e.team)], 'deadlines', (p) =>
+            isTrainee(p) && p.team === e.team ? { exercise: e.exercise, team: e.team, deadlines: after } : undefined,
+          );
       }
     },
+    scores(deltas) {
+      // trainees get their own team's delta (projected), except while the course's score freeze is on
+      for (const d of deltas)
+        send([room.exercise(d.exercise), room.team(d.exercise, d.team)], 'score', (p) => deltaFor(views, p, d));
+    },
     progress(p) {
-      io.to(room.exercise(p.exercise)).emit('progress', p);
+      send([room.exercise(p.exercise)], 'progress', staffOnly(p));
     },
     exercise(x) {
-      const rooms = [room.exercise(x.id), ...store.exercises.teams(x.id).map((t) => room.team(x.id, t.id))];
-      io.to(rooms).emit('exercise', x);
+      send([room.exercise(x.id), ...teamRooms(x.id)], 'exercise', (p) => exerciseFor(p, x));
     },
     runner(exercise, team, state) {
-      io.to(room.exercise(exercise)).emit('runner', { exercise, team, state });
+      send([room.exercise(exercise)], 'runner', staffOnly({ exercise, team, state }));
     },
   };
 }

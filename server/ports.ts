@@ -58,8 +58,16 @@ export interface ScoringPort {
     events: readonly StoredEvent[],
     ctx: { exercise: string; course: string; truths: Map<string, GroundTruth>; now: Date },
   ): TeamScore[];
-  /** the course's visibility rules */
-  visibility(course: string): { traineesSeeRanking: boolean };
+  /**
+   * the course's visibility rules, and the report deadlines the trainees' report clock counts down to
+   * (server/visibility fills in what a port leaves out with the strictest view)
+   */
+  visibility(course: string): {
+    traineesSeeRanking: boolean;
+    afterActionForTrainees?: boolean;
+    firstDeadlineMinutes?: number;
+    updateIntervalMinutes?: number;
+  };
   /** when trainees' view of the board freezes (a score.frozen event, or minutes before the scheduled end) */
   freezeAt(events: readonly StoredEvent[], course: string, endsAt: string | undefined): string | undefined;
 }

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import {
   extendZodWithOpenApi,
@@ -9,6 +9,7 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import type { Principal, Role } from './store/index.js';
 import { assertAccess } from './access.js';
+import { ValidationError } from './store/index.js';
 
 // the generator reads parameter names through `.openapi()`, which this adds to zod (idempotent; schemas.ts does it too)
 extendZodWithOpenApi(z);
@@ -41,8 +42,10 @@ export interface RouteSpec<
   response?: R;
   /** the success status, when it is not 200 */
   status?: 201 | 202;
-  /** extra middleware that runs before the handler (rate limits) */
+  /** extra middleware that runs before the handler (rate limits), after the body is read */
   before?: RequestHandler[];
+  /** permission checks beyond `roles` that run before the body is read (403 before 400) */
+  guard?: RequestHandler[];
   /** another content type the route answers with on request (CSV with ?format=csv); the handler sends it itself */
   produces?: string;
   /** `undefined` only when the handler already sent the answer itself (CSV) */
@@ -75,6 +78,7 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
   exercise: 'exercise id',
   team: 'team id (t01, t02, …)',
   report: 'id of the report.submitted event',
+  user: 'staff user name',
 };
 
 function paramsOf(path: string): z.AnyZodObject | undefined {
@@ -145,6 +149,43 @@ export function openApiDocument(routes: RouteSpec[]): OpenApiDocument {
   });
 }
 
+/** How deep a JSON body may nest; deeper is a 400 before anything walks it (no stack overflow, no 500). */
+export const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_BYTES = '256kb';
+
+/** Throws a 400 when the raw JSON text nests deeper than `max` (one pass, strings skipped). */
+export function assertJsonDepth(buf: Buffer, max = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max)
+        throw Object.assign(new ValidationError(`JSON body nested deeper than ${max} levels`, { maxDepth: max }), {
+          status: 400,
+        });
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/** The JSON body parser every route with a body gets, after its permission check. */
+export const jsonBody: RequestHandler = express.json({
+  limit: MAX_JSON_BYTES,
+  verify: (_req, _res, buf) => assertJsonDepth(buf),
+});
+
+/**
+ * Mounts the routes. Per route, in this order: authentication and role (401/403, against the
+ * store as it is now), exercise/team scope (403), the route's `guard` (403), then the JSON body is
+ * read (malformed or too deep: 400; too large: 413) and the route's own middleware (rate limits)
+ * runs, then body and query are validated (400) and the handler runs. So a caller who may not do
+ * something learns 401/403, never anything about the body.
+ */
 export function mount(
   router: Router,
   routes: RouteSpec[],
@@ -172,6 +213,6 @@ export function mount(
       if (r.status) res.status(r.status);
       res.json(out ?? { ok: true });
     };
-    router[r.method](r.path, auth, ...(r.before ?? []), handler);
+    router[r.method](r.path, auth, ...(r.guard ?? []), ...(r.body ? [jsonBody] : []), ...(r.before ?? []), handler);
   }
 }

@@ -11,6 +11,7 @@ import {
   LogLineSchema,
   RangeViewSchema,
   ExerciseRowSchema,
+  ExerciseViewSchema,
   INDICATOR_TYPES,
   PrincipalSchema,
   ReportFieldsSchema,
@@ -50,6 +51,11 @@ export const UserBody = z
   .object({ name, role: staffRole, password: z.string().min(10).max(200) })
   .strict()
   .openapi('UserBody');
+/** a staff user changes their own password: the current one, then the new one (≥ 10 characters) */
+export const PasswordBody = z
+  .object({ current: z.string().min(1).max(200), password: z.string().min(10).max(200) })
+  .strict()
+  .openapi('PasswordBody');
 
 export const CreateExerciseBody = z
   .object({
@@ -156,6 +162,8 @@ export const FormatQuery = z.object({
 
 const Principal = PrincipalSchema.openapi('Principal');
 const ExerciseRow = ExerciseRowSchema.openapi('ExerciseRow');
+/** the full row for staff, the trainee's allow-list for trainees */
+const ExerciseView = ExerciseViewSchema.openapi('ExerciseView');
 const TeamRow = TeamRowSchema.openapi('TeamRow');
 const TeamView = TeamViewSchema.openapi('TeamView');
 const TeamScore = TeamScoreSchema.openapi('TeamScore');
@@ -193,11 +201,15 @@ export const Answer = {
     .openapi('JoinAnswer'),
   Principal,
   User: z.object({ user: z.string(), role: staffRole }).openapi('UserAnswer'),
+  UserDeleted: z.object({ user: z.string(), deleted: z.literal(true) }).openapi('UserDeletedAnswer'),
+  LoggedOut: z.object({ ok: z.literal(true) }).openapi('LogoutAnswer'),
+  /** the caller's other tokens are revoked; this new one replaces the one used for the call */
+  PasswordChanged: z.object({ token: z.string(), role: staffRole }).openapi('PasswordChangedAnswer'),
   Users: z.object({ users: z.array(z.object({ name: z.string(), role: staffRole })) }).openapi('UsersAnswer'),
-  Exercises: z.object({ exercises: z.array(ExerciseRow) }).openapi('ExercisesAnswer'),
+  Exercises: z.object({ exercises: z.array(ExerciseView) }).openapi('ExercisesAnswer'),
   Created: z.object({ exercise: ExerciseRow, teams: z.array(TeamRow) }).openapi('CreatedAnswer'),
   ExerciseDetail: z
-    .object({ exercise: ExerciseRow, teams: z.array(TeamView), runners: z.record(RunnerState) })
+    .object({ exercise: ExerciseView, teams: z.array(TeamView), runners: z.record(RunnerState).optional() })
     .openapi('ExerciseDetailAnswer'),
   Exercise: z.object({ exercise: ExerciseRow }).openapi('ExerciseAnswer'),
   Speed: z.object({ speed: z.number() }).openapi('SpeedAnswer'),

@@ -1,65 +1,38 @@
 import type { z } from 'zod';
-import type { StoredEvent, SnapshotSchema } from '../protocol/index.js';
-import type { Principal, Store } from './store/index.js';
-import type { ExerciseService } from './exercises/index.js';
-import type { ScoringPort, TeamScore } from './ports.js';
-import type { ScoreService } from './scores.js';
+import type { SnapshotSchema } from '../protocol/index.js';
+import type { Principal } from './store/index.js';
+import {
+  eventsFor,
+  exerciseFor,
+  freezeAt,
+  isTrainee,
+  scoresFor,
+  teamsFor,
+  traineeSnapshot,
+  type Views,
+} from './visibility/index.js';
 
-export interface Views {
-  store: Store;
-  service: ExerciseService;
-  scores: ScoreService;
-  scoring?: ScoringPort;
-}
+export type { Views };
+export { freezeAt };
 
-/** The moment from which trainees see frozen scores, if the course freezes them and the end is scheduled. */
-export function freezeAt(v: Views, exercise: string): Date | undefined {
-  const x = v.store.exercises.get(exercise);
-  const at = v.scoring?.freezeAt(v.scores.log(exercise), x.course, x.schedule.end);
-  return at ? new Date(at) : undefined;
-}
-
-/** Scores a principal may see: staff all; trainees their own team, plus the ranking if the course shows it. */
-export function visibleScores(v: Views, p: Principal, exercise: string): { scores: TeamScore[]; frozenAt?: string } {
-  if (p.role !== 'trainee') return { scores: v.scores.scores(exercise) };
-  const x = v.store.exercises.get(exercise);
-  const freeze = freezeAt(v, exercise);
-  const frozen = freeze && v.service.now() >= freeze;
-  const all = frozen ? v.scores.scoresAt(exercise, freeze) : v.scores.scores(exercise);
-  const ranking = v.scoring?.visibility(x.course).traineesSeeRanking ?? false;
-  const scores = all
-    .filter((s) => ranking || s.team === p.team)
-    .map((s) =>
-      s.team === p.team ? s : { team: s.team, total: s.total, phases: s.phases, ...(s.rank ? { rank: s.rank } : {}) },
-    )
-    .sort((a, b) => Number(b.team === p.team) - Number(a.team === p.team));
-  return { scores, ...(frozen ? { frozenAt: freeze.toISOString() } : {}) };
-}
-
-export function teamEvents(events: readonly StoredEvent[], team: string | null): StoredEvent[] {
-  // exercise-wide events (state changes) are everyone's; team events only the team's
-  return events.filter((e) => !('team' in e) || team === null || e.team === team);
-}
+/** Scores a principal may see (server/visibility): staff all, trainees their own (and the ranking if shown). */
+export const visibleScores = scoresFor;
 
 /** What a room's join acknowledges and a team's REST snapshot answers. */
 export type SnapshotAnswer = z.infer<typeof SnapshotSchema>;
 
+/** A room's snapshot as `p` may see it: trainees get the trainee projection, staff the whole room. */
 export function snapshot(v: Views, p: Principal, exercise: string, team: string | null): SnapshotAnswer {
+  if (isTrainee(p)) return traineeSnapshot(v, p, exercise);
   const x = v.store.exercises.get(exercise);
-  const staff = p.role !== 'trainee';
-  const teams = v.store.exercises
-    .teams(exercise)
-    .filter((t) => staff || t.id === p.team)
-    .map(({ joinCode, ...t }) => (staff ? { ...t, joinCode } : t));
-  const { scores, frozenAt } = visibleScores(v, p, exercise);
-  const runners = v.service.runnerStates(exercise);
+  const { scores, frozenAt } = scoresFor(v, p, exercise);
   return {
-    exercise: x,
+    exercise: exerciseFor(p, x),
     team,
-    teams,
-    events: teamEvents(v.scores.log(exercise), team),
+    teams: teamsFor(p, v.store.exercises.teams(exercise)),
+    events: eventsFor(v, p, exercise, v.scores.log(exercise), team),
     scores,
-    runners: staff ? runners : Object.fromEntries(Object.entries(runners).filter(([t]) => t === p.team)),
+    runners: v.service.runnerStates(exercise),
     ...(frozenAt ? { frozenAt } : {}),
   };
 }

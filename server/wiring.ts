@@ -66,7 +66,15 @@ export function scoringPort(): ScoringPort {
         now: ctx.now.toISOString(),
       }).map(view);
     },
-    visibility: (course) => ({ traineesSeeRanking: rulesOf(course).visibility.traineesSeeRanking }),
+    visibility: (course) => {
+      const r = rulesOf(course);
+      return {
+        traineesSeeRanking: r.visibility.traineesSeeRanking,
+        afterActionForTrainees: r.visibility.afterActionForTrainees,
+        firstDeadlineMinutes: r.reporting.firstDeadlineMinutes,
+        updateIntervalMinutes: r.reporting.updateIntervalMinutes,
+      };
+    },
     freezeAt: (events, course, endsAt) => freezeTime(events, { rules: rulesOf(course), ...(endsAt ? { endsAt } : {}) }),
   };
 }

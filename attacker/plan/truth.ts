@@ -3,8 +3,8 @@
  * indicators, containment/recovery checks and hints per step. `{{ip.*}}` needs the team's
  * addresses (`ips`); without them, indicators that use an address are left out.
  */
-import type { CheckSpec, GroundTruth, Indicator, StepTruth } from '../../core/index.js';
-import type { CheckInput, Scenario } from '../scenario/schema.js';
+import type { CheckSpec, GroundTruth, Indicator, Probe, StepTruth } from '../../core/index.js';
+import type { CheckInput, ProbeInput, Scenario } from '../scenario/schema.js';
 import { planFor, type PlanContext } from './plan.js';
 import { render, resolveNodeName, type TemplateScope } from './template.js';
 
@@ -32,15 +32,56 @@ export function groundTruth(scenario: Scenario, ctx: TruthContext): GroundTruth 
     nodes: plan.nodes,
     ...(ctx.ips ? { ips: ctx.ips } : {}),
   };
-  const check = (c: CheckInput, kind: CheckSpec['kind'], step?: string): CheckSpec => ({
-    id: c.id,
-    kind,
-    ...(step ? { step } : {}),
-    title: c.title,
-    node: resolveNodeName(render(c.node, scope), plan.nodes),
-    command: render(c.command, scope, { keepUnresolved: true }),
-    ...(c.user ? { user: c.user } : {}),
-  });
+  const str = (s: string) => render(s, scope, { keepUnresolved: true });
+  const nodeName = (n: string) => resolveNodeName(render(n, scope), plan.nodes);
+  const probe = (p: ProbeInput): Probe => {
+    switch (p.kind) {
+      case 'process-absent':
+        return { kind: p.kind, node: nodeName(p.node), pattern: str(p.pattern) };
+      case 'file-absent':
+        return { kind: p.kind, node: nodeName(p.node), path: str(p.path), ...(p.name ? { name: str(p.name) } : {}) };
+      case 'file-contains':
+      case 'file-lacks':
+        return { kind: p.kind, node: nodeName(p.node), path: str(p.path), pattern: str(p.pattern) };
+      case 'tcp-blocked':
+        return { kind: p.kind, from: nodeName(p.from), to: str(p.to), port: p.port };
+      case 'icmp-blocked':
+        return { kind: p.kind, from: nodeName(p.from), to: str(p.to) };
+      case 'proxy-blocked':
+        return { kind: p.kind, node: nodeName(p.node), port: p.port, url: str(p.url) };
+      case 'tcp-listening':
+        return { kind: p.kind, node: nodeName(p.node), port: p.port };
+      case 'login-refused':
+        return {
+          kind: p.kind,
+          node: nodeName(p.node),
+          service: p.service,
+          user: str(p.user),
+          password: str(p.password),
+        };
+    }
+  };
+  const check = (c: CheckInput, kind: CheckSpec['kind'], step?: string): CheckSpec => {
+    const probes = c.probe ? (Array.isArray(c.probe) ? c.probe : [c.probe]).map(probe) : undefined;
+    const first = probes?.[0];
+    const node = c.node
+      ? nodeName(c.node)
+      : first && 'node' in first
+        ? first.node
+        : first && 'from' in first
+          ? first.from
+          : '';
+    return {
+      id: c.id,
+      kind,
+      ...(step ? { step } : {}),
+      title: c.title,
+      node,
+      ...(probes ? { probes } : {}),
+      ...(c.command ? { command: str(c.command) } : {}),
+      ...(c.user ? { user: c.user } : {}),
+    };
+  };
   const steps = scenario.steps.map((s): StepTruth => ({
     id: s.id,
     title: s.title,

@@ -93,15 +93,51 @@ const ConditionSchema = z.union([
   z.object({ node: z.string().min(1), command: z.string().min(1) }).strict(),
 ]);
 
+/** Typed probes (core's `Probe`): node fields take node names or names from `nodes`; strings are templates. */
+const node = z.string().min(1);
+const port = z.number().int().min(1).max(65535);
+const ProbeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('process-absent'), node, pattern: z.string().min(1) }).strict(),
+  z
+    .object({ kind: z.literal('file-absent'), node, path: z.string().min(1), name: z.string().min(1).optional() })
+    .strict(),
+  z.object({ kind: z.literal('file-contains'), node, path: z.string().min(1), pattern: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('file-lacks'), node, path: z.string().min(1), pattern: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('tcp-blocked'), from: node, to: z.string().min(1), port }).strict(),
+  z.object({ kind: z.literal('icmp-blocked'), from: node, to: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('proxy-blocked'), node, port: port.default(3128), url: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('tcp-listening'), node, port }).strict(),
+  z
+    .object({
+      kind: z.literal('login-refused'),
+      node,
+      service: z.enum(['samba', 'orders', 'unix']),
+      user: z.string().min(1),
+      password: z.string().min(1),
+    })
+    .strict(),
+]);
+
+/**
+ * A check: typed `probe` (one, or a list that must all pass) — looked at without a trace in the
+ * range — or, for ad-hoc scenarios, a shell `command` run in `node` (visible in its processes).
+ */
 const CheckSchema = z
   .object({
     id,
     title: text,
-    node: z.string().min(1),
-    command: z.string().min(1),
+    node: z.string().min(1).optional(),
+    command: z.string().min(1).optional(),
     user: z.string().optional(),
+    probe: z.union([ProbeSchema, z.array(ProbeSchema).min(1)]).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!!c.probe === !!c.command)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a check has either `probe` or `command`' });
+    if (c.command && !c.node)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a check with a `command` needs its `node`' });
+  });
 
 const IndicatorSchema = z
   .object({
@@ -163,3 +199,4 @@ export type Step = z.output<typeof StepSchema>;
 export type FactSpec = z.output<typeof FactSchema>;
 export type StepCondition = z.output<typeof ConditionSchema>;
 export type CheckInput = z.output<typeof CheckSchema>;
+export type ProbeInput = z.output<typeof ProbeSchema>;

@@ -5,6 +5,7 @@ import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { EngineError, ImageBuildError, WaitTimeoutError, retryUntil } from '../../core/index.js';
 import type {
   ContainerInfo,
+  ContainerProcess,
   ContainerSpec,
   ContainerState,
   Containers,
@@ -21,6 +22,9 @@ import type {
   NetworkInfo,
   NetworkSpec,
   Networks,
+  Observe,
+  PathEntry,
+  PathStat,
 } from './types.js';
 
 /**
@@ -469,11 +473,176 @@ class DockerImages implements Images {
   }
 }
 
+/** Largest archive the engine reads for `observe.read` (a check reads configs and small folders). */
+const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
+
+class DockerObserve implements Observe {
+  constructor(private readonly d: Docker) {}
+
+  private async missing(container: string, err: unknown, what: string): Promise<undefined> {
+    if (!isNotFound(err)) throw new EngineError(`cannot ${what} in ${container}: ${engineMessage(err)}`);
+    // a 404 is the path's or the container's: only the first is an answer
+    const c = await this.d
+      .getContainer(container)
+      .inspect()
+      .catch(() => undefined);
+    if (!c) throw new EngineError(`cannot ${what} in ${container}: no such container`);
+    return undefined;
+  }
+
+  async top(container: string): Promise<ContainerProcess[]> {
+    let r: { Titles?: string[]; Processes?: string[][] };
+    try {
+      r = (await this.d.getContainer(container).top({ ps_args: '-eo pid,user,args' })) as typeof r;
+    } catch (err) {
+      throw new EngineError(`cannot list the processes of ${container}: ${engineMessage(err)}`);
+    }
+    const titles = (r.Titles ?? []).map((t) => t.toUpperCase());
+    const col = (name: string, fallback: number) => (titles.includes(name) ? titles.indexOf(name) : fallback);
+    const [pid, user, cmd] = [col('PID', 0), col('USER', 1), col('COMMAND', titles.length - 1)];
+    return (r.Processes ?? []).map((p) => ({ pid: Number(p[pid]), user: p[user] ?? '', command: p[cmd] ?? '' }));
+  }
+
+  async stat(container: string, path: string): Promise<PathStat | undefined> {
+    try {
+      const res = (await this.d.getContainer(container).infoArchive({ path })) as {
+        headers: Record<string, string | undefined>;
+        resume?: () => void;
+      };
+      res.resume?.();
+      const raw = res.headers['x-docker-container-path-stat'];
+      if (!raw) throw new EngineError(`cannot stat ${path} in ${container}: the engine sent no stat`);
+      const st = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Omit<PathStat, 'dir'>;
+      return { ...st, dir: (st.mode & 0x80000000) !== 0 };
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      return this.missing(container, err, `stat ${path}`);
+    }
+  }
+
+  async read(container: string, path: string, opts: { maxBytes?: number } = {}): Promise<PathEntry[] | undefined> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.d.getContainer(container).getArchive({ path });
+    } catch (err) {
+      return this.missing(container, err, `read ${path}`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of stream as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > MAX_ARCHIVE_BYTES) {
+        (stream as Readable).destroy?.();
+        throw new EngineError(`cannot read ${path} in ${container}: larger than ${MAX_ARCHIVE_BYTES} bytes`);
+      }
+      chunks.push(c);
+    }
+    // the archive names entries from the path's last component: map them back to full paths
+    const parent = path.replace(/\/+$/, '').replace(/\/[^/]*$/, '');
+    return untar(Buffer.concat(chunks), opts.maxBytes ?? 4 * 1024 * 1024).map((e) => ({
+      ...e,
+      path: `${parent}/${e.path}`.replace(/\/+$/, '').replace(/^\/\//, '/'),
+    }));
+  }
+
+  async inNetns(
+    container: string,
+    script: string,
+    opts: { labels: Labels; timeoutMs: number; image?: string },
+  ): Promise<ExecResult> {
+    let image = opts.image;
+    if (!image) {
+      try {
+        image = (await this.d.getContainer(container).inspect()).Config.Image;
+      } catch (err) {
+        throw new EngineError(`cannot probe from ${container}: ${engineMessage(err)}`);
+      }
+    }
+    let c: Docker.Container;
+    try {
+      c = await this.d.createContainer({
+        Image: image,
+        // the image's entrypoint (init, syslog, DHCP) must not run: only the script, in the node's network
+        Entrypoint: ['sh', '-c', script],
+        Cmd: [],
+        Labels: opts.labels,
+        Healthcheck: { Test: ['NONE'] },
+        HostConfig: { NetworkMode: `container:${container}`, AutoRemove: false, CapAdd: ['NET_RAW'] },
+      });
+    } catch (err) {
+      throw new EngineError(`cannot probe from ${container}: ${engineMessage(err)}`);
+    }
+    try {
+      await c.start();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.timeoutMs)));
+      const done = (await Promise.race([c.wait(), timedOut])) as { StatusCode: number } | 'timeout';
+      clearTimeout(timer);
+      if (done === 'timeout') {
+        await c.kill().catch(() => undefined);
+        throw new WaitTimeoutError(
+          `probe from ${container} did not finish within ${Math.round(opts.timeoutMs / 1000)}s`,
+        );
+      }
+      const logs = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      return { exitCode: done.StatusCode, ...demuxBuffer(logs) };
+    } catch (err) {
+      if (err instanceof WaitTimeoutError || err instanceof EngineError) throw err;
+      throw new EngineError(`cannot probe from ${container}: ${engineMessage(err)}`);
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** Entries of a tar archive (ustar, with GNU long names and pax paths), contents up to `maxBytes` in total. */
+export function untar(buf: Buffer, maxBytes: number): PathEntry[] {
+  const out: PathEntry[] = [];
+  let at = 0;
+  let budget = maxBytes;
+  let longName: string | undefined;
+  const str = (b: Buffer) => {
+    const z = b.indexOf(0);
+    return b.subarray(0, z < 0 ? b.length : z).toString('utf8');
+  };
+  while (at + 512 <= buf.length) {
+    const h = buf.subarray(at, at + 512);
+    if (h.every((x) => x === 0)) break;
+    const size = parseInt(str(h.subarray(124, 136)).trim() || '0', 8);
+    const flag = String.fromCharCode(h[156] ?? 48);
+    const prefix = h.subarray(257, 263).toString('latin1').startsWith('ustar') ? str(h.subarray(345, 500)) : '';
+    let name = longName ?? (prefix ? `${prefix}/${str(h.subarray(0, 100))}` : str(h.subarray(0, 100)));
+    const body = buf.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (flag === 'L') {
+      longName = str(body);
+      continue;
+    }
+    if (flag === 'x') {
+      const m = /\d+ path=([^\n]*)\n/.exec(body.toString('utf8'));
+      if (m) longName = m[1];
+      continue;
+    }
+    if (flag === 'g') continue;
+    longName = undefined;
+    name = name.replace(/\/+$/, '');
+    const type = flag === '0' || flag === '\0' ? 'file' : flag === '5' ? 'dir' : flag === '2' ? 'link' : 'other';
+    const entry: PathEntry = { path: name, type, size };
+    if (type === 'file' && size <= budget) {
+      entry.content = Buffer.from(body);
+      budget -= size;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
 export class DockerodeEngine implements Engine {
   readonly networks: Networks;
   readonly containers: Containers;
   readonly images: Images;
   readonly exec: Exec;
+  readonly observe: Observe;
   readonly docker: Docker;
 
   constructor(readonly endpoint: string = defaultEndpoint()) {
@@ -482,6 +651,7 @@ export class DockerodeEngine implements Engine {
     this.containers = new DockerContainers(this.docker);
     this.images = new DockerImages(this.docker);
     this.exec = new DockerExec(this.docker);
+    this.observe = new DockerObserve(this.docker);
   }
 
   async ping(): Promise<void> {

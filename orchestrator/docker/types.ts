@@ -61,6 +61,62 @@ export interface ContainerInfo {
   ips: Record<string, string>;
 }
 
+/** One process of a container as the engine lists it (container top). */
+export interface ContainerProcess {
+  pid: number;
+  user: string;
+  /** full command line */
+  command: string;
+}
+
+/** A path's stat as the archive API reports it. */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode bits (directory: bit 31) */
+  mode: number;
+  dir: boolean;
+  mtime: string;
+  linkTarget: string;
+}
+
+/** One entry of a path read through the archive API (a file, or everything under a directory). */
+export interface PathEntry {
+  /** path inside the container */
+  path: string;
+  type: 'file' | 'dir' | 'link' | 'other';
+  size: number;
+  /** content of regular files, up to the read's limit */
+  content?: Buffer;
+}
+
+/**
+ * Read-only looks into a running container that leave nothing inside it: no process in its
+ * `ps`, no line in its logs (scoring checks use these).
+ */
+export interface Observe {
+  /** the container's processes, listed by the engine from outside (container top) */
+  top(container: string): Promise<ContainerProcess[]>;
+  /** stat through the archive API; undefined when the path does not exist */
+  stat(container: string, path: string): Promise<PathStat | undefined>;
+  /**
+   * A file, or a directory with everything under it, through the archive API; undefined when the
+   * path does not exist. Contents beyond `maxBytes` in total are left out (entries still listed).
+   */
+  read(container: string, path: string, opts?: { maxBytes?: number }): Promise<PathEntry[] | undefined>;
+  /**
+   * Runs `script` (sh) in a one-shot container of `image` (the container's own image by default)
+   * that shares the container's network namespace only: its traffic leaves from the container's
+   * addresses, but it has its own processes (invisible in the container's `ps`) and files; no
+   * entrypoint, no health check, removed when done.
+   */
+  inNetns(
+    container: string,
+    script: string,
+    opts: { labels: Labels; timeoutMs: number; image?: string },
+  ): Promise<ExecResult>;
+}
+
 export interface Containers {
   list(labels?: Labels): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo | undefined>;
@@ -142,6 +198,8 @@ export interface Engine {
   readonly containers: Containers;
   readonly images: Images;
   readonly exec: Exec;
+  /** looks into containers that leave no trace in them */
+  readonly observe: Observe;
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
   /**

@@ -64,6 +64,38 @@ export const CheckedTopologySchema = TopologySchema.superRefine((t, ctx) => {
         });
       used.set(key, n.name);
     });
+    const ta = n.trainee;
+    if (ta) {
+      const at = (field: string, message: string) =>
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodes', i, 'trainee', field], message });
+      if (n.role === 'attacker' && (ta.open || ta.visible))
+        at(
+          ta.open ? 'open' : 'visible',
+          "the pseudo-attacker's host is not the team's: use trainee: { open: false, visible: false }",
+        );
+      if (ta.open && !ta.visible) at('visible', 'a node trainees may open must be visible to them');
+      if (!ta.open && ta.root) at('root', 'root needs open: true');
+      if (Array.isArray(ta.users)) {
+        const known = new Set(n.accounts.map((a) => a.user));
+        ta.users.forEach((u, j) => {
+          if (u === 'staff' ? !(n.staff && n.staffAccounts) : !known.has(u))
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: ['nodes', i, 'trainee', 'users', j],
+              message:
+                u === 'staff'
+                  ? `node ${n.name} has no staff accounts (needs staff and staffAccounts: true)`
+                  : `node ${n.name} has no account "${u}" (known: ${[...known, 'staff'].join(', ')})`,
+            });
+        });
+      }
+      const anyUser =
+        ta.root ||
+        (ta.users === 'all'
+          ? n.accounts.length > 0 || (n.staff !== undefined && n.staffAccounts)
+          : ta.users.length > 0);
+      if (ta.open && !anyUser) at('open', `trainees may open ${n.name} but log in as nobody: give root or users`);
+    }
     if (n.gateway !== 'none') {
       const gw = t.nodes.find((m) => m.name === n.gateway);
       if (!gw) {

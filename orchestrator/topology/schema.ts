@@ -94,6 +94,32 @@ export const FirewallSchema = z
   })
   .strict();
 
+/**
+ * What a trainee team may do on a node (instructors may always open every node, as any user).
+ * Without this section a node is closed to trainees; the pseudo-attacker's hosts (role
+ * `attacker`) are also hidden. `users` names the node's `accounts` a team may log in as, and
+ * `staff` stands for the node's staff accounts from the team's facts (`staffAccounts: true`);
+ * `root: true` where the course has the team administer the node (kill processes, remove
+ * files, change FW rules).
+ */
+export const TraineeAccessSchema = z
+  .object({
+    /** may a team open a shell here (browser terminal, SSH gateway) */
+    open: z.boolean(),
+    /** may a team log in as root */
+    root: z.boolean().default(false),
+    /** which users a team may log in as: `all` accounts (staff included), or a list */
+    users: z
+      .union([
+        z.literal('all'),
+        z.array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}$/, 'must be an account of the node or "staff"')),
+      ])
+      .default('all'),
+    /** shown in the team's range view (map, addresses, terminals); false for the attacker's side */
+    visible: z.boolean().default(true),
+  })
+  .strict();
+
 /** Staff of the team's facts a node knows about: every department, or some. */
 const staffSelection = z.union([z.literal('all'), z.array(z.string().regex(/^[a-z]+$/)).min(1)]);
 
@@ -117,6 +143,8 @@ export const NodeSchema = z
     staffAccounts: z.boolean().default(false),
     /** Take an address from the range's DHCP server (see topologies/roles/base/02-dhcp). */
     dhcp: z.boolean().default(false),
+    /** What a trainee team may do here (see TraineeAccessSchema); absent: closed to trainees. */
+    trainee: TraineeAccessSchema.optional(),
   })
   .strict();
 
@@ -152,4 +180,5 @@ export type Topology = z.output<typeof TopologySchema>;
 export type Segment = z.output<typeof SegmentSchema>;
 export type TopologyNode = z.output<typeof NodeSchema>;
 export type FirewallRule = z.output<typeof FirewallRuleSchema>;
+export type TraineeAccess = z.output<typeof TraineeAccessSchema>;
 export type Capability = (typeof CAPABILITIES)[number];

@@ -109,6 +109,8 @@ export const RulesSchema = z
         traineesSeeRanking: z.boolean(),
         /** trainees see the board frozen this many minutes before the scheduled end (0: never) */
         freezeMinutesBeforeEnd: minutes,
+        /** once the exercise has ended, trainees may read their team's full after-action timeline */
+        afterActionForTrainees: z.boolean().default(true),
       })
       .strict(),
   })

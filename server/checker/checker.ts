@@ -1,6 +1,7 @@
 import {
   type CheckSpec,
   type GroundTruth,
+  LABEL,
   containerName,
   createLogger,
   describeError,
@@ -8,6 +9,15 @@ import {
 } from '../../core/index.js';
 import type { EnshuEvent, EventSink } from '../../protocol/index.js';
 import type { Engine } from '../../orchestrator/index.js';
+import {
+  isNetProbe,
+  netNode,
+  runLocalProbe,
+  runNetProbes,
+  sameProbe,
+  type NetProbe,
+  type ProbeResult,
+} from './probes.js';
 
 const log = createLogger('server/checker');
 
@@ -29,6 +39,13 @@ export interface CheckerOptions {
   now?: () => Date;
   /** last known value per team/check, e.g. folded from the log after a restart */
   known?: Map<string, boolean>;
+  /**
+   * the steps that have happened (`checkKey(team, step)` of every attack.step that succeeded),
+   * asked once per round: a step's checks run only once it is in there, and record nothing before.
+   * Without it every check runs from the start (an exercise without a pseudo-attacker, whose
+   * steps exist only as events an instructor may post, has no attack to wait for).
+   */
+  stepsDone?: () => ReadonlySet<string>;
 }
 
 interface Planned {
@@ -62,6 +79,12 @@ export function checkKey(team: string, check: string): string {
   return `${team}/${check}`;
 }
 
+/** Steps that succeeded per team (`checkKey(team, step)`), folded from attack.step events. */
+export function stepsDone(events: readonly EnshuEvent[], into = new Set<string>()): Set<string> {
+  for (const e of events) if (e.type === 'attack.step' && e.outcome === 'succeeded') into.add(checkKey(e.team, e.step));
+  return into;
+}
+
 /** Last value of every check per team, folded from check.result events (so a restart does not re-announce). */
 export function knownChecks(events: readonly EnshuEvent[]): Map<string, boolean> {
   const m = new Map<string, boolean>();
@@ -79,21 +102,24 @@ export class Checker {
   private running: Promise<void> | undefined;
   private readonly last: Map<string, boolean>;
   private readonly checks: Planned[];
-  private readonly groups: Group[];
 
   constructor(private readonly o: CheckerOptions) {
     this.last = new Map(o.known ?? []);
     this.checks = [...o.truths.entries()].flatMap(([team, t]) =>
       [...t.steps.flatMap((s) => [...s.containment, ...s.recovery]), ...t.availability].map((spec) => ({ team, spec })),
     );
-    const byKey = new Map<string, Group>();
-    for (const { team, spec } of this.checks) {
-      const key = `${team}\0${spec.node}\0${spec.user ?? ''}`;
-      let g = byKey.get(key);
-      if (!g) byKey.set(key, (g = { team, node: spec.node, user: spec.user, specs: [] }));
-      g.specs.push(spec);
-    }
-    this.groups = [...byKey.values()];
+  }
+
+  /** labels of the one-shot probe containers (not a node: ranges and runners do not list them) */
+  private labels(team: string): Record<string, string> {
+    return { [LABEL.exercise]: this.o.exercise, [LABEL.team]: team, [LABEL.kind]: 'check-probe' };
+  }
+
+  /** the checks due this round: availability always, a step's checks once the step has succeeded */
+  private due(): Planned[] {
+    if (!this.o.stepsDone) return this.checks;
+    const done = this.o.stepsDone();
+    return this.checks.filter(({ team, spec }) => !spec.step || done.has(checkKey(team, spec.step)));
   }
 
   get size(): number {
@@ -121,38 +147,40 @@ export class Checker {
     await this.running;
   }
 
-  /** One pass over every check; returns the events it appended. */
+  /** One pass over every due check; returns the events it appended. */
   async tick(): Promise<EnshuEvent[]> {
     if (this.running) await this.running;
     const out: EnshuEvent[] = [];
     const now = this.o.now ?? (() => new Date());
-    const pass = mapLimit(this.groups, this.o.concurrency ?? 8, async (g) => {
+    const pass = (async () => {
+      const due = this.due();
       // A result is stamped with the moment the check was issued, not when its answer came back:
       // scoring credits a recovery check only if it passed after its step happened, and a check
       // issued just before the step (file not there yet) but answered after it would otherwise
-      // earn recovery points for damage nobody undid.
+      // earn recovery points for damage nobody undid. Issued after the due steps were read, so a
+      // step's first result is never stamped before the step.
       const issuedAt = now().toISOString();
-      const results = await this.runGroup(g);
-      for (const [i, spec] of g.specs.entries()) {
+      const results = await this.evaluate(due);
+      for (const [i, { team, spec }] of due.entries()) {
         const { passed, detail } = results[i]!;
-        const key = checkKey(g.team, spec.id);
+        const key = checkKey(team, spec.id);
         if (this.last.get(key) === passed) continue;
         this.last.set(key, passed);
         const event: EnshuEvent = {
           type: 'check.result',
           exercise: this.o.exercise,
-          team: g.team,
+          team,
           at: issuedAt,
           check: spec.id,
           kind: spec.kind,
           ...(spec.step ? { step: spec.step } : {}),
           passed,
-          detail,
+          detail: detail.slice(0, 2000),
         };
         await this.o.sink.append(event);
         out.push(event);
       }
-    }).then(() => undefined);
+    })();
     this.running = pass;
     try {
       await pass;
@@ -160,6 +188,106 @@ export class Checker {
       this.running = undefined;
     }
     return out;
+  }
+
+  /**
+   * Every due check's result. Command checks run as before (one exec per node and user); typed
+   * probes look from outside the nodes (probes.ts): one process list per node, one network
+   * probe container per node, file and login probes one by one — all under one concurrency limit.
+   */
+  private async evaluate(due: Planned[]): Promise<ProbeResult[]> {
+    const perCheckS = Math.max(1, Math.round((this.o.timeoutMs ?? 15_000) / 1000));
+    const limit = this.o.concurrency ?? 8;
+    const container = (team: string, node: string) => containerName(this.o.exercise, team, node);
+    const results: ProbeResult[] = due.map(() => ({ passed: false, detail: 'not run' }));
+
+    // command checks: grouped per node and user
+    const groups = new Map<string, Group & { index: number[] }>();
+    // network probes: grouped per node whose namespace they use
+    const nets = new Map<string, { team: string; node: string; probes: NetProbe[]; results: ProbeResult[] }>();
+    for (const [i, { team, spec }] of due.entries()) {
+      if (!spec.probes) {
+        const key = `${team}\0${spec.node}\0${spec.user ?? ''}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { team, node: spec.node, user: spec.user, specs: [], index: [] }));
+        g.specs.push(spec);
+        g.index.push(i);
+        continue;
+      }
+      for (const p of spec.probes.filter(isNetProbe)) {
+        const key = `${team}\0${netNode(p)}`;
+        let n = nets.get(key);
+        if (!n) nets.set(key, (n = { team, node: netNode(p), probes: [], results: [] }));
+        // the same probe in several checks (the C2 blocked for the beacon and for the exfiltration) runs once
+        if (!n.probes.some((x) => sameProbe(x, p))) n.probes.push(p);
+      }
+    }
+    const tops = new Map<string, Promise<{ command: string }[]>>();
+    const top = (team: string, node: string) => {
+      const key = `${team}\0${node}`;
+      let t = tops.get(key);
+      if (!t) tops.set(key, (t = this.o.engine.observe.top(container(team, node))));
+      return t;
+    };
+    const failed = (where: string, err: unknown): ProbeResult => ({
+      passed: false,
+      detail: `could not look at ${where}: ${(err as Error).message}`,
+    });
+
+    // first the batches (command groups, network probes per node), then each probe check
+    await mapLimit([...groups.values(), ...nets.values()], limit, async (u) => {
+      if ('specs' in u) {
+        const r = await this.runGroup(u);
+        u.index.forEach((i, j) => (results[i] = r[j]!));
+        return;
+      }
+      try {
+        u.results = await runNetProbes(
+          this.o.engine,
+          container(u.team, u.node),
+          u.probes,
+          this.labels(u.team),
+          perCheckS,
+        );
+      } catch (err) {
+        u.results = u.probes.map(() => failed(u.node, err));
+      }
+    });
+    const netResult = (team: string, p: NetProbe): ProbeResult => {
+      const n = nets.get(`${team}\0${netNode(p)}`)!;
+      return n.results[n.probes.findIndex((x) => sameProbe(x, p))] ?? { passed: false, detail: 'not run' };
+    };
+    await mapLimit(
+      [...due.entries()].filter(([, c]) => c.spec.probes),
+      limit,
+      async ([i, { team, spec }]) => {
+        const parts: ProbeResult[] = [];
+        for (const p of spec.probes!) {
+          let r: ProbeResult;
+          if (isNetProbe(p)) r = netResult(team, p);
+          else {
+            try {
+              r = await runLocalProbe(
+                {
+                  engine: this.o.engine,
+                  container: (node) => container(team, node),
+                  top: (node) => top(team, node),
+                  perProbeS: perCheckS,
+                  labels: this.labels(team),
+                },
+                p,
+              );
+            } catch (err) {
+              r = failed(p.node, err);
+            }
+          }
+          parts.push(r);
+          if (!r.passed) break;
+        }
+        results[i] = { passed: parts.every((r) => r.passed), detail: parts.map((r) => r.detail).join('; ') };
+      },
+    );
+    return results;
   }
 
   /**
@@ -173,7 +301,7 @@ export class Checker {
     try {
       const r = await this.o.engine.exec.run(
         container,
-        ['sh', '-c', BATCH, 'enshu-checks', String(perCheckS), ...g.specs.map((s) => s.command)],
+        ['sh', '-c', BATCH, 'enshu-checks', String(perCheckS), ...g.specs.map((s) => s.command ?? 'exit 2')],
         {
           timeoutMs: perCheckS * 1000 * g.specs.length + 10_000,
           ...(g.user ? { user: g.user } : {}),

@@ -1,2 +1,3 @@
 /** Runs scenario checks (containment, recovery, availability) in team ranges and logs value changes. */
-export { Checker, knownChecks, checkKey, type CheckerOptions } from './checker.js';
+export { Checker, knownChecks, stepsDone, checkKey, type CheckerOptions } from './checker.js';
+export { PROBE_DSCP } from './probes.js';

@@ -5,7 +5,7 @@
  */
 import { describeError } from '../../core/index.js';
 import type { RunnerState, StoredEvent } from '../../protocol/index.js';
-import { Checker, knownChecks } from '../checker/index.js';
+import { Checker, knownChecks, stepsDone } from '../checker/index.js';
 import { ConflictError, type ExerciseRow } from '../store/index.js';
 import type { AttackRunnerLike } from '../ports.js';
 import type { ExerciseContext } from './context.js';
@@ -61,7 +61,21 @@ export class AttackRuntime {
       }
     }
     if (engine && truths.size) {
+      // the steps that succeeded so far, read on from the log once per check round
+      const done = stepsDone(history);
+      let seen = history.at(-1)?.seq ?? 0;
+      const steps = () => {
+        for (const e of store.events.list(x.id, seen)) {
+          seen = e.seq;
+          stepsDone([e], done);
+        }
+        return done;
+      };
       rt.checker = new Checker({
+        // a step's checks wait until the step succeeded in the log: the pseudo-attacker's, or one an
+        // instructor's drill injected; before that a check says nothing, so no state the range was
+        // built in earns a point
+        stepsDone: steps,
         engine,
         exercise: x.id,
         truths,

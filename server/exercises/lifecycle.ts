@@ -76,8 +76,14 @@ export class Lifecycle {
     return loadTopology(file);
   }
 
-  private move(id: string, to: ExerciseState, by: string, type?: ExerciseEvent['type']): ExerciseRow {
-    const x = this.c.store.exercises.transition(id, to, this.c.now());
+  private move(
+    id: string,
+    to: ExerciseState,
+    by: string,
+    type?: ExerciseEvent['type'],
+    from?: readonly ExerciseState[],
+  ): ExerciseRow {
+    const x = this.c.store.exercises.transition(id, to, this.c.now(), from);
     if (type) this.c.append({ type, exercise: id, at: this.c.at(), by });
     this.c.hooks.state(x);
     return x;
@@ -121,7 +127,7 @@ export class Lifecycle {
   }
 
   async start(id: string, by: string): Promise<ExerciseRow> {
-    const x = this.move(id, 'running', by, 'exercise.started');
+    const x = this.move(id, 'running', by, 'exercise.started', ['ready']);
     await this.truths.refresh(id);
     this.attacks.start(x);
     return x;
@@ -134,7 +140,7 @@ export class Lifecycle {
   }
 
   resume(id: string, by: string): ExerciseRow {
-    const x = this.move(id, 'running', by, 'exercise.resumed');
+    const x = this.move(id, 'running', by, 'exercise.resumed', ['paused']);
     this.attacks.resume(id);
     return x;
   }

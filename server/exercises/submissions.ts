@@ -46,7 +46,8 @@ export class Submissions {
       .get(team)
       ?.steps.find((x) => x.id === step);
     const h = s?.hints.find((x) => x.id === hint);
-    if (!h) throw new NotFoundError(`no hint ${hint} for step ${step}`, { exercise, team, step });
+    // the message names neither step nor hint: a trainee's request must not learn what exists
+    if (!h) throw new NotFoundError('no such hint', { exercise, team });
     return h;
   }
 
@@ -67,7 +68,7 @@ export class Submissions {
           e.hint === hint &&
           e.step === step,
       );
-    if (had) throw new ConflictError(`team ${team} already has hint ${hint}`, { exercise, team, step });
+    if (had) throw new ConflictError(`team ${team} already has this hint`, { exercise, team });
     return this.c.append({ type: 'hint.bought', exercise, team, at: this.c.at(), step, hint, cost: h.cost });
   }
 

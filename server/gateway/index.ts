@@ -3,6 +3,11 @@ export {
   AccessDeniedError,
   mayOpen,
   resolveShell,
+  allowedUsers,
+  nodeAccounts,
+  traineeAccess,
+  visibleToTrainees,
+  type Asker,
   type GatewayDeps,
   type TeamRef,
   type ShellTarget,
@@ -14,7 +19,8 @@ export {
   type SshGateway,
   type SshGatewayOptions,
 } from './ssh-server.js';
-export { attachTerminalNamespace } from './terminal-namespace.js';
+export { attachTerminalNamespace, type TerminalNamespaceOptions } from './terminal-namespace.js';
+export { AttemptThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './throttle.js';
 export { loadOrCreateHostKey, HOST_KEY_FILE } from './host-key.js';
 export { gatewayDepsFromStore } from './store-deps.js';
 export { accessRoutes, type RangeView, type RangeNodeView, type LogLine } from './routes.js';

@@ -10,7 +10,7 @@ import { Answer } from '../schemas.js';
 import { assertAccess } from '../access.js';
 import type { Store } from '../store/index.js';
 import { EngineError, NotFoundError, containerName } from '../../core/index.js';
-import type { GatewayDeps } from './access.js';
+import { allowedUsers, nodeAccounts, rangeSeed, visibleToTrainees, type Asker, type GatewayDeps } from './access.js';
 import { loadGlossary } from '../../scoreboard/index.js';
 import { type Glossary, type LogLine, type RangeNodeView, type RangeView } from '../../protocol/index.js';
 
@@ -30,7 +30,11 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
     return withEngine;
   };
 
-  async function rangeViews(exercise: string, team?: string): Promise<RangeView[]> {
+  /**
+   * The ranges as drawn for `who`: trainees see only the nodes their topology shows them (never
+   * the pseudo-attacker's hosts) and, per node, the users they may open it as (default first).
+   */
+  async function rangeViews(exercise: string, team: string | undefined, who: Asker): Promise<RangeView[]> {
     const deps = need();
     const ranges = new RangeManager(deps.engine);
     const topology = deps.topology(exercise);
@@ -40,33 +44,39 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
       .teams(exercise)
       .map((t) => t.id)
       .filter((t) => !team || t === team);
-    return teams.map((t) => {
-      const ts = status?.teams.find((x) => x.team === t);
-      const netToSeg = new Map(ts?.networks.map((n) => [n.name, n.segment]) ?? []);
-      return {
-        team: t,
-        ready: ts?.ready ?? false,
-        segments: topology.segments.map((s) => ({
-          name: s.name,
-          purpose: s.purpose,
-          subnet: ts?.networks.find((n) => n.segment === s.name)?.subnet ?? '',
-        })),
-        nodes: topology.nodes.map((n) => {
-          const live = ts?.nodes.find((x) => x.node === n.name);
-          const ips: Record<string, string> = {};
-          for (const [net, ip] of Object.entries(live?.ips ?? {})) ips[netToSeg.get(net) ?? net] = ip;
-          return {
-            node: n.name,
-            role: n.role,
-            title: n.title ?? n.name,
-            state: live?.state ?? 'absent',
-            health: live?.health ?? 'none',
-            ips,
-            users: n.accounts.map((a) => a.user),
-          };
-        }),
-      };
-    });
+    return Promise.all(
+      teams.map(async (t) => {
+        const ts = status?.teams.find((x) => x.team === t);
+        // the team's facts (its staff accounts) come from the seed the range was built with
+        const seed = ts ? await rangeSeed(deps.engine, { exercise, team: t }) : undefined;
+        const netToSeg = new Map(ts?.networks.map((n) => [n.name, n.segment]) ?? []);
+        return {
+          team: t,
+          ready: ts?.ready ?? false,
+          segments: topology.segments.map((s) => ({
+            name: s.name,
+            purpose: s.purpose,
+            subnet: ts?.networks.find((n) => n.segment === s.name)?.subnet ?? '',
+          })),
+          nodes: topology.nodes
+            .filter((n) => who === 'instructor' || visibleToTrainees(n))
+            .map((n) => {
+              const live = ts?.nodes.find((x) => x.node === n.name);
+              const ips: Record<string, string> = {};
+              for (const [net, ip] of Object.entries(live?.ips ?? {})) ips[netToSeg.get(net) ?? net] = ip;
+              return {
+                node: n.name,
+                role: n.role,
+                title: n.title ?? n.name,
+                state: live?.state ?? 'absent',
+                health: live?.health ?? 'none',
+                ips,
+                users: allowedUsers(n, nodeAccounts(topology, n, t, seed), who),
+              };
+            }),
+        };
+      }),
+    );
   }
 
   let glossary: Glossary | undefined;
@@ -85,7 +95,7 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
       response: Answer.Ranges,
       summary: 'every team’s range: segments, nodes, addresses, health (staff)',
       roles: ['instructor', 'organizer'],
-      handler: async ({ req }) => ({ teams: await rangeViews(param(req, 'exercise')) }),
+      handler: async ({ req }) => ({ teams: await rangeViews(param(req, 'exercise'), undefined, 'instructor') }),
     }),
     route({
       method: 'get',
@@ -98,7 +108,7 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
         const t = param(req, 'team');
         assertAccess(principal, ex, t);
         store.exercises.team(ex, t);
-        const [view] = await rangeViews(ex, t);
+        const [view] = await rangeViews(ex, t, principal?.role === 'trainee' ? 'trainee' : 'instructor');
         if (!view) throw new NotFoundError(`no range for team ${t} in exercise ${ex}`, { exercise: ex, team: t });
         return view;
       },

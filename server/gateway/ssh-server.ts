@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel, Session } from 'ssh2';
 import { createLogger, describeError } from '../../core/index.js';
-import { resolveShell, TERM_ENV, type GatewayDeps, type ShellTarget, type TeamRef } from './access.js';
+import { resolveShell, type GatewayDeps, type ShellTarget, type TeamRef } from './access.js';
 import { loadOrCreateHostKey } from './host-key.js';
+import { AttemptThrottle, type ThrottleLimits } from './throttle.js';
 import { orderedQueue } from './in-order.js';
 
 export const DEFAULT_SSH_PORT = 2222;
@@ -20,6 +21,8 @@ export interface SshGatewayOptions {
   dataDir: string;
   port?: number;
   host?: string;
+  /** failed logins allowed per source address and per team (default DEFAULT_THROTTLE) */
+  throttle?: ThrottleLimits;
 }
 
 export interface SshGateway {
@@ -27,7 +30,7 @@ export interface SshGateway {
   close(): Promise<void>;
 }
 
-/** `t01+pc1` or `t01+pc1+staff01`. */
+/** `t01+pc1` or `t01+pc1+staff01` (any user the node has: its accounts, its staff, root). */
 export function parseLogin(username: string): { team: string; node: string; user?: string } | undefined {
   const m = /^(t\d{2,3})\+([a-z0-9][a-z0-9_-]{0,40})(?:\+([a-z_][a-z0-9_-]{0,31}))?$/.exec(username);
   if (!m) return undefined;
@@ -42,7 +45,10 @@ interface Login {
 
 export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway> {
   const hostKey = loadOrCreateHostKey(o.dataDir);
-  const server = new ssh2.Server({ hostKeys: [hostKey], ident: 'enshu-gateway' }, (client) => onClient(client, o.deps));
+  const throttle = new AttemptThrottle(o.throttle);
+  const server = new ssh2.Server({ hostKeys: [hostKey], ident: 'enshu-gateway' }, (client, info) =>
+    onClient(client, o.deps, throttle, info.ip),
+  );
   server.on('error', (err: Error) => log.error({ err }, `ssh gateway: ${describeError(err)}`));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -66,14 +72,29 @@ export async function startSshGateway(o: SshGatewayOptions): Promise<SshGateway>
   };
 }
 
-function onClient(client: Connection, deps: GatewayDeps): void {
+function onClient(client: Connection, deps: GatewayDeps, throttle: AttemptThrottle, address: string): void {
   let login: Login | undefined;
 
-  /** Checks the code against the team in the user name, and that the node exists and runs. */
+  /**
+   * Checks the code against the team in the user name, and that the node exists, runs and may be
+   * opened by the team as that user. Wrong codes count towards the throttle; a throttled caller
+   * is refused without a check.
+   */
   const check = async (username: string, code: string): Promise<Login | undefined> => {
     const want = parseLogin(username);
+    const wait = throttle.wait(address, want?.team);
+    if (wait > 0) {
+      log.warn({ address, login: username }, `ssh gateway: ${address} throttled for ${wait}s`);
+      return undefined;
+    }
     const ref = code ? deps.teamByCode(code) : undefined;
-    if (!want || !ref || ref.team !== want.team) return undefined;
+    if (!want || !ref || ref.team !== want.team) {
+      // a wrong join code (or none for this team) is what the throttle counts
+      throttle.failed(address, want?.team);
+      return undefined;
+    }
+    // the right code: no failure counted, even when the node or user is refused
+    throttle.succeeded(address, ref.team);
     try {
       await resolveShell(deps, ref, want.node, want.user ? { user: want.user } : {});
     } catch {
@@ -142,7 +163,7 @@ function onSession(session: Session, deps: GatewayDeps, login: Login): void {
       return;
     }
     try {
-      const s = await deps.engine.exec.open(target.container, target.argv, { tty, env: TERM_ENV });
+      const s = await deps.engine.exec.open(target.container, target.argv, { tty, env: target.env });
       if (pty) await s.resize(pty.cols, pty.rows);
       // keystrokes and window changes reach the shell in the order the client sent them (a resize
       // is an engine API call that text typed right after it would otherwise overtake)

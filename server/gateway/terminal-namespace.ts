@@ -7,7 +7,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { createLogger, describeError, NotFoundError } from '../../core/index.js';
 import type { ExecSession } from '../../orchestrator/index.js';
-import { AccessDeniedError, mayOpen, resolveShell, TERM_ENV, type GatewayDeps, type ShellTarget } from './access.js';
+import { AccessDeniedError, mayOpen, resolveShell, type GatewayDeps, type ShellTarget } from './access.js';
 import {
   TERMINAL_NAMESPACE,
   type TerminalClientEvents,
@@ -15,6 +15,7 @@ import {
   type TerminalServerEvents,
 } from '../../protocol/index.js';
 import { orderedQueue } from './in-order.js';
+import { AttemptThrottle, type ThrottleLimits } from './throttle.js';
 
 const AuthSchema = z.object({
   token: z.string().min(1).max(200),
@@ -40,7 +41,13 @@ function refuse(code: TerminalError, detail: string): Error {
   return Object.assign(new Error(code), { data: { detail } });
 }
 
-export function attachTerminalNamespace(io: Server, deps: GatewayDeps): Namespace {
+export interface TerminalNamespaceOptions {
+  /** failed handshakes (bad token, another team) allowed per source address and per team */
+  throttle?: ThrottleLimits;
+}
+
+export function attachTerminalNamespace(io: Server, deps: GatewayDeps, o: TerminalNamespaceOptions = {}): Namespace {
+  const throttle = new AttemptThrottle(o.throttle);
   const ns = io.of(TERMINAL_NAMESPACE) as unknown as Namespace<
     TerminalClientEvents,
     TerminalServerEvents,
@@ -51,12 +58,26 @@ export function attachTerminalNamespace(io: Server, deps: GatewayDeps): Namespac
   ns.use((socket, next) => {
     const a = AuthSchema.safeParse(socket.handshake.auth);
     if (!a.success) return next(refuse('bad-request', 'give token, exercise, team and node'));
+    const address = socket.handshake.address;
+    const wait = throttle.wait(address, a.data.team);
+    if (wait > 0) {
+      log.warn({ address, team: a.data.team }, `terminal: ${address} throttled for ${wait}s`);
+      return next(refuse('forbidden', `too many failed attempts: try again in ${wait} s`));
+    }
     const p = deps.principal(a.data.token);
-    if (!p) return next(refuse('unauthorised', 'sign in again'));
+    if (!p) {
+      throttle.failed(address, a.data.team);
+      return next(refuse('unauthorised', 'sign in again'));
+    }
     const ref = { exercise: a.data.exercise, team: a.data.team };
     // The team check is the server's: a trainee's token names one team, whatever the client asks.
-    if (!mayOpen(p, ref)) return next(refuse('forbidden', `team ${a.data.team} is not your team`));
-    resolveShell(deps, ref, a.data.node, a.data.user ? { user: a.data.user } : {}).then(
+    if (!mayOpen(p, ref)) {
+      throttle.failed(address, a.data.team);
+      return next(refuse('forbidden', `team ${a.data.team} is not your team`));
+    }
+    throttle.succeeded(address, a.data.team);
+    const as = p.role === 'instructor' ? 'instructor' : 'trainee';
+    resolveShell(deps, ref, a.data.node, { ...(a.data.user ? { user: a.data.user } : {}), as }).then(
       (target) => {
         socket.data = { target, cols: a.data.cols, rows: a.data.rows, who: `${p.role}:${p.subject}` };
         next();
@@ -109,7 +130,7 @@ async function serve(socket: TermSocket, deps: GatewayDeps): Promise<void> {
     });
   });
   try {
-    session = await deps.engine.exec.open(target.container, target.argv, { tty: true, env: TERM_ENV });
+    session = await deps.engine.exec.open(target.container, target.argv, { tty: true, env: target.env });
   } catch (err) {
     log.warn(
       { err, who, container: target.container },

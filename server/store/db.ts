@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 
@@ -11,14 +11,21 @@ export const DB_FILE = 'enshu.sqlite';
  * Opens (creating if needed) the store under `dataDir` in WAL mode and applies pending
  * migrations in one transaction each. WAL with synchronous=NORMAL: a committed event survives a
  * crash or kill of the server process; only an OS crash or power cut may lose the last commits.
+ * The data directory is made 0700 and the database file 0600 (also when they already exist).
  * `durable: 'full'` (ENSHU_STORE_SYNC=full) fsyncs every commit too, at ~6 ms per event here.
  */
 export function openDb(
   dataDir: string,
   durable: 'normal' | 'full' = process.env.ENSHU_STORE_SYNC === 'full' ? 'full' : 'normal',
 ): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DB_FILE));
+  // the store holds password and token hashes and every team's answers: owner only
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const file = join(dataDir, DB_FILE);
+  // created 0600 before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${durable === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');

@@ -119,8 +119,12 @@ export class ExerciseRepo {
     return (this.db.prepare('SELECT * FROM exercises ORDER BY created_at, id').all() as Raw[]).map(fromRaw);
   }
 
-  /** Moves the exercise to `to`, or throws a ConflictError naming the allowed moves. */
-  transition(id: string, to: ExerciseState, now = new Date()): ExerciseRow {
+  /**
+   * Moves the exercise to `to`, or throws a ConflictError naming the allowed moves. `from` narrows
+   * the states the move may start from (a verb's meaning: `start` is ready → running, `resume` is
+   * paused → running), so `start` on a paused exercise and `resume` on a ready one are 409s too.
+   */
+  transition(id: string, to: ExerciseState, now = new Date(), from?: readonly ExerciseState[]): ExerciseRow {
     const x = this.get(id);
     if (!TRANSITIONS[x.state].includes(to)) {
       const allowed = TRANSITIONS[x.state];
@@ -128,6 +132,11 @@ export class ExerciseRepo {
         `exercise ${id} is ${x.state}; it cannot become ${to}${allowed.length ? ` (from ${x.state} it can become: ${allowed.join(', ')})` : ''}`,
         { exercise: id },
       );
+    }
+    if (from && !from.includes(x.state)) {
+      throw new ConflictError(`exercise ${id} is ${x.state}; this needs it to be ${from.join(' or ')}`, {
+        exercise: id,
+      });
     }
     this.db.prepare('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
     return this.get(id);

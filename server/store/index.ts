@@ -8,7 +8,19 @@ export { openDb, schemaVersion, DB_FILE, type Db } from './db.js';
 export { EventStore, type EventListener } from './events.js';
 export { ExerciseRepo, EXERCISE_STATES, type ExerciseState, type NewExercise } from './exercises.js';
 export { type ExerciseRow, type TeamRow, type Schedule } from '../../protocol/index.js';
-export { AuthRepo, hashPassword, verifyPassword, type Principal, type Role, type StaffRole } from './auth.js';
+export {
+  AuthRepo,
+  hashPassword,
+  verifyPassword,
+  hashPasswordSync,
+  verifyPasswordSync,
+  DEMO_PASSWORD,
+  MIN_PASSWORD_LENGTH,
+  type RevokeListener,
+  type Principal,
+  type Role,
+  type StaffRole,
+} from './auth.js';
 export { ConflictError, AuthError, ForbiddenError, ValidationError } from './errors.js';
 export { MIGRATIONS } from './migrations.js';
 

@@ -63,4 +63,9 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    // tokens are revoked by user (password change, demotion, deletion)
+    version: 2,
+    sql: `CREATE INDEX tokens_subject ON tokens (subject, role);`,
+  },
 ];

@@ -100,17 +100,53 @@ describe('store', () => {
     s.close();
   });
 
-  it('keeps tokens as hashes and checks passwords', () => {
+  it('keeps tokens as hashes and checks passwords', async () => {
     const s = openStore(dir);
     s.auth.putUser('ito', 'organizer', 'correct horse battery');
-    assert.equal(s.auth.login('ito', 'correct horse battery'), 'organizer');
-    assert.equal(s.auth.login('ito', 'wrong'), undefined);
-    assert.equal(s.auth.login('nobody', 'x'), undefined);
+    assert.equal(await s.auth.authenticate('ito', 'correct horse battery'), 'organizer');
+    assert.equal(await s.auth.authenticate('ito', 'wrong'), undefined);
+    assert.equal(await s.auth.authenticate('nobody', 'x'), undefined);
     const token = s.auth.issue({ role: 'trainee', subject: 'alice', exercise: 'sv-unit', team: 't01' });
     assert.deepEqual(s.auth.resolve(token), { role: 'trainee', subject: 'alice', exercise: 'sv-unit', team: 't01' });
     const stored = s.db.prepare('SELECT hash FROM tokens').all() as { hash: string }[];
     assert.ok(stored.every((r) => r.hash !== token));
     assert.equal(s.auth.resolve(token, new Date(Date.now() + 25 * 3600_000)), undefined);
+    s.close();
+  });
+
+  it('hashes asynchronously, follows users on resolve, and revokes on password/role change, deletion, logout', async () => {
+    const s = openStore(dir);
+    const told: unknown[] = [];
+    s.auth.onRevoke((w) => told.push(w));
+    await s.auth.setUser('sato', 'instructor', 'first-password');
+    assert.equal(await s.auth.authenticate('sato', 'first-password'), 'instructor');
+    assert.equal(await s.auth.authenticate('sato', 'wrong-password'), undefined);
+    assert.equal(await s.auth.authenticate('nobody-here', 'first-password'), undefined);
+    const a = s.auth.issue({ role: 'instructor', subject: 'sato' });
+    // the same password again revokes nothing
+    assert.deepEqual(await s.auth.setUser('sato', 'instructor', 'first-password'), { revoked: false });
+    assert.ok(s.auth.resolve(a));
+    assert.deepEqual(await s.auth.setUser('sato', 'instructor', 'second-password'), { revoked: true });
+    assert.equal(s.auth.resolve(a), undefined);
+    const b = s.auth.issue({ role: 'instructor', subject: 'sato' });
+    await s.auth.setUser('sato', 'organizer', 'second-password');
+    assert.equal(s.auth.resolve(b), undefined, 'demoted');
+    // a token that names a role the user no longer has resolves to nothing, revoked or not
+    assert.equal(s.auth.resolve(s.auth.issue({ role: 'instructor', subject: 'sato' })), undefined);
+    const c = s.auth.issue({ role: 'organizer', subject: 'sato' });
+    assert.deepEqual(s.auth.resolve(c), { role: 'organizer', subject: 'sato' });
+    s.auth.revoke(c);
+    assert.equal(s.auth.resolve(c), undefined);
+    const d = s.auth.issue({ role: 'organizer', subject: 'sato' });
+    assert.equal(s.auth.deleteUser('sato'), true);
+    assert.equal(s.auth.deleteUser('sato'), false);
+    assert.equal(s.auth.resolve(d), undefined);
+    // a trainee token whose team is gone is worth nothing
+    assert.equal(
+      s.auth.resolve(s.auth.issue({ role: 'trainee', subject: 'x', exercise: 'gone', team: 't01' })),
+      undefined,
+    );
+    assert.deepEqual(told, [{ subject: 'sato' }, { subject: 'sato' }, { token: c }, { subject: 'sato' }]);
     s.close();
   });
 });

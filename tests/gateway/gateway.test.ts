@@ -68,6 +68,9 @@ beforeAll(async () => {
     ],
   });
   for (const t of store.exercises.teams(EX)) code[t.id] = t.joinCode;
+  // staff tokens speak for existing staff users only
+  store.auth.putUser('ins', 'instructor', 'instructor-pass-1');
+  store.auth.putUser('org', 'organizer', 'organizer-pass-1');
   const deps = gatewayDepsFromStore(store, engine);
   gw = await startSshGateway({ deps, dataDir, port: 0, host: '127.0.0.1' });
   http = createServer();
@@ -147,6 +150,12 @@ describe('SSH gateway with the OpenSSH client', () => {
     const r = await ssh('t01+pc1', code.t01!, ['echo', '$(hostname)', '$(id -un)', '$(hostname -i)']);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), `pc1 admin ${ip('t01', 'pc1')}`);
+  });
+
+  test('the documented <team>+<node>+<user> opens the node as that user', async () => {
+    const r = await ssh('t01+pc1+staff01', code.t01!, ['id -un']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim(), 'staff01');
   });
 
   test('a named user and the exit status come through; stderr is not lost', async () => {

@@ -271,7 +271,15 @@ describe('exercise server', () => {
         .list(EX)
         .filter((e) => e.type === 'check.result' && e.team === 't01')
         .map((e) => e.type === 'check.result' && e.passed);
-    // at start the implant is absent, so the check passes
+    // a step's checks run only once the step happened: nothing is recorded before the drill's c2 step
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(results(), [], 'no check result before its step');
+    const now = new Date().toISOString();
+    const c2 = { type: 'attack.step', team: 't01', scenario: SCENARIO, step: 'c2', technique: 'T1071.001' };
+    const step = { ...c2, tactic: 'command-and-control', at: now, startedAt: now, endedAt: now, outcome: 'succeeded' };
+    const injected = await run.api('POST', `/api/exercises/${EX}/events`, { events: [step] }, admin);
+    assert.equal(injected.status, 200, injected.text);
+    // then the implant is absent, so the check passes
     // (on a loaded machine a first run may time out and count as failed)
     while (!results().includes(true)) await new Promise((r) => setTimeout(r, 200));
     const skip = results().indexOf(true);

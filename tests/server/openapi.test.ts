@@ -138,7 +138,11 @@ interface Call {
 }
 
 /** Calls a route by its express path and checks the answer against the document: success status and schema. */
-async function call<T = Record<string, unknown>>(method: 'get' | 'post', path: string, c: Call = {}): Promise<T> {
+async function call<T = Record<string, unknown>>(
+  method: 'get' | 'post' | 'delete',
+  path: string,
+  c: Call = {},
+): Promise<T> {
   const op = operation(method, path);
   const code = successOf(op);
   const url =
@@ -351,10 +355,18 @@ describe('every route answers as documented', () => {
       token: admin,
       body: { step: withHints[0]!.step, hint: withHints[0]!.hints[0]!.id },
     });
+    // trainees name a step by the opaque reference of their own list (steps their attack reached), never by its id
+    const theirs = await call<{ steps: { step: string; hints: { id: string; got?: string }[] }[] }>(
+      'get',
+      '/api/exercises/:exercise/teams/:team/hints',
+      { ...t, token: trainee },
+    );
+    const buyable = theirs.steps.find((s) => s.hints.some((h) => !h.got))!;
+    assert.ok(buyable, 'a reached step has a hint to buy');
     await call('post', '/api/exercises/:exercise/teams/:team/hints/buy', {
       ...t,
       token: trainee,
-      body: { step: withHints[1]!.step, hint: withHints[1]!.hints[0]!.id },
+      body: { step: buyable.step, hint: buyable.hints.find((h) => !h.got)!.id },
     });
     const mine = await call<{ steps: { hints: { got?: string; text?: unknown }[] }[] }>(
       'get',
@@ -476,6 +488,21 @@ describe('every route answers as documented', () => {
       token: admin,
       params: { team: 't09' },
     });
+  });
+
+  test('sessions: a password change, a logout, a user deleted', async () => {
+    const temp = { user: 'oa-temp', password: 'oa-temp-password' };
+    await call('post', '/api/users', {
+      token: admin,
+      body: { name: temp.user, role: 'instructor', password: temp.password },
+    });
+    const first = (await call<{ token: string }>('post', '/api/auth/login', { body: temp })).token;
+    const { token } = await call<{ token: string }>('post', '/api/auth/password', {
+      token: first,
+      body: { current: temp.password, password: 'oa-temp-password-2' },
+    });
+    await call('post', '/api/auth/logout', { token });
+    await call('delete', '/api/users/:user', { token: admin, params: { user: temp.user } });
   });
 
   test('the exercise ends and is archived', async () => {

@@ -59,6 +59,13 @@ export function useRoom(exercise: string | undefined, team?: string): Live {
           : p,
       ),
     );
+    s.on('deadlines', (d) =>
+      setState((p) =>
+        p.snapshot && d.exercise === exercise && d.team === p.snapshot.team
+          ? { ...p, snapshot: { ...p.snapshot, deadlines: d.deadlines } }
+          : p,
+      ),
+    );
     s.on('progress', (pr) => setState((p) => ({ ...p, progress: { ...p.progress, [pr.team ?? '*']: pr } })));
     return () => {
       s.close();

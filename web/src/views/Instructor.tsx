@@ -268,7 +268,7 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
             exercise={exercise}
             team={tm.id}
             events={events}
-            runner={live.snapshot?.runners[tm.id]}
+            runner={live.snapshot?.runners?.[tm.id]}
             active={x.state === 'running' || x.state === 'paused'}
             act={act}
           />

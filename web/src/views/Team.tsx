@@ -71,7 +71,12 @@ export function TeamView({ session }: { session: Session }) {
             <LogSearch ex={ex} team={team} nodes={range.value?.nodes.map((n) => n.node) ?? []} />
           </div>
           <div role="tabpanel" id="pane-forms" aria-labelledby="tab-forms" hidden={tab !== 'forms'}>
-            <Forms ex={ex} team={team} events={events} nodes={range.value?.nodes.map((n) => n.node) ?? []} />
+            <Forms
+              ex={ex}
+              team={team}
+              deadlines={live.snapshot?.deadlines}
+              nodes={range.value?.nodes.map((n) => n.node) ?? []}
+            />
           </div>
           <div role="tabpanel" id="pane-hints" aria-labelledby="tab-hints" hidden={tab !== 'hints'}>
             <Hints ex={ex} team={team} events={events} />

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../../../../protocol/index.js';
+import type { ReportDeadlines } from '../../../../protocol/index.js';
 import { useI18n } from '../../i18n/index.js';
 import { Panel } from '../../components/States.js';
 import { ReportClock } from './ReportClock.js';
@@ -11,19 +11,20 @@ import { RecoveryForm } from './RecoveryForm.js';
 export function Forms({
   ex,
   team,
-  events,
+  deadlines,
   nodes,
 }: {
   ex: string;
   team: string;
-  events: StoredEvent[];
+  /** the team's report deadlines, as the server computes them */
+  deadlines: ReportDeadlines | undefined;
   nodes: string[];
 }) {
   const { t } = useI18n();
   const base = `/api/exercises/${ex}/teams/${team}`;
   return (
     <Panel title={t('ws.forms')} id="forms">
-      <ReportClock events={events} team={team} />
+      <ReportClock deadlines={deadlines} />
       <div className="grid two">
         <FindingForm base={base} />
         <ActionForm base={base} nodes={nodes} />

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { StoredEvent, StepHints } from '../../../../protocol/index.js';
 import { api } from '../../api.js';
 import { timeOf, useI18n, type MessageKey } from '../../i18n/index.js';
@@ -10,15 +11,19 @@ import { SubmitForm, field } from './SubmitForm.js';
 export function Hints({ ex, team, events }: { ex: string; team: string; events: StoredEvent[] }) {
   const { t, lang } = useI18n();
   const mine = events.filter((e) => (e as { team?: string }).team === team);
-  // a released hint or a new attack step changes what the team may see: reload then
-  const changes = mine.filter(
-    (e) => e.type === 'hint.released' || e.type === 'hint.bought' || e.type === 'attack.step',
-  ).length;
+  // a released or bought hint changes what the team holds: reload then; the steps the attack has
+  // reached (whose hints the team may buy) are not announced to trainees, so the list is polled too
+  const changes = mine.filter((e) => e.type === 'hint.released' || e.type === 'hint.bought').length;
   const list = useAsync(
     () => api<{ steps: StepHints[] }>('GET', `/api/exercises/${ex}/teams/${team}/hints`),
     [ex, team, changes],
   );
+  useEffect(() => {
+    const i = setInterval(list.reload, 20_000);
+    return () => clearInterval(i);
+  }, [list.reload]);
   const steps = list.value?.steps ?? [];
+  const titles = new Map(steps.map((s) => [s.step, s.title[lang]]));
   const held = steps.flatMap((s) => s.hints.filter((h) => h.got).map((h) => ({ step: s, hint: h })));
   const buyable = steps.flatMap((s) => s.hints.filter((h) => !h.got).map((h) => ({ step: s, hint: h })));
   const when = new Map(
@@ -80,7 +85,11 @@ export function Hints({ ex, team, events }: { ex: string; team: string; events: 
           .reverse()
           .map((e) => (
             <li key={e.seq}>
-              {timeOf(lang, e.at)} {describeEvent(t, e)}
+              {timeOf(lang, e.at)}{' '}
+              {e.type === 'hint.released' || e.type === 'hint.bought'
+                ? // hint events name the step by the team's reference: show the step's title from the list
+                  t('hint.released', { step: titles.get(e.step) ?? '', hint: e.hint })
+                : describeEvent(t, e)}
             </li>
           ))}
       </ul>

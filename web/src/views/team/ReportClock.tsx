@@ -1,29 +1,29 @@
 import { useEffect, useState } from 'react';
-import type { StoredEvent } from '../../../../protocol/index.js';
+import type { ReportDeadlines } from '../../../../protocol/index.js';
 import { duration, useI18n } from '../../i18n/index.js';
 
-/** Countdowns to the 30-minute first report and the next hourly update, from the team's own log. */
-export function ReportClock({ events, team }: { events: StoredEvent[]; team: string }) {
+/**
+ * Countdowns to the first report and the next update, from the deadlines the server computes for
+ * the team (the first report after the attack's first impact, updates after each report).
+ */
+export function ReportClock({ deadlines }: { deadlines: ReportDeadlines | undefined }) {
   const { t } = useI18n();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const i = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(i);
   }, []);
-  const mine = events.filter((e) => (e as { team?: string }).team === team);
-  const impact = mine.find((e) => e.type === 'attack.step' && (e as { impact?: boolean }).impact);
-  const reports = mine.filter((e) => e.type === 'report.submitted');
-  if (!impact)
+  if (!deadlines?.firstReportDue)
     return (
       <p className="clock" data-testid="report-clock">
         {t('report.notStarted')}
       </p>
     );
-  const due = Date.parse(impact.at) + 30 * 60_000;
-  const last = reports.at(-1);
+  const due = Date.parse(deadlines.firstReportDue);
+  const next = deadlines.nextUpdateDue ? Date.parse(deadlines.nextUpdateDue) : undefined;
   return (
     <div className="clock" data-testid="report-clock" role="timer" aria-live="off">
-      {!reports.length ? (
+      {!deadlines.firstReportAt ? (
         <strong className={now > due ? 'late' : ''}>
           {now > due
             ? t('report.firstLate', { time: duration(now - due) })
@@ -32,17 +32,13 @@ export function ReportClock({ events, team }: { events: StoredEvent[]; team: str
       ) : (
         <span>{t('report.firstDone')}</span>
       )}
-      {last &&
-        (() => {
-          const next = Date.parse(last.at) + 60 * 60_000;
-          return (
-            <strong className={now > next ? 'late' : ''}>
-              {now > next
-                ? t('report.updateLate', { time: duration(now - next) })
-                : t('report.nextUpdate', { time: duration(next - now) })}
-            </strong>
-          );
-        })()}
+      {next !== undefined && (
+        <strong className={now > next ? 'late' : ''}>
+          {now > next
+            ? t('report.updateLate', { time: duration(now - next) })
+            : t('report.nextUpdate', { time: duration(next - now) })}
+        </strong>
+      )}
     </div>
   );
 }

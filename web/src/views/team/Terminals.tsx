@@ -10,10 +10,11 @@ export function Terminals({ ex, team, range }: { ex: string; team: string; range
   const [active, setActive] = useState<number>();
   const [node, setNode] = useState('');
   const [user, setUser] = useState('');
-  const nodes = useMemo(() => range?.nodes ?? [], [range]);
+  // only the nodes the team may open (the range view lists, per node, the users it may open it as)
+  const nodes = useMemo(() => (range?.nodes ?? []).filter((n) => n.users.length > 0), [range]);
   const users = nodes.find((n) => n.node === node)?.users ?? [];
   useEffect(() => {
-    if (!node && nodes[0]) setNode(nodes.find((n) => n.users.length)?.node ?? nodes[0].node);
+    if (!node && nodes[0]) setNode(nodes[0].node);
   }, [nodes, node]);
   const open = (e: FormEvent) => {
     e.preventDefault();
@@ -54,7 +55,9 @@ export function Terminals({ ex, team, range }: { ex: string; team: string; range
         </button>
       </form>
       <p className="note">{t('term.copyHint')}</p>
-      <p className="note">{t('term.ssh', { command: `ssh -p 2222 ${team}+${node || 'pc1'}@${host}` })}</p>
+      <p className="note">
+        {t('term.ssh', { command: `ssh -p 2222 ${team}+${node || 'pc1'}${user ? `+${user}` : ''}@${host}` })}
+      </p>
       {tabs.length === 0 ? (
         <Empty>{t('term.none')}</Empty>
       ) : (

@@ -1,0 +1,346 @@
+/**
+ * How each typed probe looks at a team's range without leaving a trace there:
+ * - processes: the engine's process list of the container (container top) — nothing runs in the node;
+ * - files: the engine's archive API (stat, or a read of the file or folder) — nothing runs in the node;
+ * - network: one short-lived container per node and round that shares only the node's network
+ *   namespace (its own processes, so nothing in the node's `ps`); its packets carry a DSCP mark the
+ *   range FW drops without logging (`fw-start` puts that rule first in the "blocked" chain), and it
+ *   asks the proxy from 127.0.0.1, which the proxy does not log (`healthprobe` in squid.conf) —
+ *   only after the FW path to the target was found open, so the proxy's own fetch is never blocked
+ *   and logged either; a service is "listening" from the kernel's socket table, without connecting;
+ * - logins: Samba's password database read with `pdbedit` (a local read, no sign-in, nothing logged,
+ *   gone in a fraction of a second) and the NT hash of the stolen password compared here; the order
+ *   system's user table read through the archive API and its PBKDF2 hash compared here.
+ */
+import { pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Probe } from '../../core/index.js';
+import type { Engine } from '../../orchestrator/index.js';
+import { ntHash } from './md4.js';
+
+/** DSCP 45 (TOS byte 0xb4): the mark of the checker's own packets; the FW drops them unlogged when it blocks. */
+export const PROBE_DSCP = 45;
+const TOS = `0x${(PROBE_DSCP << 2).toString(16)}`;
+
+export interface ProbeResult {
+  passed: boolean;
+  detail: string;
+}
+
+export type NetProbe = Extract<Probe, { kind: 'tcp-blocked' | 'icmp-blocked' | 'proxy-blocked' | 'tcp-listening' }>;
+export const isNetProbe = (p: Probe): p is NetProbe =>
+  p.kind === 'tcp-blocked' || p.kind === 'icmp-blocked' || p.kind === 'proxy-blocked' || p.kind === 'tcp-listening';
+
+/** the node a probe's network namespace belongs to */
+export const netNode = (p: NetProbe): string => ('from' in p ? p.from : p.node);
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A half-open TCP probe (python3 in the probe's image): one SYN with the checker's mark; a SYN-ACK
+ * means open (exit 0), a RST or silence means not (exit 3). The kernel answers the SYN-ACK with a
+ * RST, so the service never accepts a connection and logs nothing (sshd would log a bare connect).
+ */
+const SYN_PROBE = [
+  'import random, select, socket, struct, sys, time',
+  'dst, port, tos = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0)',
+  'u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+  'u.connect((dst, port))',
+  'src = u.getsockname()[0]',
+  'u.close()',
+  'sport, seq = random.randint(40000, 60999), random.getrandbits(32)',
+  'def csum(b):',
+  '    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))',
+  '    s = (s >> 16) + (s & 0xFFFF)',
+  '    return ~(s + (s >> 16)) & 0xFFFF',
+  'h = struct.pack("!HHIIBBHHH", sport, port, seq, 0, 0x50, 0x02, 64240, 0, 0)',
+  'ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(h))',
+  'h = h[:16] + struct.pack("!H", csum(ph + h)) + h[18:]',
+  's = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)',
+  's.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)',
+  'end = time.time() + 3',
+  'for _ in range(2):',
+  '    s.sendto(h, (dst, 0))',
+  '    t = time.time() + 1',
+  '    while time.time() < min(t, end):',
+  '        if not select.select([s], [], [], max(0, min(t, end) - time.time()))[0]:',
+  '            break',
+  '        p = s.recv(65535)',
+  '        i = (p[0] & 15) * 4',
+  '        if p[12:16] != socket.inet_aton(dst) or len(p) < i + 14:',
+  '            continue',
+  '        a, b, _, _, _, f = struct.unpack("!HHIIBB", p[i : i + 14])',
+  '        if a == port and b == sport:',
+  '            sys.exit(0 if f & 0x12 == 0x12 else 3)',
+  'sys.exit(3)',
+].join('\n');
+const ADDR = /^[0-9a-fA-F.:]+$/;
+
+/** exit 0 when `to:port` does not answer: the half-open probe where python3 is, else a marked `nc -z` */
+const open = (to: string, port: number) =>
+  [
+    `if command -v python3 >/dev/null; then python3 -c "$SYN" ${q(to)} ${port} ${TOS}; r=$?; [ $r = 3 ] && exit 0; [ $r = 0 ] && exit 1; fi`,
+    `! nc -z -n -w 3 -T ${TOS} ${q(to)} ${port}`,
+  ].join('; ');
+
+/** One shell snippet per network probe: exit 0 = the probe passes. Output is discarded. */
+function netSnippet(p: NetProbe): string {
+  switch (p.kind) {
+    case 'tcp-blocked':
+      if (!ADDR.test(p.to)) return 'exit 3';
+      return open(p.to, p.port);
+    case 'icmp-blocked':
+      if (!ADDR.test(p.to)) return 'exit 3';
+      return `! ping -n -c 1 -W 2 -Q ${TOS} ${q(p.to)}`;
+    case 'tcp-listening': {
+      const hex = p.port.toString(16).toUpperCase().padStart(4, '0');
+      return `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE '^ *[0-9]+: [0-9A-F]+:${hex} [0-9A-F]+:[0-9A-F]+ 0A '`;
+    }
+    case 'proxy-blocked': {
+      let u: URL;
+      try {
+        u = new URL(p.url);
+      } catch {
+        return 'exit 3';
+      }
+      if (!ADDR.test(u.hostname)) return 'exit 3';
+      const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+      // the FW path first (marked, so a block is not logged); only if it is open, ask the proxy itself
+      const req = `GET ${p.url} HTTP/1.0\\r\\nHost: ${u.host}\\r\\nUser-Agent: -\\r\\n\\r\\n`;
+      return [
+        `if ( ${open(u.hostname, Number(port))} ); then exit 0; fi`,
+        `s=$(printf ${q(req)} | nc -n -w 5 127.0.0.1 ${p.port} | head -n 1)`,
+        `case "$s" in *" 2"[0-9][0-9]*) exit 1;; "") exit 4;; esac`,
+        'exit 0',
+      ].join('; ');
+    }
+  }
+}
+
+function netDetail(p: NetProbe, code: number): ProbeResult {
+  const passed = code === 0;
+  switch (p.kind) {
+    case 'tcp-blocked':
+      if (code === 3) return { passed: false, detail: `not an address: ${p.to}` };
+      return { passed, detail: `tcp ${p.to}:${p.port} from ${p.from}: ${passed ? 'no answer' : 'answers'}` };
+    case 'icmp-blocked':
+      if (code === 3) return { passed: false, detail: `not an address: ${p.to}` };
+      return { passed, detail: `ping ${p.to} from ${p.from}: ${passed ? 'no reply' : 'replies'}` };
+    case 'tcp-listening':
+      return { passed, detail: `${p.node}: ${passed ? 'listens' : 'nothing listens'} on tcp ${p.port}` };
+    case 'proxy-blocked':
+      if (code === 3) return { passed: false, detail: `not a URL with an address: ${p.url}` };
+      if (code === 4) return { passed: true, detail: `${p.node}: the proxy gave no answer for ${p.url}` };
+      return { passed, detail: `${p.node}: ${passed ? 'does not fetch' : 'fetches'} ${p.url}` };
+  }
+}
+
+export const sameProbe = (a: NetProbe, b: NetProbe): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * All network probes of one node in one short-lived container in its network namespace, side by
+ * side (a blocked probe waits for its time-out); each probe's result on its own line (the probes
+ * print nothing, so nothing can forge a line).
+ */
+export async function runNetProbes(
+  engine: Engine,
+  container: string,
+  probes: NetProbe[],
+  labels: Record<string, string>,
+  perProbeS: number,
+): Promise<ProbeResult[]> {
+  const script = [`SYN=${q(SYN_PROBE)}`]
+    .concat(
+      probes.map((p, i) => `{ ( ${netSnippet(p)} ) </dev/null >/dev/null 2>&1; echo "@@enshu-probe ${i} $?"; } &`),
+    )
+    .concat('wait')
+    .join('\n');
+  const r = await engine.observe.inNetns(container, script, {
+    labels,
+    timeoutMs: perProbeS * 1000 + 10_000,
+  });
+  const codes = new Map<number, number>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^@@enshu-probe (\d+) (\d+)$/.exec(line);
+    if (m) codes.set(Number(m[1]), Number(m[2]));
+  }
+  return probes.map((p, i) => {
+    const code = codes.get(i);
+    if (code === undefined)
+      return {
+        passed: false,
+        detail: `probe did not run from ${netNode(p)} (exit ${r.exitCode}: ${r.stderr.slice(-200)})`,
+      };
+    return netDetail(p, code);
+  });
+}
+
+/** the lines of a file at or under `path` that match, undefined when the path does not exist */
+async function matchingLines(engine: Engine, container: string, path: string, pattern: string) {
+  const entries = await engine.observe.read(container, path);
+  if (!entries) return undefined;
+  const re = new RegExp(pattern);
+  const hits: string[] = [];
+  for (const e of entries) {
+    if (!e.content) continue;
+    for (const line of e.content.toString('utf8').split('\n'))
+      if (re.test(line)) hits.push(`${e.path}: ${line.trim()}`);
+  }
+  return hits;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+export interface LocalContext {
+  engine: Engine;
+  /** node → container */
+  container: (node: string) => string;
+  /** processes per node, listed once per round */
+  top: (node: string) => Promise<{ command: string }[]>;
+  perProbeS: number;
+  /** labels of the checker's one-shot containers */
+  labels: Record<string, string>;
+}
+
+/** A probe that is not a network probe: processes, files and logins. */
+export async function runLocalProbe(c: LocalContext, p: Exclude<Probe, NetProbe>): Promise<ProbeResult> {
+  switch (p.kind) {
+    case 'process-absent': {
+      const re = new RegExp(p.pattern);
+      const hit = (await c.top(p.node)).find((x) => re.test(x.command));
+      return hit
+        ? { passed: false, detail: `${p.node}: running: ${hit.command.slice(0, 300)}` }
+        : { passed: true, detail: `${p.node}: no process matches ${p.pattern}` };
+    }
+    case 'file-absent': {
+      if (!p.name) {
+        const st = await c.engine.observe.stat(c.container(p.node), p.path);
+        return st
+          ? { passed: false, detail: `${p.node}: ${p.path} exists` }
+          : { passed: true, detail: `${p.node}: no ${p.path}` };
+      }
+      const entries = await c.engine.observe.read(c.container(p.node), p.path, { maxBytes: 0 });
+      const re = globToRegExp(p.name);
+      const hit = entries?.find((e) => e.type !== 'dir' && re.test(e.path.slice(e.path.lastIndexOf('/') + 1)));
+      return hit
+        ? { passed: false, detail: `${p.node}: ${hit.path} exists` }
+        : { passed: true, detail: `${p.node}: nothing named ${p.name} under ${p.path}` };
+    }
+    case 'file-contains': {
+      const hits = await matchingLines(c.engine, c.container(p.node), p.path, p.pattern);
+      if (!hits) return { passed: false, detail: `${p.node}: no ${p.path}` };
+      return hits.length
+        ? { passed: true, detail: hits[0]!.slice(0, 300) }
+        : { passed: false, detail: `${p.node}: nothing in ${p.path} matches ${p.pattern}` };
+    }
+    case 'file-lacks': {
+      const hits = await matchingLines(c.engine, c.container(p.node), p.path, p.pattern);
+      if (!hits) return { passed: true, detail: `${p.node}: no ${p.path}` };
+      return hits.length
+        ? { passed: false, detail: hits[0]!.slice(0, 300) }
+        : { passed: true, detail: `${p.node}: nothing in ${p.path} matches ${p.pattern}` };
+    }
+    case 'login-refused':
+      return p.service === 'samba' ? sambaLogin(c, p) : p.service === 'orders' ? ordersLogin(c, p) : unixLogin(c, p);
+  }
+}
+
+async function sambaLogin(c: LocalContext, p: Extract<Probe, { kind: 'login-refused' }>): Promise<ProbeResult> {
+  // `pdbedit -w`: user:uid:LM:NT:[flags]:LCT-…: — a read of the password database, no sign-in
+  const r = await c.engine.exec.run(c.container(p.node), ['pdbedit', '-L', '-w', '-u', p.user], {
+    timeoutMs: c.perProbeS * 1000,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith(`${p.user}:`));
+  if (!line) {
+    if (r.exitCode !== 0 && /No such user|not found|Username not found/i.test(r.stdout + r.stderr))
+      return { passed: true, detail: `${p.node}: ${p.user} no longer exists` };
+    if (r.exitCode !== 0)
+      return { passed: false, detail: `${p.node}: pdbedit failed: ${(r.stderr || r.stdout).slice(-200)}` };
+    return { passed: true, detail: `${p.node}: ${p.user} no longer exists` };
+  }
+  const f = line.split(':');
+  const flags = f[4] ?? '';
+  if (/[DL]/.test(flags.replace(/[[\]\s]/g, '')))
+    return { passed: true, detail: `${p.node}: ${p.user} is ${flags.includes('D') ? 'disabled' : 'locked'}` };
+  return (f[3] ?? '').toUpperCase() === ntHash(p.password)
+    ? { passed: false, detail: `${p.node}: ${p.user} still signs in with the stolen password` }
+    : { passed: true, detail: `${p.node}: ${p.user}'s password was changed` };
+}
+
+/** the text of every file at or under `path` (archive API), undefined when it does not exist */
+async function texts(c: LocalContext, node: string, path: string): Promise<string[] | undefined> {
+  const entries = await c.engine.observe.read(c.container(node), path);
+  return entries?.filter((e) => e.content).map((e) => e.content!.toString('utf8'));
+}
+
+/**
+ * An account of the node's own (ssh) logins: locked, expired, removed, refused by sshd's
+ * DenyUsers/AllowUsers, or its password changed. /etc/shadow and sshd's configuration are read
+ * through the archive API; the stolen password is hashed with the node's own crypt() in a
+ * one-shot container of its image (nothing runs in the node).
+ */
+async function unixLogin(c: LocalContext, p: Extract<Probe, { kind: 'login-refused' }>): Promise<ProbeResult> {
+  const shadow = (await texts(c, p.node, '/etc/shadow'))?.[0];
+  if (shadow === undefined) return { passed: false, detail: `${p.node}: no /etc/shadow` };
+  const f = shadow
+    .split('\n')
+    .find((l) => l.startsWith(`${p.user}:`))
+    ?.split(':');
+  if (!f) return { passed: true, detail: `${p.node}: ${p.user} no longer exists` };
+  const hash = f[1] ?? '';
+  if (/^[!*]/.test(hash) || hash === '') return { passed: true, detail: `${p.node}: ${p.user} is locked` };
+  const expires = Number(f[7] || Number.NaN);
+  if (Number.isFinite(expires) && expires * 86_400_000 <= Date.now())
+    return { passed: true, detail: `${p.node}: ${p.user} has expired` };
+  const sshd = ((await texts(c, p.node, '/etc/ssh')) ?? []).join('\n').split('\n');
+  const words = (k: string) =>
+    sshd
+      .map((l) => l.trim().split(/\s+/))
+      .filter((w) => w[0]?.toLowerCase() === k)
+      .map((w) => w.slice(1));
+  if (words('denyusers').some((w) => w.includes(p.user)))
+    return { passed: true, detail: `${p.node}: sshd denies ${p.user}` };
+  const allow = words('allowusers');
+  if (allow.length && !allow.some((w) => w.includes(p.user)))
+    return { passed: true, detail: `${p.node}: sshd allows only ${allow.flat().join(' ')}` };
+  const r = await c.engine.observe.inNetns(
+    c.container(p.node),
+    `perl -e 'print crypt($ARGV[0], $ARGV[1])' ${q(p.password)} ${q(hash)}`,
+    { labels: c.labels, timeoutMs: c.perProbeS * 1000 + 10_000 },
+  );
+  if (r.exitCode !== 0 || !r.stdout)
+    return { passed: false, detail: `${p.node}: could not hash: ${r.stderr.slice(-200)}` };
+  return r.stdout === hash
+    ? { passed: false, detail: `${p.node}: ${p.user} still signs in with the stolen password` }
+    : { passed: true, detail: `${p.node}: ${p.user}'s password was changed` };
+}
+
+/** where the order system keeps its users (topologies/roles/orders/orders-app) */
+const ORDERS_DB = '/var/lib/orders/orders.db';
+
+async function ordersLogin(c: LocalContext, p: Extract<Probe, { kind: 'login-refused' }>): Promise<ProbeResult> {
+  const entries = await c.engine.observe.read(c.container(p.node), ORDERS_DB, { maxBytes: 64 * 1024 * 1024 });
+  const file = entries?.find((e) => e.type === 'file' && e.content);
+  if (!file?.content) return { passed: false, detail: `${p.node}: no ${ORDERS_DB}` };
+  const db = new Database(file.content, { readonly: true });
+  let row: { password: string } | undefined;
+  try {
+    row = db.prepare('SELECT password FROM users WHERE name = ?').get(p.user) as typeof row;
+  } finally {
+    db.close();
+  }
+  if (!row) return { passed: true, detail: `${p.node}: ${p.user} no longer exists` };
+  const [salt, digest] = row.password.split('$');
+  if (!salt || !digest) return { passed: true, detail: `${p.node}: ${p.user} has no usable password` };
+  const mine = pbkdf2Sync(p.password, salt, 50_000, 32, 'sha256');
+  const theirs = Buffer.from(digest, 'hex');
+  return theirs.length === mine.length && timingSafeEqual(mine, theirs)
+    ? { passed: false, detail: `${p.node}: ${p.user} still signs in with the stolen password` }
+    : { passed: true, detail: `${p.node}: ${p.user}'s password was changed` };
+}
