@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import {
 } from '../../server/index.js';
 import { TERMINAL_NAMESPACE } from '../../protocol/index.js';
 import { engineWithImages, freshRange } from '../helpers/range.js';
+import { runSsh, writeAskpass } from './ssh-client.js';
 
 const EX = 'ui-gw';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -50,8 +50,7 @@ beforeAll(async () => {
   engine = await engineWithImages(['fw', 'terminal']);
   ({ ranges, status } = await freshRange(engine, EX, loadTopology(topologyFile), 2));
   dataDir = mkdtempSync(join(tmpdir(), 'enshu-ui-gw-'));
-  askpass = join(dataDir, 'askpass.sh');
-  writeFileSync(askpass, '#!/bin/sh\nprintf "%s\\n" "$ENSHU_TEST_SSH_PASS"\n', { mode: 0o700 });
+  askpass = writeAskpass(dataDir);
   store = openStore(dataDir);
   store.exercises.create({
     id: EX,
@@ -90,60 +89,9 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/**
- * Runs the real OpenSSH client (async: the gateway answers from this same process);
- * the password comes from an askpass script.
- */
-function ssh(
-  login: string,
-  password: string,
-  command: string[],
-  opts: { input?: string; tty?: boolean } = {},
-): Promise<{ code: number | null; out: string; err: string }> {
-  const args = [
-    '-p',
-    String(gw.port),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'LogLevel=ERROR',
-    '-o',
-    'PubkeyAuthentication=no',
-    '-o',
-    'ConnectTimeout=10',
-    '-o',
-    'NumberOfPasswordPrompts=1',
-    ...(opts.tty ? ['-tt'] : []),
-    `${login}@127.0.0.1`,
-    ...command,
-  ];
-  const env = {
-    ...process.env,
-    SSH_ASKPASS: askpass,
-    SSH_ASKPASS_REQUIRE: 'force',
-    ENSHU_TEST_SSH_PASS: password,
-    DISPLAY: ':0',
-  };
-  return new Promise((resolve) => {
-    const p = spawn('ssh', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => p.kill(), 30_000);
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-    p.stdin.end(opts.input ?? '');
-  });
-}
+/** The real OpenSSH client against this process's gateway; the password comes from an askpass script. */
+const ssh = (login: string, password: string, command: string[], opts: { input?: string; tty?: boolean } = {}) =>
+  runSsh(gw.port, askpass, login, password, command, opts);
 
 describe('SSH gateway with the OpenSSH client', () => {
   test('the join code opens the team’s node as the node’s first user', async () => {
