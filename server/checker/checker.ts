@@ -165,7 +165,6 @@ export class Checker {
         const { passed, detail } = results[i]!;
         const key = checkKey(team, spec.id);
         if (this.last.get(key) === passed) continue;
-        this.last.set(key, passed);
         const event: EnshuEvent = {
           type: 'check.result',
           exercise: this.o.exercise,
@@ -177,7 +176,19 @@ export class Checker {
           passed,
           detail: detail.slice(0, 2000),
         };
-        await this.o.sink.append(event);
+        // the value counts as recorded only once the store has it: an append that fails (store not
+        // writable, disk full) leaves the old value, so the next round records the change again, and
+        // the rest of this round's changes still go in
+        try {
+          await this.o.sink.append(event);
+        } catch (err) {
+          log.error(
+            { err, exercise: this.o.exercise, team, check: spec.id },
+            `check ${spec.id} of ${team}: result not stored, retried next round`,
+          );
+          continue;
+        }
+        this.last.set(key, passed);
         out.push(event);
       }
     })();
