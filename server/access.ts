@@ -40,3 +40,21 @@ export function assertAccess(p: Principal | undefined, exercise: string, team?: 
 export function isStaff(p: Principal | undefined): boolean {
   return !!p && p.role !== 'trainee';
 }
+
+/**
+ * The exercise and team a team route names, both known to the store (404 otherwise). Whether the
+ * caller may act on them was checked once, when the route was mounted (routes.ts `mount`).
+ */
+export function routeTeam(store: Store, req: Request): { ex: string; t: string } {
+  const ex = String(req.params.exercise);
+  const t = String(req.params.team);
+  store.exercises.team(ex, t);
+  return { ex, t };
+}
+
+/** The exercise an exercise route names, known to the store (404 otherwise); scope as for `routeTeam`. */
+export function routeExercise(store: Store, req: Request): string {
+  const ex = String(req.params.exercise);
+  store.exercises.get(ex);
+  return ex;
+}

@@ -6,7 +6,7 @@ import type { Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { EventSchema, type EnshuEvent, type StoredEvent } from '../protocol/index.js';
 import type { Principal, Store } from './store/index.js';
-import { assertAccess, isStaff } from './access.js';
+import { isStaff, routeExercise, routeTeam } from './access.js';
 import { RateLimitedError } from './http-errors.js';
 import { RateLimiter } from './rate-limit.js';
 import { route as r, type OpenApiDocument, type RouteSpec } from './routes.js';
@@ -53,20 +53,9 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
   const all: RouteSpec['roles'] = ['instructor', 'organizer', 'trainee'];
   const S = d.service;
 
-  /** team routes: the exercise and team exist and the caller may act on that team */
-  const team = (req: Request, p: Principal | undefined) => {
-    const ex = param(req, 'exercise');
-    const t = param(req, 'team');
-    assertAccess(p, ex, t);
-    d.store.exercises.team(ex, t);
-    return { ex, t };
-  };
-  const exercise = (req: Request, p: Principal | undefined) => {
-    const ex = param(req, 'exercise');
-    assertAccess(p, ex);
-    d.store.exercises.get(ex);
-    return ex;
-  };
+  // the caller's scope was checked when the route was mounted; these look the names up (404)
+  const team = (req: Request) => routeTeam(d.store, req);
+  const exercise = (req: Request) => routeExercise(d.store, req);
   /** the answer to a submission: the stored event, as its sender may see it */
   const own = (p: Principal, e: StoredEvent): StoredEvent => {
     const v = eventFor(d, p, e);
@@ -88,7 +77,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       response: A.Event,
       before: [byPrincipal],
       handler: ({ req, principal, body: b }) => {
-        const { ex, t } = team(req, principal);
+        const { ex, t } = team(req);
         return { event: own(principal!, S.submit(ex, t, principal!, { ...(b as object), type } as never)) };
       },
     });
@@ -111,7 +100,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
         roles: all,
         response: A.Timeline,
         handler: ({ req, principal }) => {
-          const { ex, t } = team(req, principal);
+          const { ex, t } = team(req);
           return timelineFor(d, principal!, ex, exporter.timeline(ex, t));
         },
       }),
@@ -214,7 +203,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: all,
       response: A.ExerciseDetail,
       handler: ({ req, principal }) => {
-        const ex = exercise(req, principal);
+        const ex = exercise(req);
         const p = principal!;
         return {
           exercise: exerciseFor(p, d.store.exercises.get(ex)),
@@ -281,7 +270,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       query: B.EventsQuery,
       response: A.Events,
       handler: ({ req, principal, query }) => {
-        const ex = exercise(req, principal);
+        const ex = exercise(req);
         return {
           events: eventsFor(
             d,
@@ -299,7 +288,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       summary: 'scores (trainees: own breakdown, ranking if the course allows)',
       roles: all,
       response: A.Scores,
-      handler: ({ req, principal }) => scoresFor(d, principal!, exercise(req, principal)),
+      handler: ({ req, principal }) => scoresFor(d, principal!, exercise(req)),
     }),
     r({
       method: 'get',
@@ -308,7 +297,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: all,
       response: A.Snapshot,
       handler: ({ req, principal }) => {
-        const { ex, t } = team(req, principal);
+        const { ex, t } = team(req);
         return snapshot(d, principal!, ex, t);
       },
     }),
@@ -319,7 +308,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: all,
       response: A.TeamScore,
       handler: ({ req, principal }) => {
-        const { ex, t } = team(req, principal);
+        const { ex, t } = team(req);
         const s = scoresFor(d, principal!, ex);
         return { score: s.scores.find((x) => x.team === t) ?? null, ...(s.frozenAt ? { frozenAt: s.frozenAt } : {}) };
       },
@@ -337,8 +326,8 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       response: A.Event,
       before: [byPrincipal],
       handler: ({ req, principal, body }) => {
-        const { ex, t } = team(req, principal);
-        const step = hintStepFor(d, principal!, ex, t, body.step, body.hint);
+        const { ex, t } = team(req);
+        const step = hintStepFor(d, principal!, ex, t, body.step);
         return { event: own(principal!, S.buyHint(ex, t, step, body.hint)) };
       },
     }),
@@ -349,8 +338,8 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.HintBody,
       response: A.Event,
-      handler: ({ req, principal, body }) => {
-        const { ex, t } = team(req, principal);
+      handler: ({ req, body }) => {
+        const { ex, t } = team(req);
         return { event: S.releaseHint(ex, t, body.step, body.hint) };
       },
     }),
@@ -362,7 +351,7 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       body: B.GradeBody,
       response: A.Event,
       handler: ({ req, principal, body }) => {
-        const { ex, t } = team(req, principal);
+        const { ex, t } = team(req);
         return { event: S.grade(ex, t, param(req, 'report'), principal!.subject, body.grade, body.comment) };
       },
     }),
@@ -373,8 +362,8 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.StepBody,
       response: A.RunnerState,
-      handler: ({ req, principal, body }) => {
-        const { ex, t } = team(req, principal);
+      handler: ({ req, body }) => {
+        const { ex, t } = team(req);
         return { state: S.control(ex, t, 'skip', body.step) };
       },
     }),
@@ -385,8 +374,8 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.StepBody,
       response: A.RunnerState,
-      handler: ({ req, principal, body }) => {
-        const { ex, t } = team(req, principal);
+      handler: ({ req, body }) => {
+        const { ex, t } = team(req);
         return { state: S.control(ex, t, 'replay', body.step) };
       },
     }),
@@ -397,8 +386,8 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.ResetBody,
       response: A.Reset,
-      handler: async ({ req, principal, body }) => {
-        const { ex, t } = team(req, principal);
+      handler: async ({ req, body }) => {
+        const { ex, t } = team(req);
         await S.reset(ex, t, body.node);
         return { reset: { exercise: ex, team: t, node: body.node ?? null } };
       },

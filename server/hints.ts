@@ -5,7 +5,7 @@
  * released to them or bought.
  */
 import { route, type RouteSpec } from './routes.js';
-import { assertAccess } from './access.js';
+import { routeTeam } from './access.js';
 import { Answer } from './schemas.js';
 import type { Views } from './snapshot.js';
 import { hintsFor } from './visibility/index.js';
@@ -21,11 +21,8 @@ export function hintRoutes(v: Views): RouteSpec[] {
       roles: ['instructor', 'organizer', 'trainee'],
       response: Answer.Hints,
       handler: ({ req, principal }) => {
-        const ex = String(req.params.exercise);
-        const team = String(req.params.team);
-        assertAccess(principal, ex, team);
-        v.store.exercises.team(ex, team);
-        return { steps: hintsFor(v, principal!, ex, team) };
+        const { ex, t } = routeTeam(v.store, req);
+        return { steps: hintsFor(v, principal!, ex, t) };
       },
     }),
   ];

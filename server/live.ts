@@ -59,8 +59,10 @@ export function attachLive(
   });
 
   /**
-   * Sends each socket in `rooms` (once, however many of them it is in) its own projection of a
-   * message; `view` answers undefined for a principal who must not receive it.
+   * Sends each socket in `rooms` (once, however many of them it is in) its projection of a
+   * message; `view` answers undefined for a principal who must not receive it. A projection
+   * depends only on the audience — a staff role, or a trainee's exercise and team — so it is
+   * made once per audience, not once per socket (a team's members share theirs).
    */
   function send<K extends keyof ServerToClientEvents>(
     rooms: string[],
@@ -69,10 +71,14 @@ export function attachLive(
   ): void {
     const ids = new Set<string>();
     for (const r of rooms) for (const id of io.sockets.adapter.rooms.get(r) ?? []) ids.add(id);
+    const made = new Map<string, Parameters<ServerToClientEvents[K]>[0] | undefined>();
     for (const id of ids) {
       const s = io.sockets.sockets.get(id);
       if (!s) continue;
-      const payload = view(s.data.principal);
+      const p = s.data.principal;
+      const audience = isTrainee(p) ? `trainee\n${p.exercise}\n${p.team}` : p.role;
+      if (!made.has(audience)) made.set(audience, view(p));
+      const payload = made.get(audience);
       if (payload !== undefined) (s.emit as (n: K, p: unknown) => void)(name, payload);
     }
   }

@@ -7,18 +7,12 @@ import type { Request } from 'express';
 import { RangeManager } from '../../orchestrator/index.js';
 import { route, type RouteSpec } from '../routes.js';
 import { Answer } from '../schemas.js';
-import { assertAccess } from '../access.js';
+import { routeTeam } from '../access.js';
 import type { Store } from '../store/index.js';
 import { EngineError, NotFoundError, containerName } from '../../core/index.js';
 import { allowedUsers, nodeAccounts, rangeSeed, visibleToTrainees, type Asker, type GatewayDeps } from './access.js';
 import { loadGlossary } from '../../scoreboard/index.js';
-import {
-  type Glossary,
-  type LogLine,
-  type Principal,
-  type RangeNodeView,
-  type RangeView,
-} from '../../protocol/index.js';
+import { type Glossary, type LogLine, type RangeNodeView, type RangeView } from '../../protocol/index.js';
 
 export type { LogLine, RangeNodeView, RangeView };
 
@@ -31,14 +25,6 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Without `deps` (no engine) only the glossary route answers; range and logs say the engine is missing. */
 export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined): RouteSpec[] {
-  /** the route's exercise and team: they exist and the caller may act on that team */
-  const ownTeam = (req: Request, principal: Principal | undefined) => {
-    const ex = param(req, 'exercise');
-    const t = param(req, 'team');
-    assertAccess(principal, ex, t);
-    store.exercises.team(ex, t);
-    return { ex, t };
-  };
   const need = (): GatewayDeps => {
     if (!withEngine) throw new EngineError('no container engine: ranges are not available');
     return withEngine;
@@ -118,7 +104,7 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
       summary: 'the team’s own range as drawn: segments, nodes, addresses, health',
       roles: ['instructor', 'organizer', 'trainee'],
       handler: async ({ req, principal }) => {
-        const { ex, t } = ownTeam(req, principal);
+        const { ex, t } = routeTeam(store, req);
         const [view] = await rangeViews(ex, t, principal?.role === 'trainee' ? 'trainee' : 'instructor');
         if (!view) throw new NotFoundError(`no range for team ${t} in exercise ${ex}`, { exercise: ex, team: t });
         return view;
@@ -130,8 +116,8 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
       response: Answer.Logs,
       summary: 'search the team’s SOC log (?q=text&node=&service=&since=10m|ISO&limit=)',
       roles: ['instructor', 'organizer', 'trainee'],
-      handler: async ({ req, principal }) => {
-        const { ex, t } = ownTeam(req, principal);
+      handler: async ({ req }) => {
+        const { ex, t } = routeTeam(store, req);
         const deps = need();
         const soc = deps.topology(ex)?.nodes.find((n) => n.role === 'soc');
         if (!soc) return { lines: [], nodes: [], services: [], available: false };

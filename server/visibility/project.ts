@@ -20,8 +20,7 @@ import type { Principal, Store } from '../store/index.js';
 import type { ExerciseService } from '../exercises/index.js';
 import type { ScoringPort, TeamScore } from '../ports.js';
 import type { ScoreService } from '../scores.js';
-import { NotFoundError } from '../../core/index.js';
-import { ConflictError, ForbiddenError } from '../store/index.js';
+import { ForbiddenError } from '../store/index.js';
 import {
   DEFAULT_COURSE_VISIBILITY,
   heldHints,
@@ -169,10 +168,7 @@ export function hintsFor(v: Views, p: Principal, exercise: string, team: string)
   const log = v.scores.log(exercise);
   const truth = v.service.truths(exercise).get(team);
   if (isTrainee(p)) return traineeHints(truth, log, team, refs(v, exercise, team));
-  const got = new Map<string, 'released' | 'bought'>();
-  for (const e of log)
-    if ((e.type === 'hint.released' || e.type === 'hint.bought') && e.team === team)
-      got.set(`${e.step}\n${e.hint}`, e.type === 'hint.bought' ? 'bought' : 'released');
+  const got = heldHints(log, team);
   return (truth?.steps ?? []).map((s) => ({
     step: s.id,
     title: s.title,
@@ -186,27 +182,15 @@ export function hintsFor(v: Views, p: Principal, exercise: string, team: string)
 
 /**
  * The step a trainee's hint purchase names: their opaque reference (or, for staff, the step id),
- * refused with 403 unless the team's attack has reached that step, 404 for a hint the step does
- * not have and 409 for one the team holds — answered here so that no error names the step.
+ * refused with 403 unless the team's attack has reached that step. An unknown hint (404) or one
+ * the team holds (409) is the exercise service's to refuse; its errors name no step.
  */
-export function hintStepFor(
-  v: Views,
-  p: Principal,
-  exercise: string,
-  team: string,
-  step: string,
-  hint: string,
-): string {
+export function hintStepFor(v: Views, p: Principal, exercise: string, team: string, step: string): string {
   if (!isTrainee(p)) return step;
   const truth = v.service.truths(exercise).get(team);
   const id = stepOfRef(v.store.exercises.get(exercise).seed, exercise, team, truth, step);
-  const log = v.scores.log(exercise);
-  if (!id || !reachedSteps(log, team).has(id))
+  if (!id || !reachedSteps(v.scores.log(exercise), team).has(id))
     throw new ForbiddenError('no such hint for your team yet', { exercise, team });
-  if (!truth?.steps.find((s) => s.id === id)?.hints.some((h) => h.id === hint))
-    throw new NotFoundError(`no hint ${hint} for this step`, { exercise, team });
-  if (heldHints(log, team).has(`${id}\n${hint}`))
-    throw new ConflictError(`team ${team} already has hint ${hint}`, { exercise, team });
   return id;
 }
 
