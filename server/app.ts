@@ -19,6 +19,9 @@ import { Exporter, type ReportingPort } from './results.js';
 import { mount, openApiDocument, type RouteSpec } from './routes.js';
 import { ScoreService } from './scores.js';
 
+/** how long `close()` lets open connections finish before it cuts them */
+const CLOSE_GRACE_MS = 3000;
+
 export interface ServerOptions {
   dataDir: string;
   engine?: Engine;
@@ -165,7 +168,13 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     close: async () => {
       scores!.close();
       await service.close();
+      // io.close() ends the sockets and then waits for the HTTP server, which waits for every
+      // connection: one a client left open (a hung long-poll, a half-closed keep-alive, a proxy)
+      // would hold shutdown for ever. Idle ones go now, the rest after a short grace.
+      http.closeIdleConnections();
+      const force = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
       await new Promise<void>((res) => live!.io.close(() => res()));
+      clearTimeout(force);
       store.close();
     },
   };

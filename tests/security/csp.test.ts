@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import { repoRoot } from '../../core/index.js';
 import { attachTraineeAccess, WEB_DIST, type AttachedAccess } from '../../server/index.js';
 import { ADMIN, exerciseWithTeams, secureServer, type Secured } from './helpers.js';
+import { teardown } from '../helpers/teardown.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const EX = 'csp';
@@ -48,12 +49,14 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await access?.close();
-  await run?.stop();
-  if (builtHere) rmSync(builtHere, { recursive: true, force: true });
-});
+afterAll(() =>
+  teardown([
+    ['close the browser', () => browser?.close()],
+    ['close trainee access', () => access?.close()],
+    ['stop the server', () => run?.stop()],
+    ['remove the web build', () => builtHere && rmSync(builtHere, { recursive: true, force: true })],
+  ]),
+);
 
 interface Watch {
   violations: string[];

@@ -32,6 +32,7 @@ import {
 } from '../../server/index.js';
 import { TERMINAL_NAMESPACE } from '../../protocol/index.js';
 import { engineWithImages } from '../helpers/range.js';
+import { teardown } from '../helpers/teardown.js';
 
 const EX = 'ui-walk';
 const SCENARIO = 'a-phishing-c2-exfil';
@@ -82,14 +83,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  // the attackers and the checker stop before the store closes under them
-  await server?.service.end(EX, 'ui-walk').catch(() => undefined);
-  await access?.close();
-  await server?.close();
-  if (engine) await new RangeManager(engine).down({ exercise: EX });
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   if (Object.keys(timings).length) console.error(`# ui walk timings (s): ${JSON.stringify(timings)}`);
+  await teardown([
+    ['close the browser', () => browser?.close()],
+    // the attackers and the checker stop before the store closes under them
+    ['end the exercise', () => server?.service.end(EX, 'ui-walk')],
+    ['close trainee access', () => access?.close()],
+    ['close the server', () => server?.close()],
+    ['remove the ranges', () => engine && new RangeManager(engine).down({ exercise: EX })],
+    ['remove the data dir', () => dataDir && rmSync(dataDir, { recursive: true, force: true })],
+  ]);
 });
 
 async function newPage(locale: 'ja-JP' | 'en-US'): Promise<{ ctx: BrowserContext; page: Page }> {
