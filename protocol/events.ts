@@ -107,6 +107,20 @@ export const CheckResultEventSchema = z.object({
   detail: z.string().max(2000).default(''),
 });
 
+/**
+ * The checker found a team's FW able to tell its probes from other traffic (server/checker/tamper.ts):
+ * while it can, every network check of the team fails. `cleared` when the filters are honest again.
+ * For instructors: it names the rule.
+ */
+export const CheckTamperedEventSchema = z.object({
+  ...base,
+  type: z.literal('check.tampered'),
+  team: TeamIdSchema,
+  node: z.string(),
+  cleared: z.boolean(),
+  detail: z.string().max(2000).default(''),
+});
+
 export const ReportFieldsSchema = z.object({
   occurredAt: z.string().max(200),
   affected: z.string().max(4000),
@@ -182,6 +196,7 @@ export const EventSchema = z.discriminatedUnion('type', [
   FindingEventSchema,
   ResponseActionEventSchema,
   CheckResultEventSchema,
+  CheckTamperedEventSchema,
   ReportEventSchema,
   ReportGradeEventSchema,
   RecoveryDeclaredEventSchema,
@@ -196,6 +211,7 @@ export type AttackControlEvent = z.output<typeof AttackControlEventSchema>;
 export type FindingEvent = z.output<typeof FindingEventSchema>;
 export type ResponseActionEvent = z.output<typeof ResponseActionEventSchema>;
 export type CheckResultEvent = z.output<typeof CheckResultEventSchema>;
+export type CheckTamperedEvent = z.output<typeof CheckTamperedEventSchema>;
 export type ReportEvent = z.output<typeof ReportEventSchema>;
 export type ReportGradeEvent = z.output<typeof ReportGradeEventSchema>;
 export type HintEvent = z.output<typeof HintEventSchema>;
@@ -208,6 +224,7 @@ export type EnshuEvent =
   | FindingEvent
   | ResponseActionEvent
   | CheckResultEvent
+  | CheckTamperedEvent
   | ReportEvent
   | ReportGradeEvent
   | HintEvent

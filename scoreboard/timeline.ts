@@ -15,6 +15,7 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'report.submitted': 'reporting',
   'report.graded': 'reporting',
   'check.result': 'check',
+  'check.tampered': 'check',
   'recovery.declared': 'recovery',
   'hint.bought': 'hint',
   'hint.released': 'hint',
@@ -45,6 +46,16 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
       const mark = e.passed ? '✓' : '✗';
       return spec ? { ja: `${mark} ${spec.title.ja}`, en: `${mark} ${spec.title.en}` } : both(`${mark} ${e.check}`);
     }
+    case 'check.tampered':
+      return e.cleared
+        ? {
+            ja: `${e.node} のフィルタは確認用の通信を区別しなくなった`,
+            en: `${e.node}'s filters no longer single out the checks`,
+          }
+        : {
+            ja: `${e.node} のフィルタが確認用の通信を区別している（ネットワーク確認は不合格）：${e.detail}`,
+            en: `${e.node}'s filters single out the checks' packets (network checks fail): ${e.detail}`,
+          };
     case 'report.submitted':
       return {
         ja: `報告（${{ first: '第一報', update: '続報', final: '最終報' }[e.kind]}）`,

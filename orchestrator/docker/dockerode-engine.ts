@@ -548,7 +548,7 @@ class DockerObserve implements Observe {
   async inNetns(
     container: string,
     script: string,
-    opts: { labels: Labels; timeoutMs: number; image?: string },
+    opts: { labels: Labels; timeoutMs: number; image?: string; caps?: string[] },
   ): Promise<ExecResult> {
     let image = opts.image;
     if (!image) {
@@ -567,7 +567,11 @@ class DockerObserve implements Observe {
         Cmd: [],
         Labels: opts.labels,
         Healthcheck: { Test: ['NONE'] },
-        HostConfig: { NetworkMode: `container:${container}`, AutoRemove: false, CapAdd: ['NET_RAW'] },
+        HostConfig: {
+          NetworkMode: `container:${container}`,
+          AutoRemove: false,
+          CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
+        },
       });
     } catch (err) {
       throw new EngineError(`cannot probe from ${container}: ${engineMessage(err)}`);

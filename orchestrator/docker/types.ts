@@ -113,7 +113,13 @@ export interface Observe {
   inNetns(
     container: string,
     script: string,
-    opts: { labels: Labels; timeoutMs: number; image?: string },
+    opts: {
+      labels: Labels;
+      timeoutMs: number;
+      image?: string;
+      /** capabilities beyond NET_RAW, e.g. NET_ADMIN to read the namespace's packet filters */
+      caps?: string[];
+    },
   ): Promise<ExecResult>;
 }
 

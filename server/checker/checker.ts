@@ -18,6 +18,7 @@ import {
   type NetProbe,
   type ProbeResult,
 } from './probes.js';
+import { FILTER_DUMP_SCRIPT, findEvasion, findProxyEvasion } from './tamper.js';
 
 const log = createLogger('server/checker');
 
@@ -102,6 +103,10 @@ export class Checker {
   private running: Promise<void> | undefined;
   private readonly last: Map<string, boolean>;
   private readonly checks: Planned[];
+  /** each team's FW containers, found once by label (the nodes a team could make tell probes apart) */
+  private readonly routers = new Map<string, Promise<{ node: string; container: string }[]>>();
+  /** per `team\0node`: what makes that FW's filters untrustworthy, as last recorded (absent: honest) */
+  private readonly tampered = new Map<string, string>();
 
   constructor(private readonly o: CheckerOptions) {
     this.last = new Map(o.known ?? []);
@@ -160,7 +165,36 @@ export class Checker {
       // earn recovery points for damage nobody undid. Issued after the due steps were read, so a
       // step's first result is never stamped before the step.
       const issuedAt = now().toISOString();
-      const results = await this.evaluate(due);
+      const filters = new Map<string, string | undefined>();
+      const results = await this.evaluate(due, filters);
+      for (const [key, why] of filters) {
+        if (this.tampered.get(key) === why) continue;
+        const [team, node] = key.split('\0') as [string, string];
+        const event: EnshuEvent = {
+          type: 'check.tampered',
+          exercise: this.o.exercise,
+          team,
+          at: issuedAt,
+          node,
+          cleared: why === undefined,
+          detail: (why ?? '').slice(0, 2000),
+        };
+        try {
+          await this.o.sink.append(event);
+        } catch (err) {
+          log.error({ err, exercise: this.o.exercise, team }, `probe evasion on ${team}/${node}: not stored, retried`);
+          continue;
+        }
+        if (why === undefined) this.tampered.delete(key);
+        else {
+          this.tampered.set(key, why);
+          log.warn(
+            { exercise: this.o.exercise, team, node },
+            `${team}/${node} singles out the checker's probes: ${why}`,
+          );
+        }
+        out.push(event);
+      }
       for (const [i, { team, spec }] of due.entries()) {
         const { passed, detail } = results[i]!;
         const key = checkKey(team, spec.id);
@@ -206,7 +240,7 @@ export class Checker {
    * probes look from outside the nodes (probes.ts): one process list per node, one network
    * probe container per node, file and login probes one by one — all under one concurrency limit.
    */
-  private async evaluate(due: Planned[]): Promise<ProbeResult[]> {
+  private async evaluate(due: Planned[], filters: Map<string, string | undefined>): Promise<ProbeResult[]> {
     const perCheckS = Math.max(1, Math.round((this.o.timeoutMs ?? 15_000) / 1000));
     const limit = this.o.concurrency ?? 8;
     const container = (team: string, node: string) => containerName(this.o.exercise, team, node);
@@ -245,8 +279,25 @@ export class Checker {
       detail: `could not look at ${where}: ${(err as Error).message}`,
     });
 
-    // first the batches (command groups, network probes per node), then each probe check
-    await mapLimit([...groups.values(), ...nets.values()], limit, async (u) => {
+    // the FWs of every team with network probes this round: their filters are read beside the probes
+    const inspect: { team: string; node: string; container: string; proxy?: true }[] = [];
+    const unreadable = new Map<string, string>();
+    for (const team of new Set([...nets.values()].map((n) => n.team)))
+      for (const r of await this.routersOf(team)) inspect.push({ team, ...r });
+    // and the proxies asked by proxy-blocked probes: their squid.conf
+    for (const n of nets.values())
+      if (n.probes.some((p) => p.kind === 'proxy-blocked'))
+        inspect.push({ team: n.team, node: n.node, container: container(n.team, n.node), proxy: true });
+
+    // first the batches (command groups, network probes per node, FW filters), then each probe check
+    await mapLimit([...groups.values(), ...nets.values(), ...inspect], limit, async (u) => {
+      if ('container' in u) {
+        const seen = u.proxy ? await this.proxyEvasion(u.container) : await this.evasion(u.team, u.container);
+        // a FW that cannot be read (down, being reset) is no tampering, but its probes are not trusted either
+        if (seen.unreadable) unreadable.set(u.team, `${u.node}: ${seen.unreadable}`);
+        else filters.set(`${u.team}\0${u.node}`, seen.why);
+        return;
+      }
       if ('specs' in u) {
         const r = await this.runGroup(u);
         u.index.forEach((i, j) => (results[i] = r[j]!));
@@ -264,7 +315,18 @@ export class Checker {
         u.results = u.probes.map(() => failed(u.node, err));
       }
     });
+    // a FW that can tell the probes apart makes every network probe of its team worthless
+    const untrusted = new Map<string, string>();
+    for (const [key, why] of filters) {
+      const [team, node] = key.split('\0') as [string, string];
+      if (why && !untrusted.has(team))
+        untrusted.set(team, `not trusted: the firewall can tell the checker's packets apart (${node}: ${why})`);
+    }
+    for (const [team, why] of unreadable)
+      if (!untrusted.has(team)) untrusted.set(team, `not trusted: the firewall's filters could not be read (${why})`);
     const netResult = (team: string, p: NetProbe): ProbeResult => {
+      const why = untrusted.get(team);
+      if (why) return { passed: false, detail: why };
       const n = nets.get(`${team}\0${netNode(p)}`)!;
       return n.results[n.probes.findIndex((x) => sameProbe(x, p))] ?? { passed: false, detail: 'not run' };
     };
@@ -299,6 +361,72 @@ export class Checker {
       },
     );
     return results;
+  }
+
+  /** the team's FW nodes (role label `fw`), looked up once; a failed lookup is tried again next round */
+  private routersOf(team: string): Promise<{ node: string; container: string }[]> {
+    let r = this.routers.get(team);
+    if (!r) {
+      r = Promise.resolve()
+        .then(() =>
+          this.o.engine.containers.list({ [LABEL.exercise]: this.o.exercise, [LABEL.team]: team, [LABEL.role]: 'fw' }),
+        )
+        .then((cs) => cs.map((c) => ({ node: c.labels[LABEL.node] ?? c.name, container: c.name })));
+      this.routers.set(team, r);
+      r.catch(() => this.routers.delete(team));
+    }
+    return r.catch(() => []);
+  }
+
+  /** what in a FW's filters can tell the probes apart (tamper.ts), read from its network namespace */
+  private async evasion(team: string, container: string): Promise<{ why?: string; unreadable?: string }> {
+    let out: string;
+    try {
+      const r = await this.o.engine.observe.inNetns(container, FILTER_DUMP_SCRIPT, {
+        labels: this.labels(team),
+        timeoutMs: 20_000,
+        caps: ['NET_ADMIN'],
+      });
+      out = r.stdout;
+    } catch (err) {
+      return { unreadable: (err as Error).message };
+    }
+    if (!out.includes('@@end')) return { unreadable: 'the dump of its filters ended early' };
+    const why = findEvasion(out);
+    return why ? { why } : {};
+  }
+
+  /** what in a proxy's squid.conf (and what it includes) singles out the probe's address (tamper.ts) */
+  private async proxyEvasion(container: string): Promise<{ why?: string; unreadable?: string }> {
+    const read = async (path: string) =>
+      (await this.o.engine.observe.read(container, path, { maxBytes: 1024 * 1024 }))?.flatMap((e) =>
+        e.content ? [{ path: e.path, text: e.content.toString('utf8') }] : [],
+      ) ?? [];
+    try {
+      const main = await read('/etc/squid/squid.conf');
+      if (!main.length) return { unreadable: 'no /etc/squid/squid.conf' };
+      const confs = main.map((m) => m.text);
+      const includes = confs
+        .join('\n')
+        .split('\n')
+        .map((l) => /^\s*include\s+(\S+)/.exec(l)?.[1])
+        .filter((x): x is string => !!x)
+        .slice(0, 20);
+      for (const inc of includes) {
+        const dir = inc.slice(0, inc.lastIndexOf('/')) || '/';
+        const re = new RegExp(
+          `^${inc
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '.')}$`,
+        );
+        for (const f of await read(dir)) if (re.test(f.path)) confs.push(f.text);
+      }
+      const why = findProxyEvasion(confs);
+      return why ? { why } : {};
+    } catch (err) {
+      return { unreadable: (err as Error).message };
+    }
   }
 
   /**

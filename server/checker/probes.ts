@@ -37,7 +37,9 @@ export const netNode = (p: NetProbe): string => ('from' in p ? p.from : p.node);
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * A half-open TCP probe (python3 in the probe's image): one SYN with the checker's mark; a SYN-ACK
+ * A half-open TCP probe (python3 in the probe's image): one SYN with the checker's mark, otherwise
+ * like the kernel's own (options, window, port range), so the mark is the one thing a filter could
+ * tell it by — and the checker watches for filters that read the mark (tamper.ts). A SYN-ACK
  * means open (exit 0), a RST or silence means not (exit 3). The kernel answers the SYN-ACK with a
  * RST, so the service never accepts a connection and logs nothing (sshd would log a bare connect).
  */
@@ -48,12 +50,14 @@ const SYN_PROBE = [
   'u.connect((dst, port))',
   'src = u.getsockname()[0]',
   'u.close()',
-  'sport, seq = random.randint(40000, 60999), random.getrandbits(32)',
+  'sport, seq = random.randint(32768, 60999), random.getrandbits(32)',
   'def csum(b):',
   '    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))',
   '    s = (s >> 16) + (s & 0xFFFF)',
   '    return ~(s + (s >> 16)) & 0xFFFF',
-  'h = struct.pack("!HHIIBBHHH", sport, port, seq, 0, 0x50, 0x02, 64240, 0, 0)',
+  '# the options and window of a Linux connect(): MSS, SACK permitted, timestamps, NOP, window scale 7',
+  'o = struct.pack("!BBHBBBBII", 2, 4, 1460, 4, 2, 8, 10, random.getrandbits(32), 0) + bytes([1, 3, 3, 7])',
+  'h = struct.pack("!HHIIBBHHH", sport, port, seq, 0, 0xA0, 0x02, 64240, 0, 0) + o',
   'ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(h))',
   'h = h[:16] + struct.pack("!H", csum(ph + h)) + h[18:]',
   's = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)',

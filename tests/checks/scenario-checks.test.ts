@@ -16,7 +16,8 @@ import { Checker } from '../../server/index.js';
 import { Soc } from '../e2e/soc.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 
-const EX = 'ck-checks';
+// ENSHU_TEST_EXERCISE: another id, so two checkouts can run this file side by side on one engine
+const EX = process.env.ENSHU_TEST_EXERCISE ?? 'ck-checks';
 const SEED = 'ck-checks';
 const TEAM = 't01';
 const topology = loadTopologyById('cyder-standard');

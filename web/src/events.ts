@@ -10,6 +10,11 @@ export function describeEvent(t: T, e: StoredEvent): string {
       return t('event.attack.step', { step: s('step'), outcome: t(`outcome.${s('outcome')}` as MessageKey) });
     case 'check.result':
       return t('event.check.result', { check: s('check'), result: s('ok') || s('result') || s('passed') });
+    case 'check.tampered':
+      return t(x.cleared ? 'event.check.tampered.cleared' : 'event.check.tampered', {
+        node: s('node'),
+        detail: s('detail'),
+      });
     case 'report.submitted':
       return t('event.report.submitted', { kind: t(`report.kind.${s('kind')}` as MessageKey) });
     case 'report.graded':

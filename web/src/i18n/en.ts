@@ -243,6 +243,9 @@ export const en = {
   'event.attack.step': 'Attacker: {step} ({outcome})',
   'event.finding.submitted': 'Finding submitted',
   'event.action.submitted': 'Action submitted',
+  'event.check.tampered':
+    "{node}'s filters single out the checks' packets; its network checks fail until they do not: {detail}",
+  'event.check.tampered.cleared': "{node}'s filters no longer single out the checks' packets",
   'event.check.result': 'Check {check}: {result}',
   'event.report.submitted': 'Report submitted ({kind})',
   'event.report.graded': 'Report graded: {grade}',

@@ -245,6 +245,9 @@ export const ja: Messages = {
   'event.attack.step': '攻撃者：{step}（{outcome}）',
   'event.finding.submitted': '気づいたことを提出',
   'event.action.submitted': '対応を提出',
+  'event.check.tampered':
+    '{node} のフィルタが確認用の通信を区別しています。区別しなくなるまでネットワークの確認は不合格です：{detail}',
+  'event.check.tampered.cleared': '{node} のフィルタは確認用の通信を区別しなくなりました',
   'event.check.result': '確認 {check}：{result}',
   'event.report.submitted': '報告を提出（{kind}）',
   'event.report.graded': '報告の評価：{grade}',
