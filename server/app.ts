@@ -18,6 +18,7 @@ import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
 import { mount, openApiDocument, type RouteSpec } from './routes.js';
 import { ScoreService } from './scores.js';
+import { clientAddress, type TrustFn } from './client-address.js';
 
 /** how long `close()` lets open connections finish before it cuts them */
 const CLOSE_GRACE_MS = 3000;
@@ -104,7 +105,10 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   });
   const views = { store, service, scores, ...(o.scoring ? { scoring: o.scoring } : {}) };
   // socket.io attaches to an https server like to an http one (WSS on the same port)
-  live = attachLive(http as HttpServer, store, views, now, o.limits?.socketConnectsPerMinute);
+  const trust = app.get('trust proxy fn') as TrustFn;
+  live = attachLive(http as HttpServer, store, views, now, o.limits?.socketConnectsPerMinute, (req) =>
+    clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], trust),
+  );
   guardSessions(live.io, store, now);
   store.events.onAppend((e) => live!.event(e));
   scores.onDelta((d) => live!.scores(d));

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import {
@@ -32,6 +33,8 @@ export function attachLive(
   views: Views,
   now: () => Date,
   connectsPerMinute = 300,
+  /** the client's address from the handshake request (behind a trusted proxy: X-Forwarded-For's client) */
+  clientOf: (req: IncomingMessage) => string = (req) => req.socket.remoteAddress ?? '',
 ): {
   io: LiveServer;
   event(e: StoredEvent): void;
@@ -41,10 +44,10 @@ export function attachLive(
   runner(exercise: string, team: string, state: RunnerUpdate): void;
 } {
   const io: LiveServer = new Server(http, { serveClient: false, cors: { origin: false } });
-  // per address: a classroom behind one NAT reconnects many clients at once
+  // per client address: a classroom behind one NAT reconnects many clients at once
   const handshakes = new RateLimiter(connectsPerMinute, 60_000);
   io.use((socket, next) => {
-    const wait = handshakes.hit(socket.handshake.address);
+    const wait = handshakes.hit(clientOf(socket.request));
     if (wait) return next(new Error(`too many connection attempts; try again in ${wait}s`));
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const p = typeof token === 'string' ? store.auth.resolve(token, now()) : undefined;
