@@ -6,12 +6,15 @@
  * its safe file copies on LGWAN, LGWAN services (file server, LGWAN-ASP), the 住民記録 inquiry app
  * inside the My Number layer — and each layer resolves names with its own DNS. The planted
  * security-management findings (vendor exception, forgotten FW rule, password in a script) are
- * there and behave as the B-1 scenario expects.
+ * there and behave as the B-1 scenario expects — and with the vendor's exception removed, scenario
+ * b1-lg-separation takes its other branch: the disguised payload stays in quarantine.
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
 import { teamFacts } from '../../core/index.js';
+import { AttackRunner, loadScenario, MemorySink, planFor } from '../../attacker/index.js';
+import type { AttackStepEvent } from '../../protocol/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 import { Soc, type LogLine } from '../e2e/soc.js';
 
@@ -332,6 +335,47 @@ PY`,
         await soc.find('the now-refused LGWAN → 住民記録 attempt', { grep: `DST=${ip('juki')} `, node: 'fw' });
       } finally {
         await ok('fw', 'nft -f /etc/nftables.conf');
+      }
+    },
+  );
+});
+
+describe('course B-1: the scenario’s branch when the vendor’s exception was removed', () => {
+  test(
+    'the disguised payload is quarantined and logged; nothing runs on LGWAN, nothing reads the register',
+    { timeout: 600_000 },
+    async () => {
+      const scenario = loadScenario('b1-lg-separation');
+      const f = planFor(scenario, { exercise: EX, team: 't01', seed: SEED }).facts;
+      await ok('sanitizer', "sed -i '/^pass /d' /etc/sanitizer/exceptions.conf");
+      const sink = new MemorySink();
+      const runner = new AttackRunner({ engine, exercise: EX, team: 't01', scenario, seed: SEED, sink, speed: 300 });
+      try {
+        await runner.start();
+        await runner.done();
+        const outcomes = Object.fromEntries(
+          sink.events
+            .filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step')
+            .map((e) => [e.step, `${e.outcome}${e.reason ? ` (${e.reason})` : ''}`]),
+        );
+        assert.match(outcomes['payload-upload']!, /^succeeded/, JSON.stringify(outcomes));
+        assert.match(outcomes['payload-opened']!, /^skipped \(condition not met on sanitizer/);
+        assert.match(outcomes['mynumber-access']!, /^skipped/);
+        assert.match(outcomes.exfiltrate!, /^succeeded/, 'the Internet side is still lost');
+        const q = await soc.find('the quarantined payload', {
+          grep: `decision=quarantined file="${f.payload}"`,
+          node: 'sanitizer',
+        });
+        assert.match(q[0]!.msg, /reason="executable or script"/);
+        assert.equal(
+          (await run('sanitizer', `ls /srv/sanitizer/quarantine | grep -c '${f.payload}'`)).stdout.trim(),
+          '1',
+        );
+        const lookups = await soc.search({ grep: 'action=export', node: 'juki' });
+        assert.deepEqual(lookups, [], 'nobody exported the register');
+      } finally {
+        await runner.stop();
+        await ok('sanitizer', '/etc/enshu/init.d/30-exceptions');
       }
     },
   );
