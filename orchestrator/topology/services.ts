@@ -95,7 +95,6 @@ export function applyServices(topology: Topology, plan: TeamPlan, facts: TeamFac
     }
     node.accounts = node.accounts.map((a) => ({ ...a, password: expandSecrets(a.password, facts) }));
 
-    if (node.role === 'dns') env.ENSHU_DNS_RECORDS_B64 = b64(dnsRecords(topology, plan));
     if (node.role === 'dhcp' && segmentsWithDhcp.length) {
       env.ENSHU_DHCP_POOLS_B64 = b64(
         segmentsWithDhcp
@@ -135,22 +134,41 @@ export function applyServices(topology: Topology, plan: TeamPlan, facts: TeamFac
     const own = Object.fromEntries(Object.entries(node.env).map(([k, v]) => [k, expandSecrets(v, facts)]));
     node.env = { ...env, ...own };
   }
+  // After every node's own env is in: a layer with its own DNS server (a node's ENSHU_DNS set to
+  // it in the topology) is served by that server alone.
+  for (const node of plan.nodes)
+    if (node.role === 'dns') node.env.ENSHU_DNS_RECORDS_B64 ??= b64(dnsRecords(topology, plan, node));
 }
 
 /**
- * Records the dns node serves: <node>.<domain> for every node of the organisation (its
- * first address; the attacker's host is not one), the
- * organisation's MX (the node named or with role `mail`), and the topology's extra names.
+ * Records a dns node serves: <node>.<domain> for every node of the organisation (the attacker's
+ * host is not one), the organisation's MX (the first node with role `mail`), and the topology's
+ * extra names (the range's Internet).
+ *
+ * With one dns node, that is every node at its first address. With several (a local government
+ * whose LGWAN and My Number layers have their own DNS, `lg-three-layer`), each serves only the
+ * nodes that ask it (their ENSHU_DNS is one of its addresses), each at its address on a segment
+ * the server shares with it; the first dns node also serves the nodes that ask none and is the
+ * only one to know the range's Internet, so a layer's DNS never names the other layers.
  */
-export function dnsRecords(topology: Topology, plan: TeamPlan): string {
+export function dnsRecords(topology: Topology, plan: TeamPlan, server?: PlannedNode): string {
   const lines: string[] = [];
+  const servers = plan.nodes.filter((n) => n.role === 'dns');
+  const self = server ?? servers[0];
+  const layered = servers.length > 1 && self !== undefined;
   const ipOf = (name: string) => plan.nodes.find((n) => n.name === name)!.interfaces[0]!.ip;
+  const askedBy = (n: PlannedNode, d: PlannedNode) =>
+    n === d || d.interfaces.some((i) => i.ip === n.env.ENSHU_DNS) || (d === servers[0] && !n.env.ENSHU_DNS);
+  const served = (n: PlannedNode) => !layered || (askedBy(n, self) && !servers.some((d) => d !== self && n === d));
+  const addressOf = (n: PlannedNode) =>
+    (layered ? n.interfaces.find((i) => self.interfaces.some((t) => t.segment === i.segment)) : undefined)?.ip ??
+    n.interfaces[0]!.ip;
   if (topology.domain) {
     for (const n of plan.nodes)
-      if (n.role !== 'attacker') lines.push(`${n.name}.${topology.domain} A ${n.interfaces[0]!.ip}`);
-    const mail = plan.nodes.find((n) => n.role === 'mail');
+      if (n.role !== 'attacker' && served(n)) lines.push(`${n.name}.${topology.domain} A ${addressOf(n)}`);
+    const mail = plan.nodes.find((n) => n.role === 'mail' && served(n));
     if (mail) lines.push(`${topology.domain} MX 10 ${mail.name}.${topology.domain}`);
   }
-  for (const n of topology.names) lines.push(`${n.name} A ${ipOf(n.node)}`);
+  if (!layered || self === servers[0]) for (const n of topology.names) lines.push(`${n.name} A ${ipOf(n.node)}`);
   return lines.join('\n');
 }

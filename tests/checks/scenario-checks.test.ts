@@ -1,5 +1,6 @@
 /**
- * The shipped scenarios' containment and recovery checks on one real cyder-standard team, each
+ * The shipped scenarios' containment and recovery checks on one real team of their range (cyder-standard
+ * for courses A, B-2 and C; lg-three-layer for B-1), each
  * both ways: after the effect its step leaves in the range (reproduced here directly, as the
  * step's action leaves it) the check is false; after the fix a trainee would make (kill the
  * implant, remove the file, add the FW rule, disable the account…) it is true. Plus: a step's
@@ -10,7 +11,13 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { groundTruth, loadScenario, planFor, type Scenario } from '../../attacker/index.js';
 import type { GroundTruth } from '../../core/index.js';
-import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
+import {
+  loadTopologyById,
+  RangeManager,
+  type Engine,
+  type ExerciseStatus,
+  type Topology,
+} from '../../orchestrator/index.js';
 import type { CheckResultEvent, EnshuEvent } from '../../protocol/index.js';
 import { Checker } from '../../server/index.js';
 import { Soc } from '../e2e/soc.js';
@@ -18,12 +25,16 @@ import { engineWithImages, sh } from '../helpers/range.js';
 
 // ENSHU_TEST_EXERCISE: another id, so two checkouts can run this file side by side on one engine
 const EX = process.env.ENSHU_TEST_EXERCISE ?? 'ck-checks';
+/** course B-1's range, brought up after the cyder-standard one is down */
+const EX_B1 = `${EX}-b1`;
 const SEED = 'ck-checks';
 const TEAM = 't01';
 const topology = loadTopologyById('cyder-standard');
 /** ENSHU_KEEP_RANGE=1 keeps the range between runs (the test undoes its fixes) */
 const KEEP = !!process.env.ENSHU_KEEP_RANGE;
-const c = (node: string) => `enshu-${EX}-${TEAM}-${node}`;
+/** the exercise whose range the checks look at now (cyder-standard's, then B-1's) */
+let ex = EX;
+const c = (node: string) => `enshu-${ex}-${TEAM}-${node}`;
 /** how the checker names a team's step (server/checker `checkKey`) */
 const checkKey = (team: string, step: string) => `${team}/${step}`;
 
@@ -50,7 +61,7 @@ interface Loaded {
 }
 function load(id: string): Loaded {
   const sc = loadScenario(id);
-  const ctx = { exercise: EX, team: TEAM, seed: SEED, ips };
+  const ctx = { exercise: ex, team: TEAM, seed: SEED, ips };
   return { sc, truth: groundTruth(sc, ctx), facts: planFor(sc, ctx).facts };
 }
 
@@ -67,7 +78,7 @@ function only(truth: GroundTruth, ids: string[]): GroundTruth {
 function checker(truth: GroundTruth, done: Set<string>, events: EnshuEvent[]) {
   return new Checker({
     engine,
-    exercise: EX,
+    exercise: ex,
     truths: new Map([[TEAM, truth]]),
     timeoutMs: 8000,
     stepsDone: () => done,
@@ -105,15 +116,14 @@ async function startImplant(node: string, user: string, name: string) {
   await run(node, `sleep 0.3; ps -eo args | grep -v grep | grep -q '/tmp/.${name}/${name}'`);
 }
 
-beforeAll(async () => {
-  engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
-  ranges = new RangeManager(engine);
-  if (!KEEP) await ranges.down({ exercise: EX });
-  status = await ranges.up({ exercise: EX, topology, teams: 1, seed: SEED }).catch((err: Error) => {
+/** One team of `topology` up for `exercise`; `ips` maps node → first address and node.segment → each. */
+async function upRange(exercise: string, topology: Topology) {
+  if (!KEEP) await ranges.down({ exercise });
+  status = await ranges.up({ exercise, topology, teams: 1, seed: SEED }).catch((err: Error) => {
     console.error(`# first up failed: ${err.message}`);
-    return ranges.up({ exercise: EX, topology, teams: 1, seed: SEED });
+    return ranges.up({ exercise, topology, teams: 1, seed: SEED });
   });
-  const prefix = `enshu-${EX}-${TEAM}-`;
+  const prefix = `enshu-${exercise}-${TEAM}-`;
   ips = {};
   for (const n of status.teams[0]!.nodes) {
     const entries = Object.entries(n.ips).sort(([a], [b]) => a.localeCompare(b));
@@ -121,10 +131,20 @@ beforeAll(async () => {
     for (const [net, addr] of entries) ips[`${n.node}.${net.slice(prefix.length)}`] = addr;
   }
   await resetFw();
+}
+
+beforeAll(async () => {
+  const b1Roles = loadTopologyById('lg-three-layer').nodes.map((n) => n.role);
+  engine = await engineWithImages([...new Set([...topology.nodes.map((n) => n.role), ...b1Roles])]);
+  ranges = new RangeManager(engine);
+  await upRange(EX, topology);
 }, 900_000);
 
 afterAll(async () => {
-  if (!KEEP) await ranges?.down({ exercise: EX });
+  if (!KEEP) {
+    await ranges?.down({ exercise: EX });
+    await ranges?.down({ exercise: EX_B1 });
+  }
 });
 
 describe('scenario checks on a real cyder-standard team', () => {
@@ -474,4 +494,119 @@ PY`,
       }
     },
   );
+});
+
+describe('scenario checks on a real lg-three-layer team (course B-1)', () => {
+  beforeAll(async () => {
+    // one range at a time on a shared machine: cyder-standard's is done with
+    if (!KEEP) await ranges.down({ exercise: EX });
+    ex = EX_B1;
+    await upRange(EX_B1, loadTopologyById('lg-three-layer'));
+  }, 900_000);
+
+  it('course B-1: every check false after its step’s effect, true after the fix', { timeout: 400_000 }, async () => {
+    const l = load('b1-lg-separation');
+    const f = l.facts;
+    const [victim, implant, att] = [f.victim!, f.implant_name!, ip('attacker')];
+    const script = `/home/${victim}/bin/lgwan-upload.sh`;
+    try {
+      // phishing-mail → the Internet mail server refuses the sender
+      await expect(l, { 'sender-blocked': false }, 'before the mail server refuses the sender');
+      await run(
+        'inet-mail',
+        `printf '%s REJECT\\n' '${f.sender}' > /etc/postfix/sender_access && postmap /etc/postfix/sender_access && postconf -e 'smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access' && (postfix reload || true)`,
+      );
+      await expect(l, { 'sender-blocked': true }, 'after the sender was refused');
+
+      // user-opens → the attachment removed from the Internet-side PC
+      const attachment = `/home/${victim}/Downloads/${f.attachment}`;
+      await run('inet-pc', `mkdir -p /home/${victim}/Downloads && echo x > '${attachment}'`);
+      await expect(l, { 'attachment-removed': false }, 'while the attachment is there');
+      await run('inet-pc', `rm -f '${attachment}'`);
+      await expect(l, { 'attachment-removed': true }, 'after the attachment was removed');
+
+      // c2-beacon → the implant killed, then removed; the C2 (and the exfiltration) blocked
+      await startImplant('inet-pc', victim, implant);
+      await expect(l, { 'implant-killed': false, 'implant-removed': false }, 'while the implant runs');
+      const kill = await engine.exec.run(c('inet-pc'), ['pkill', '-f', `/tmp/.${implant}/`], { timeoutMs: 30_000 });
+      assert.equal(kill.exitCode, 0, kill.stderr);
+      await expect(l, { 'implant-killed': true, 'implant-removed': false }, 'after the kill');
+      await run('inet-pc', `rm -rf /tmp/.${implant}`);
+      await expect(l, { 'implant-removed': true }, 'after the implant was removed');
+      await expect(l, { 'c2-blocked-at-proxy': false, 'exfil-blocked': false }, 'while the proxy reaches the C2');
+      await block(`ip daddr ${att} jump blocked`);
+      await expect(l, { 'c2-blocked-at-proxy': true, 'exfil-blocked': true }, 'after the FW blocks the C2');
+      await resetFw();
+
+      // upload-credential → the upload account locked or its password changed; the script cleaned
+      await expect(l, { 'upload-password-changed': false }, 'while the found password works');
+      await run('sanitizer', 'usermod -L inet-upload');
+      await expect(l, { 'upload-password-changed': true }, 'after the account was locked');
+      await run('sanitizer', 'usermod -U inet-upload');
+      await expect(l, { 'upload-password-changed': false }, 'after it was unlocked');
+      await run('sanitizer', "echo 'inet-upload:Ck-New-Upl0ad!' | chpasswd");
+      await expect(l, { 'upload-password-changed': true }, 'after the password was changed');
+      await expect(l, { 'script-cleaned': false }, 'while the script holds the password');
+      await run('inet-pc', `sed -i "s/^UPLOAD_PASS=.*/UPLOAD_PASS=/" ${script}`);
+      await expect(l, { 'script-cleaned': true }, 'after the password was removed from the script');
+
+      // payload-upload → the vendor's exception removed
+      await expect(l, { 'exception-removed': false }, 'while the exception is there');
+      await run('sanitizer', "sed -i '/^pass /d' /etc/sanitizer/exceptions.conf");
+      await expect(l, { 'exception-removed': true }, 'after the exception was removed');
+
+      // payload-opened → the payload removed from the LGWAN PC and from the sanitizer's safe copies
+      const [onPc, onSanitizer] = [`/home/${victim}/Downloads/${f.payload}`, `/srv/sanitizer/safe/${f.payload}`];
+      await run('pc1', `mkdir -p /home/${victim}/Downloads && echo x > '${onPc}'`);
+      await run('sanitizer', `echo x > '${onSanitizer}'`);
+      await expect(l, { 'payload-removed': false }, 'while the payload is on both');
+      await run('pc1', `rm -f '${onPc}'`);
+      await expect(l, { 'payload-removed': false }, 'while the safe copy is still offered');
+      await run('sanitizer', `rm -f '${onSanitizer}'`);
+      await expect(l, { 'payload-removed': true }, 'after both were removed');
+
+      // mynumber-access → the forgotten LGWAN → 住民記録 rule removed; the export removed
+      await expect(l, { 'mynumber-rule-removed': false }, 'while the forgotten rule lets LGWAN in');
+      const rules = await run('fw', 'nft -a list chain inet filter forward');
+      const handle = /comment "住基システム更改[^"]*" # handle (\d+)/.exec(rules)?.[1];
+      assert.ok(handle, rules);
+      await run('fw', `nft delete rule inet filter forward handle ${handle}`);
+      await expect(l, { 'mynumber-rule-removed': true }, 'after the rule was removed');
+      await resetFw();
+      await run('pc1', `mkdir -p /tmp/.${f.cache} && echo x > /tmp/.${f.cache}/r.csv`);
+      await expect(l, { 'export-removed': false }, 'while the export is on the PC');
+      await run('pc1', `rm -rf /tmp/.${f.cache}`);
+      await expect(l, { 'export-removed': true }, 'after it was removed');
+
+      // smb-to-lgwan → the separation holds (true as shipped); a path opened for "maintenance" makes it false
+      await expect(l, { 'smb-path-closed': true }, 'while the FW keeps the layers apart');
+      await block(`ip daddr ${ip('file')} tcp dport 445 accept`);
+      await expect(l, { 'smb-path-closed': false }, 'while SMB from the Internet side is let through');
+      await resetFw();
+      await expect(l, { 'smb-path-closed': true }, 'after the opening was removed');
+
+      // collect-inquiries → the collected copy removed
+      await run('inet-pc', `mkdir -p /tmp/.${f.loot} && echo x > /tmp/.${f.loot}/list.csv`);
+      await expect(l, { 'loot-removed': false }, 'while the collected copy is there');
+      await run('inet-pc', `rm -rf /tmp/.${f.loot}`);
+      await expect(l, { 'loot-removed': true }, 'after it was removed');
+    } finally {
+      await resetFw();
+      await sh(
+        engine,
+        c('inet-mail'),
+        'postconf -X smtpd_sender_restrictions; rm -f /etc/postfix/sender_access*; postfix reload || true',
+      );
+      await sh(
+        engine,
+        c('inet-pc'),
+        `pkill -f /tmp/.${implant}/; rm -rf /tmp/.${implant} /tmp/.${f.loot}; /etc/enshu/init.d/30-office-files`,
+      );
+      await sh(
+        engine,
+        c('sanitizer'),
+        `usermod -U inet-upload; echo 'inet-upload:${f.upload_secret}' | chpasswd; /etc/enshu/init.d/30-exceptions`,
+      );
+    }
+  });
 });
