@@ -14,6 +14,7 @@ import {
   ExerciseEventSchema,
   FindingEventSchema,
   HintEventSchema,
+  NoticeObservedEventSchema,
   OutcomeSchema,
   RecoveryDeclaredEventSchema,
   ReportEventSchema,
@@ -103,6 +104,20 @@ export const ReportDeadlinesSchema = z.object({
   firstReportAt: iso.optional(),
   /** the next update is due at this time (after the team's last report, until a final one) */
   nextUpdateDue: iso.optional(),
+  /**
+   * The rest is computed by the scoring itself on the exercise clock (pauses and speed included):
+   * the clock is held by a pause (the dues above are then absent; `firstReportLeftS` /
+   * `nextUpdateLeftS` say how much exercise time was left when it stopped)
+   */
+  paused: z.boolean().optional(),
+  firstReportLeftS: z.number().optional(),
+  nextUpdateLeftS: z.number().optional(),
+  /** exercise minutes per wall minute (the attack speed) the dues were computed with */
+  speed: z.number().positive().optional(),
+  /** the final report (最終報) was sent: no further update is due */
+  closed: z.boolean().optional(),
+  /** kinds of report the team has sent, in order (the form offers 続報 once a 第一報 went out) */
+  sentKinds: z.array(z.enum(['first', 'update', 'final'])).optional(),
 });
 export type ReportDeadlines = z.infer<typeof ReportDeadlinesSchema>;
 
@@ -309,6 +324,7 @@ export const EventTypeSchema = z.enum([
   ...HintEventSchema.shape.type.options,
   RecoveryDeclaredEventSchema.shape.type.value,
   ...ExerciseEventSchema.shape.type.options,
+  NoticeObservedEventSchema.shape.type.value,
 ]) satisfies z.ZodType<EnshuEvent['type']>;
 
 /**

@@ -14,6 +14,8 @@ import {
   ExerciseViewSchema,
   INDICATOR_TYPES,
   PrincipalSchema,
+  REPORT_CHANNELS,
+  REPORT_RECIPIENTS,
   ReportFieldsSchema,
   RunnerStateSchema,
   SnapshotSchema,
@@ -132,6 +134,8 @@ export const ReportBody = z
     kind: z.enum(['first', 'update', 'final']),
     language: z.enum(['ja', 'en']),
     fields: ReportFieldsSchema.strict(),
+    recipients: z.array(z.enum(REPORT_RECIPIENTS)).max(REPORT_RECIPIENTS.length).optional(),
+    channels: z.array(z.enum(REPORT_CHANNELS)).max(REPORT_CHANNELS.length).optional(),
   })
   .strict()
   .openapi('ReportBody');

@@ -5,6 +5,7 @@
 import { AttackRunner, groundTruth, listScenarios, loadScenario, type Scenario } from '../attacker/index.js';
 import {
   aggregateResults,
+  computeDeadlines,
   computeScores,
   freezeTime,
   loadGlossary,
@@ -76,6 +77,13 @@ export function scoringPort(): ScoringPort {
       };
     },
     freezeAt: (events, course, endsAt) => freezeTime(events, { rules: rulesOf(course), ...(endsAt ? { endsAt } : {}) }),
+    deadlines: (events, ctx) =>
+      computeDeadlines(
+        events.filter((e) => !('team' in e) || e.team === ctx.team),
+        ctx.team,
+        { rules: rulesOf(ctx.course), truth: Object.fromEntries(ctx.truths) },
+        ctx.now.toISOString(),
+      ),
   };
 }
 
