@@ -198,6 +198,37 @@ export const CourseYearStatsSchema = z.object({
 });
 export type CourseYearStats = z.infer<typeof CourseYearStatsSchema>;
 
+/**
+ * One row of the organizers' yearly table (the seed's figures: sessions, participants, venues and
+ * period per fiscal year and course). `course` null: the year's published total; null counts: not known.
+ */
+export const YearlyRowSchema = z.object({
+  fiscalYear: z.number().int(),
+  course: z.string().nullable(),
+  sessions: z.number().int().nullable(),
+  participants: z.number().int().nullable(),
+  venues: z.string(),
+  period: z.string(),
+  /** imported from past years' CSV, or counted from the exercises run here */
+  source: z.enum(['imported', 'live']),
+});
+export type YearlyRow = z.infer<typeof YearlyRowSchema>;
+
+export const YearlyTableSchema = z.object({
+  years: z.array(
+    z.object({
+      fiscalYear: z.number().int(),
+      /** the course rows (a published total without courses is not among them) */
+      rows: z.array(YearlyRowSchema),
+      sessions: z.number().int().nullable(),
+      participants: z.number().int().nullable(),
+    }),
+  ),
+  sessions: z.number().int().nullable(),
+  participants: z.number().int().nullable(),
+});
+export type YearlyTable = z.infer<typeof YearlyTableSchema>;
+
 /** Progress of long range operations, for the CLI's bars and the server's sockets. */
 export const RangeStepSchema = z.enum([
   'plan',

@@ -56,3 +56,4 @@ export {
 export { teamTimeline } from './timeline.js';
 export { parseOccurredAt, pageShows, clockStart } from './reporting.js';
 export { exerciseMinutes, addExerciseMinutes, type SpeedChange } from './clock.js';
+export { parseYearlyCsv, liveYearlyRows, yearlyTable, yearlyCsv, YearlyCsvError } from './yearly.js';

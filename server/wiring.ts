@@ -5,6 +5,10 @@
 import { AttackRunner, groundTruth, listScenarios, loadScenario, type Scenario } from '../attacker/index.js';
 import {
   aggregateResults,
+  liveYearlyRows,
+  parseYearlyCsv,
+  yearlyCsv,
+  yearlyTable,
   computeDeadlines,
   computeScores,
   freezeTime,
@@ -92,6 +96,9 @@ export function reportingPort(): ReportingPort {
   return {
     stats: (results) => ({ stats: aggregateResults(results) }),
     statsCsv: (results) => statsCsv(results, { bom: true }),
+    yearly: (stats, imported) => yearlyTable([...imported, ...liveYearlyRows(stats)]),
+    yearlyCsv: (table, lang) => yearlyCsv(table, lang, { bom: true }),
+    parseYearly: (csv) => parseYearlyCsv(csv),
     resultsCsv: (result) => resultsCsv(result, { bom: true }),
     timeline: (events, team, truth, items) => ({
       team,
