@@ -163,6 +163,9 @@ describe('deadlines on the exercise clock (what the countdown shows)', () => {
     assert.equal(computeDeadlines(events, 't01', ctx, at(1)).firstReportDue, at(15));
     assert.equal(computeDeadlines(events, 't01', ctx, at(1)).speed, 2);
     assert.ok(codes([...events, report(16, 'r1', 'first')]).includes('reporting.first.late:10'));
+    // once the scripted attack is over the clock runs at ×1 again: 10 minutes at ×2, then 10 at ×1
+    const over: EnshuEvent = { ...base, at: at(10), type: 'attack.finished', team: 't01', scenario: 's' };
+    assert.equal(computeDeadlines([...events, over], 't01', ctx, at(11)).firstReportDue, at(20));
     // from ×1 to ×3 at minute 10: 10 + 20/3 minutes
     const mixed = [step(0, 'c2'), speed(10, 3)];
     assert.equal(computeDeadlines(mixed, 't01', ctx, at(11)).firstReportDue, at(16, 40));

@@ -484,10 +484,14 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
     case 'attack.started':
     case 'attack.speed':
     case 'attack.resumed':
-    case 'attack.restored': {
-      // the team's exercise clock runs at its attack's speed (report deadlines follow it)
+    case 'attack.restored':
+    case 'attack.finished':
+    case 'attack.stopped': {
+      // the team's exercise clock runs at its attack's speed (report deadlines follow it); once the
+      // scripted attack is over nothing is left to compress: what remains is the team's own work
       const t = teamOf(state, e.team);
-      const speed = 'speed' in e ? e.speed : undefined;
+      const over = e.type === 'attack.finished' || e.type === 'attack.stopped';
+      const speed = over ? 1 : 'speed' in e ? e.speed : undefined;
       if (speed !== undefined && speed !== (t.speeds.at(-1)?.speed ?? 1)) t.speeds.push({ from: e.at, speed });
       break;
     }

@@ -93,6 +93,8 @@ export function attachLive(
         'attack.started',
         'attack.resumed',
         'attack.restored',
+        'attack.finished',
+        'attack.stopped',
       ].includes(e.type)
         ? [e.team]
         : [];
