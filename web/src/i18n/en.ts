@@ -303,6 +303,14 @@ export const en = {
   'stats.chartSessions': 'Sessions per fiscal year',
   'stats.chartParticipants': 'Participants per fiscal year',
   'stats.unknown': '—',
+  'grade.rubric': 'What to judge (a machine cannot)',
+  'grade.rubric.1': 'When it happened and the areas and services affected are concrete and in words users know',
+  'grade.rubric.2': 'The cause keeps what was confirmed apart from what is still being checked',
+  'grade.rubric.3': 'The recovery outlook has a time (or, if not known, when the next notice comes)',
+  'grade.rubric.4': 'The alternative really exists and says how to use it (help desk, hours)',
+  'grade.rubric.5': 'Recipients and channels fit (the first report to the authority and the public within 30 minutes)',
+  'grade.rubric.6': 'What the public reads is in plain, considerate words, from the user’s side',
+  'grade.noRecipients': 'none named',
 } as const;
 
 export type MessageKey = keyof typeof en;

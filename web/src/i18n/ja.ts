@@ -304,4 +304,12 @@ export const ja: Messages = {
   'stats.chartSessions': '年度別の開催回数',
   'stats.chartParticipants': '年度別の受講者数',
   'stats.unknown': '—',
+  'grade.rubric': '採点の目安（機械では判定できない点）',
+  'grade.rubric.1': '発生日時と影響を受ける地域・サービスが、利用者に分かる言葉で具体的に書かれている',
+  'grade.rubric.2': '原因は、確認できた事実と調査中の点を分けて書いている',
+  'grade.rubric.3': '復旧見通しに時刻がある（未定の場合は次にお知らせする時刻がある）',
+  'grade.rubric.4': '代替手段が実際に使えるもので、その利用方法（窓口、時間帯など）まで書かれている',
+  'grade.rubric.5': '報告先と媒体が適切（第一報は所管省庁と利用者へ、発生から30分以内）',
+  'grade.rubric.6': '利用者向けの文面が平易な言葉で、利用者の立場に立って丁寧に書かれている',
+  'grade.noRecipients': '指定なし',
 };
