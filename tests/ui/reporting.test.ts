@@ -212,4 +212,80 @@ describe("the trainee's report clock and form", () => {
       await ctx.close();
     },
   );
+
+  test(
+    "the instructor grades with the recipients and a rubric; the organizer page rebuilds the seed's yearly table from the shipped CSV",
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const ctx = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+      const page = await ctx.newPage();
+      await page.goto(run.url);
+      await page.fill('#login-user', ADMIN.user);
+      await page.fill('#login-password', ADMIN.password);
+      await page.locator('#login-password').press('Enter');
+      await page.getByRole('heading', { name: '演習の一覧' }).waitFor({ timeout: 30_000 });
+      await page.evaluate((ex) => (location.hash = `#/instructor/${ex}`), EX);
+      const rubric = page.getByTestId('grade-rubric').first();
+      await rubric.waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
+        await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'ui', 'failed-rubric.png'), fullPage: true });
+        throw err;
+      });
+      await rubric.locator('summary').click();
+      await rubric.getByText('経営層・CISO').first().waitFor();
+      await rubric.getByText('代替手段が実際に使えるもので').waitFor();
+
+      // the organizer page: import the seed's figures, see the table with its totals and the charts
+      await page.evaluate(() => (location.hash = '#/review'));
+      const stats = page.locator('#stats');
+      await stats.getByRole('heading', { name: '年度ごとの集計' }).waitFor({ timeout: 30_000 });
+      await page
+        .getByTestId('stats-import')
+        .setInputFiles(join(repoRoot, 'scoreboard', 'fixtures', 'cyder-2017-2022.csv'));
+      await stats.getByText('12 行を取り込みました。').waitFor({ timeout: 30_000 });
+      const totals = page.getByTestId('stats-year-total');
+      await totals.nth(5).waitFor();
+      const rows = await totals.allTextContents();
+      const now = new Date(Date.now() + 9 * 3_600_000);
+      const fy = now.getUTCMonth() >= 3 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+      assert.deepEqual(
+        rows.map((r) => r.replace(/\s+/g, '')),
+        [
+          '2017年度合計1003,009',
+          '2018年度合計1072,666',
+          '2019年度合計1053,090',
+          '2020年度合計1062,648',
+          '2021年度合計1052,454',
+          '2022年度合計1083,327',
+          // the exercise run here (this file's: one session, one participant) counts in its own year
+          `${fy}年度合計11`,
+        ],
+      );
+      const table = (await page.getByTestId('stats').textContent()) ?? '';
+      for (const w of [
+        '開催回数',
+        '受講者数',
+        '開催地',
+        '実施時期',
+        'A（初級・集合演習）',
+        '47都道府県',
+        '10月～翌年1月',
+      ])
+        assert.ok(table.includes(w), `the table shows ${w}`);
+      assert.ok(!/fiscal_?year|participants|average_/i.test(table), 'no raw keys as headers');
+      for (const chart of ['chart-sessions', 'chart-participants']) {
+        const bars = page.getByTestId(chart).locator('svg rect');
+        assert.ok((await bars.count()) >= 6, `${chart} has a bar per year`);
+      }
+      // the 2022 participants bar is the tallest (3,327)
+      const heights = await page
+        .getByTestId('chart-participants')
+        .locator('svg rect')
+        .evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('height'))));
+      assert.equal(Math.max(...heights), heights[5]);
+      await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'ui', 'review-yearly-ja.png'), fullPage: true });
+      await ctx.close();
+    },
+  );
 });
