@@ -46,11 +46,11 @@ export interface SpeedChange {
 }
 
 /**
- * Exercise minutes per wall minute at instant `t`: 0 before the start and while paused, else the
+ * Exercise minutes per wall minute at instant `t`: 0 while paused, else the
  * speed set last (1 when none was set). One clock for the attack, the deadlines and the countdowns.
  */
 function rateAt(clock: ExerciseClock, speeds: readonly SpeedChange[], t: number): number {
-  if (clock.started && t < Date.parse(clock.started)) return 0;
+  // time before the start counts (an event injected with an earlier time is timed from it, as before)
   for (const p of clock.pauses) if (Date.parse(p.from) <= t && (p.to === undefined || t < Date.parse(p.to))) return 0;
   let speed = 1;
   for (const s of speeds) if (Date.parse(s.from) <= t) speed = s.speed;
@@ -60,7 +60,6 @@ function rateAt(clock: ExerciseClock, speeds: readonly SpeedChange[], t: number)
 /** the instants after `t` where the rate may change */
 function breakpoints(clock: ExerciseClock, speeds: readonly SpeedChange[], t: number): number[] {
   const all = [
-    ...(clock.started ? [clock.started] : []),
     ...clock.pauses.flatMap((p) => (p.to === undefined ? [p.from] : [p.from, p.to])),
     ...speeds.map((s) => s.from),
   ].map((x) => Date.parse(x));
