@@ -171,6 +171,13 @@ describe("the trainee's report clock and form", () => {
 
       // the first report, for the public: jargon gets a plain-words hint
       const form = page.getByTestId('report-form');
+      // a Japanese page: no English words beside the few abbreviations Japanese notices use
+      const ascii = ((await form.textContent()) ?? '').match(/[A-Za-z]{2,}/g) ?? [];
+      assert.deepEqual(
+        ascii.filter((w) => !['CISO', 'Web'].includes(w)),
+        [],
+        'English on the Japanese report form',
+      );
       assert.equal(await form.locator('[name=kind]').inputValue(), 'first');
       const fill = async (jargon: boolean) => {
         await form.locator('[name=occurredAt]').fill('10時05分ごろ');
