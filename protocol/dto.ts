@@ -15,6 +15,7 @@ import {
   ExerciseEventSchema,
   FindingEventSchema,
   HintEventSchema,
+  NoticeObservedEventSchema,
   OutcomeSchema,
   RecoveryDeclaredEventSchema,
   ReportEventSchema,
@@ -104,6 +105,20 @@ export const ReportDeadlinesSchema = z.object({
   firstReportAt: iso.optional(),
   /** the next update is due at this time (after the team's last report, until a final one) */
   nextUpdateDue: iso.optional(),
+  /**
+   * The rest is computed by the scoring itself on the exercise clock (pauses and speed included):
+   * the clock is held by a pause (the dues above are then absent; `firstReportLeftS` /
+   * `nextUpdateLeftS` say how much exercise time was left when it stopped)
+   */
+  paused: z.boolean().optional(),
+  firstReportLeftS: z.number().optional(),
+  nextUpdateLeftS: z.number().optional(),
+  /** exercise minutes per wall minute (the attack speed) the dues were computed with */
+  speed: z.number().positive().optional(),
+  /** the final report (最終報) was sent: no further update is due */
+  closed: z.boolean().optional(),
+  /** kinds of report the team has sent, in order (the form offers 続報 once a 第一報 went out) */
+  sentKinds: z.array(z.enum(['first', 'update', 'final'])).optional(),
 });
 export type ReportDeadlines = z.infer<typeof ReportDeadlinesSchema>;
 
@@ -183,6 +198,37 @@ export const CourseYearStatsSchema = z.object({
   averagePhases: PhasePointsSchema.nullable(),
 });
 export type CourseYearStats = z.infer<typeof CourseYearStatsSchema>;
+
+/**
+ * One row of the organizers' yearly table (the seed's figures: sessions, participants, venues and
+ * period per fiscal year and course). `course` null: the year's published total; null counts: not known.
+ */
+export const YearlyRowSchema = z.object({
+  fiscalYear: z.number().int(),
+  course: z.string().nullable(),
+  sessions: z.number().int().nullable(),
+  participants: z.number().int().nullable(),
+  venues: z.string(),
+  period: z.string(),
+  /** imported from past years' CSV, or counted from the exercises run here */
+  source: z.enum(['imported', 'live']),
+});
+export type YearlyRow = z.infer<typeof YearlyRowSchema>;
+
+export const YearlyTableSchema = z.object({
+  years: z.array(
+    z.object({
+      fiscalYear: z.number().int(),
+      /** the course rows (a published total without courses is not among them) */
+      rows: z.array(YearlyRowSchema),
+      sessions: z.number().int().nullable(),
+      participants: z.number().int().nullable(),
+    }),
+  ),
+  sessions: z.number().int().nullable(),
+  participants: z.number().int().nullable(),
+});
+export type YearlyTable = z.infer<typeof YearlyTableSchema>;
 
 /** Progress of long range operations, for the CLI's bars and the server's sockets. */
 export const RangeStepSchema = z.enum([
@@ -311,6 +357,7 @@ export const EventTypeSchema = z.enum([
   ...HintEventSchema.shape.type.options,
   RecoveryDeclaredEventSchema.shape.type.value,
   ...ExerciseEventSchema.shape.type.options,
+  NoticeObservedEventSchema.shape.type.value,
 ]) satisfies z.ZodType<EnshuEvent['type']>;
 
 /**

@@ -5,7 +5,14 @@
  * Payloads are validated once with these schemas where they enter (API, sockets, store).
  */
 import { z } from 'zod';
-import { INDICATOR_TYPES, TEAM_ID_PATTERN, type ReportField } from './vocabulary.js';
+import {
+  INDICATOR_TYPES,
+  REPORT_CHANNELS,
+  REPORT_KINDS,
+  REPORT_RECIPIENTS,
+  TEAM_ID_PATTERN,
+  type ReportField,
+} from './vocabulary.js';
 
 export { INDICATOR_TYPES };
 export const TeamIdSchema = z.string().regex(TEAM_ID_PATTERN, 'team ids look like t01');
@@ -141,9 +148,13 @@ export const ReportEventSchema = z.object({
   team: TeamIdSchema,
   id: z.string(),
   by: z.string(),
-  kind: z.enum(['first', 'update', 'final']),
+  kind: z.enum(REPORT_KINDS),
   language: z.enum(['ja', 'en']),
   fields: ReportFieldsSchema,
+  /** who the report is addressed to (none given: an internal report, as before recipients existed) */
+  recipients: z.array(z.enum(REPORT_RECIPIENTS)).optional(),
+  /** where a report to the public is published */
+  channels: z.array(z.enum(REPORT_CHANNELS)).optional(),
 });
 
 export const ReportGradeEventSchema = z.object({
@@ -191,6 +202,21 @@ export const ExerciseEventSchema = z.object({
   detail: z.record(z.unknown()).optional(),
 });
 
+/**
+ * What the checker saw on the team's public web site (its top page, fetched through the range),
+ * recorded when it changes: the scoring compares it with the team's reports to the public.
+ */
+export const NoticeObservedEventSchema = z.object({
+  ...base,
+  type: z.literal('notice.observed'),
+  team: TeamIdSchema,
+  url: z.string().max(500),
+  /** HTTP status (0: no answer) */
+  status: z.number().int().min(0),
+  /** the page's text, tags removed, whitespace folded */
+  text: z.string().max(20_000).default(''),
+});
+
 export const EventSchema = z.discriminatedUnion('type', [
   AttackStepEventSchema,
   FindingEventSchema,
@@ -200,6 +226,7 @@ export const EventSchema = z.discriminatedUnion('type', [
   ReportEventSchema,
   ReportGradeEventSchema,
   RecoveryDeclaredEventSchema,
+  NoticeObservedEventSchema,
   // enums of types are split so discriminatedUnion sees literal discriminators
   ...AttackControlEventSchema.shape.type.options.map((t) => AttackControlEventSchema.extend({ type: z.literal(t) })),
   ...HintEventSchema.shape.type.options.map((t) => HintEventSchema.extend({ type: z.literal(t) })),
@@ -217,6 +244,7 @@ export type ReportGradeEvent = z.output<typeof ReportGradeEventSchema>;
 export type HintEvent = z.output<typeof HintEventSchema>;
 export type RecoveryDeclaredEvent = z.output<typeof RecoveryDeclaredEventSchema>;
 export type ExerciseEvent = z.output<typeof ExerciseEventSchema>;
+export type NoticeObservedEvent = z.output<typeof NoticeObservedEventSchema>;
 
 export type EnshuEvent =
   | AttackStepEvent
@@ -229,7 +257,8 @@ export type EnshuEvent =
   | ReportGradeEvent
   | HintEvent
   | RecoveryDeclaredEvent
-  | ExerciseEvent;
+  | ExerciseEvent
+  | NoticeObservedEvent;
 
 /** An event as stored: with its position in the log. */
 export type StoredEvent = EnshuEvent & { seq: number };

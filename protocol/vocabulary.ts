@@ -44,3 +44,23 @@ export const TEAM_ID_PATTERN = /^t\d{2,3}$/;
 export const EXERCISE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
 /** Node names in a topology. */
 export const NODE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,40}$/;
+
+/**
+ * Kinds of an incident report as the MIC outage-notice guideline names them: 第一報 (first),
+ * 続報 (update, at least hourly), 最終報 (final: recovery and measures; no updates after it).
+ */
+export const REPORT_KINDS = ['first', 'update', 'final'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
+/**
+ * Who a report is addressed to: the organisation's management / CISO, the supervising authority
+ * (総務省・都道府県 or the sector's ministry), the public (the notice on the web site), the
+ * emergency-call bodies (told after the public notice) and, where personal data leaked, the
+ * Personal Information Protection Commission (個人情報保護委員会).
+ */
+export const REPORT_RECIPIENTS = ['management', 'authority', 'public', 'emergency', 'ppc'] as const;
+export type ReportRecipient = (typeof REPORT_RECIPIENTS)[number];
+
+/** Where a notice to the public is published (guideline ⑤: several media). `web` is checked on the range's web site. */
+export const REPORT_CHANNELS = ['web', 'sns', 'signage', 'press'] as const;
+export type ReportChannel = (typeof REPORT_CHANNELS)[number];

@@ -38,3 +38,70 @@ export function addActiveMinutes(clock: ExerciseClock, from: string, minutes: nu
   }
   return new Date(t + left).toISOString();
 }
+
+/** From `from` on, the team's attack ran this many exercise minutes per wall minute (`attack.speed`). */
+export interface SpeedChange {
+  from: string;
+  speed: number;
+}
+
+/**
+ * Exercise minutes per wall minute at instant `t`: 0 while paused, else the
+ * speed set last (1 when none was set). One clock for the attack, the deadlines and the countdowns.
+ */
+function rateAt(clock: ExerciseClock, speeds: readonly SpeedChange[], t: number): number {
+  // time before the start counts (an event injected with an earlier time is timed from it, as before)
+  for (const p of clock.pauses) if (Date.parse(p.from) <= t && (p.to === undefined || t < Date.parse(p.to))) return 0;
+  let speed = 1;
+  for (const s of speeds) if (Date.parse(s.from) <= t) speed = s.speed;
+  return speed;
+}
+
+/** the instants after `t` where the rate may change */
+function breakpoints(clock: ExerciseClock, speeds: readonly SpeedChange[], t: number): number[] {
+  const all = [
+    ...clock.pauses.flatMap((p) => (p.to === undefined ? [p.from] : [p.from, p.to])),
+    ...speeds.map((s) => s.from),
+  ].map((x) => Date.parse(x));
+  return [...new Set(all.filter((x) => x > t))].sort((a, b) => a - b);
+}
+
+/** Exercise minutes of [from, to): running time times the attack speed. */
+export function exerciseMinutes(
+  clock: ExerciseClock,
+  speeds: readonly SpeedChange[],
+  from: string,
+  to: string,
+): number {
+  let t = Date.parse(from);
+  const end = Date.parse(to);
+  let ms = 0;
+  for (const next of [...breakpoints(clock, speeds, t).filter((x) => x < end), end]) {
+    if (next <= t) continue;
+    ms += (next - t) * rateAt(clock, speeds, t);
+    t = next;
+  }
+  return ms / 60_000;
+}
+
+/**
+ * When `minutes` of exercise time will have passed after `from`, if the rate stays as it is now;
+ * undefined while a pause holds the clock.
+ */
+export function addExerciseMinutes(
+  clock: ExerciseClock,
+  speeds: readonly SpeedChange[],
+  from: string,
+  minutes: number,
+): string | undefined {
+  let t = Date.parse(from);
+  let left = minutes * 60_000;
+  for (const next of [...breakpoints(clock, speeds, t), Infinity]) {
+    const rate = rateAt(clock, speeds, t);
+    if (rate > 0 && (next - t) * rate >= left) return new Date(t + left / rate).toISOString();
+    if (next === Infinity) return undefined;
+    left -= (next - t) * rate;
+    t = next;
+  }
+  return undefined;
+}

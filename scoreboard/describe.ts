@@ -8,6 +8,40 @@ const s = (p: P, k: string) => {
 };
 const pct = (p: P) => `${Math.round(Number(p.decay ?? 1) * 100)}%`;
 
+/** report fields and recipients as the guideline names them (docs/terminology.md) */
+const FIELD: Record<string, { ja: string; en: string }> = {
+  occurredAt: { ja: '発生日時', en: 'when it happened' },
+  affected: { ja: '影響を受ける地域・サービス', en: 'areas and services affected' },
+  cause: { ja: '原因', en: 'cause' },
+  outlook: { ja: '復旧見通し', en: 'recovery outlook' },
+  alternatives: { ja: '代替手段とその利用方法', en: 'alternative means and how to use them' },
+  actions: { ja: '対応状況', en: 'actions taken' },
+};
+const RECIPIENT: Record<string, { ja: string; en: string }> = {
+  management: { ja: '経営層・CISO', en: 'management / CISO' },
+  authority: { ja: '所管省庁・都道府県', en: 'the supervising authority' },
+  public: { ja: '利用者・一般（ホームページ等）', en: 'the public (web site etc.)' },
+  emergency: { ja: '緊急通報受理機関等', en: 'emergency-call bodies' },
+  ppc: { ja: '個人情報保護委員会', en: 'the Personal Information Protection Commission' },
+};
+const PROBLEM: Record<string, { ja: string; en: string }> = {
+  'time-unreadable': { ja: '日時として読めない', en: 'not a readable time' },
+  'time-in-future': { ja: '報告時刻より後の日時', en: 'later than the report itself' },
+  'no-finding': { ja: '裏付けとなる発見がまだない', en: 'no finding backs it yet' },
+};
+const names = (p: P, k: string, table: Record<string, { ja: string; en: string }>, lang: 'ja' | 'en') => {
+  const v = p[k];
+  const list = Array.isArray(v) ? v : v === undefined ? [] : [String(v)];
+  return list.map((x) => table[x]?.[lang] ?? x).join(lang === 'ja' ? '、' : ', ');
+};
+const problems = (p: P, lang: 'ja' | 'en') =>
+  (Array.isArray(p.problems) ? p.problems : [])
+    .map((x) => {
+      const [f = '', why = ''] = x.split(':');
+      return `${FIELD[f]?.[lang] ?? f}: ${PROBLEM[why]?.[lang] ?? why}`;
+    })
+    .join(lang === 'ja' ? '、' : '; ');
+
 const TEXT: Record<string, { ja: (p: P) => string; en: (p: P) => string }> = {
   'detection.indicator': {
     ja: (p) => `痕跡を発見: ${s(p, 'type')} ${s(p, 'value')}（得点率 ${pct(p)}）`,
@@ -15,7 +49,7 @@ const TEXT: Record<string, { ja: (p: P) => string; en: (p: P) => string }> = {
   },
   'detection.technique': {
     ja: (p) =>
-      `攻撃手法を特定: ${s(p, 'technique')}${p.fraction !== 1 ? `（親技術のため一部: ${s(p, 'stepTechnique')}）` : ''}（得点率 ${pct(p)}）`,
+      `攻撃手法を特定: ${s(p, 'technique')}${p.fraction !== 1 ? `（${s(p, 'stepTechnique')} の上位テクニックのため一部の得点）` : ''}（得点率 ${pct(p)}）`,
     en: (p) =>
       `Identified technique ${s(p, 'technique')}${p.fraction !== 1 ? ` (parent of ${s(p, 'stepTechnique')}, part of the points)` : ''} (${pct(p)} of the points)`,
   },
@@ -61,9 +95,34 @@ const TEXT: Record<string, { ja: (p: P) => string; en: (p: P) => string }> = {
     en: (p) => `Update overdue (${s(p, 'missed')} interval(s) missed)`,
   },
   'reporting.fields': {
-    ja: (p) => `記載項目 ${s(p, 'filled')}/6${(p.missing as string[]).length ? `（未記入: ${s(p, 'missing')}）` : ''}`,
+    ja: (p) =>
+      `記載項目 ${s(p, 'filled')}/6${(p.missing as string[]).length ? `（不足: ${names(p, 'missing', FIELD, 'ja')}）` : ''}${p.problems ? `（${problems(p, 'ja')}）` : ''}`,
     en: (p) =>
-      `Guideline fields ${s(p, 'filled')}/6${(p.missing as string[]).length ? ` (missing: ${s(p, 'missing')})` : ''}`,
+      `Guideline fields ${s(p, 'filled')}/6${(p.missing as string[]).length ? ` (missing: ${names(p, 'missing', FIELD, 'en')})` : ''}${p.problems ? ` (${problems(p, 'en')})` : ''}`,
+  },
+  'reporting.recipient.told': {
+    ja: (p) => `期限内に報告: ${names(p, 'recipient', RECIPIENT, 'ja')}`,
+    en: (p) => `Told in time: ${names(p, 'recipient', RECIPIENT, 'en')}`,
+  },
+  'reporting.recipient.late': {
+    ja: (p) => `報告が期限後: ${names(p, 'recipient', RECIPIENT, 'ja')}`,
+    en: (p) => `Told after the deadline: ${names(p, 'recipient', RECIPIENT, 'en')}`,
+  },
+  'reporting.recipient.missing': {
+    ja: (p) => `未報告の報告先: ${names(p, 'recipient', RECIPIENT, 'ja')}`,
+    en: (p) => `Not told yet: ${names(p, 'recipient', RECIPIENT, 'en')}`,
+  },
+  'reporting.notice.posted': {
+    ja: () => 'ホームページに障害情報（お知らせ）の掲載を確認',
+    en: () => 'Notice seen on the web site',
+  },
+  'reporting.notice.updated': {
+    ja: () => 'ホームページの障害情報の更新を確認',
+    en: () => 'Web site notice updated',
+  },
+  'reporting.notice.taken-down': {
+    ja: () => '最終報の前にホームページから障害情報が消えました',
+    en: () => 'The notice left the web site before the final report',
   },
   'reporting.jargon': {
     ja: (p) => `専門用語を平易な言葉に: ${s(p, 'terms')}`,

@@ -28,6 +28,7 @@ export {
 export { loadGlossary } from './glossary.js';
 export {
   computeScores,
+  computeDeadlines,
   foldEvent,
   finish,
   emptyState,
@@ -53,3 +54,6 @@ export {
   type CourseYearStats,
 } from './organizers.js';
 export { teamTimeline } from './timeline.js';
+export { parseOccurredAt, pageShows, clockStart } from './reporting.js';
+export { exerciseMinutes, addExerciseMinutes, type SpeedChange } from './clock.js';
+export { parseYearlyCsv, liveYearlyRows, yearlyTable, yearlyCsv, YearlyCsvError } from './yearly.js';

@@ -186,7 +186,10 @@ describe('response and recovery checks', () => {
       check(6, 'c2-blocked', 'containment', false),
       check(45, 'c2-blocked', 'containment', true),
     ]);
-    assert.deepEqual(codes(t), ['response.containment:20']);
+    assert.deepEqual(
+      codes(t).filter((c) => !c.startsWith('reporting')),
+      ['response.containment:20'],
+    );
   });
   it('credits containment in place when the step was blocked in full', () => {
     const t = score([check(1, 'c2-blocked', 'containment', true), step(30, 'c2', 'blocked')]);
@@ -318,8 +321,9 @@ describe('reporting deadlines', () => {
       { ...base, at: at(25), type: 'report.graded', team: 't01', report: 'r1', by: 'i', grade: 1, comment: '' },
     ]);
     const f = t.items.find((i) => i.code === 'reporting.fields')!;
-    assert.deepEqual(f.params.missing, ['outlook', 'alternatives']);
-    assert.equal(f.raw, 8);
+    // 「調査中」 alone says nothing: the cause does not count either
+    assert.deepEqual(f.params.missing, ['cause', 'outlook', 'alternatives']);
+    assert.equal(f.raw, 6);
     assert.deepEqual(
       t.items.filter((i) => i.code === 'reporting.grade').map((i) => i.raw),
       [20],

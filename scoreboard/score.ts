@@ -4,25 +4,31 @@
  * `now` (deadlines and outages depend on it). `computeScores` is both over a whole log, so the
  * batch and incremental forms cannot drift apart. No I/O, no clock: time comes from events and `now`.
  */
-import { activeMinutes, addActiveMinutes, type ExerciseClock } from './clock.js';
-import { decayFactor, minutesBetween, round2 } from './decay.js';
+import { activeMinutes, type ExerciseClock, type SpeedChange } from './clock.js';
+import { decayFactor, round2 } from './decay.js';
 import {
   type AttackStepEvent,
   type CheckResultEvent,
   type EnshuEvent,
   type FindingEvent,
   type HintEvent,
+  type NoticeObservedEvent,
   type ReportEvent,
   type ReportGradeEvent,
   type StoredEvent,
-  checkPlainLanguage,
-  distinctTerms,
   type Glossary,
   type IndicatorType,
   PHASES,
-  REPORT_FIELDS,
   type Phase,
+  type ReportDeadlines,
 } from '../protocol/index.js';
+import {
+  checkReport,
+  reportDeadlines,
+  reportingItems as reportingItemsOf,
+  type ReportCheck,
+  type ItemFn,
+} from './reporting.js';
 import { indicatorMatches, normalizeIndicator } from './normalize.js';
 import type { Rules } from './rules/schema.js';
 import type { CheckSpec, GroundTruth, StepTruth } from '../core/index.js';
@@ -93,7 +99,13 @@ interface TeamState {
   outages: Map<string, Outage[]>;
   reports: Ev<ReportEvent>[];
   /** missing guideline fields and jargon ("term → plain") of each report, found when it arrives */
-  reportChecks: Map<string, { missing: string[]; jargon: string[] }>;
+  reportChecks: Map<string, ReportCheck>;
+  /** reporting (reporting.ts): what starts the report clock, the team's attack speed, the web notice */
+  effect?: Seq & { step: string };
+  firstFinding?: Seq;
+  creditedFindings: Seq[];
+  speeds: SpeedChange[];
+  notices: Ev<NoticeObservedEvent>[];
   grades: Map<string, Ev<ReportGradeEvent>>;
   hints: Set<string>;
   /** items decided as events arrive (detection, checks, hints) */
@@ -121,6 +133,9 @@ const newTeam = (team: string): TeamState => ({
   outages: new Map(),
   reports: [],
   reportChecks: new Map(),
+  creditedFindings: [],
+  speeds: [],
+  notices: [],
   grades: new Map(),
   hints: new Set(),
   items: [],
@@ -176,6 +191,9 @@ function onAttackStep(ctx: ScoreContext, t: TeamState, e: Ev<AttackStepEvent>): 
   const truthStep = stepsOf(ctx, t.team).find((s) => s.id === e.step);
   if (!t.impact && e.outcome === 'succeeded' && (e.impact || truthStep?.impact))
     t.impact = { seq: e.seq, at: e.at, step: e.step };
+  // the incident occurred once the team could notice something, even if the step was stopped
+  if (!t.effect && (e.impact || truthStep?.impact || (truthStep?.indicators.length ?? 0) > 0))
+    t.effect = { seq: e.seq, at: e.at, step: e.step };
   // the team stopped the step before it worked: containment already in place counts in full
   if (e.outcome !== 'blocked' || !truthStep) return;
   for (const c of truthStep.containment) {
@@ -438,8 +456,17 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
     case 'attack.step':
       onAttackStep(ctx, teamOf(state, e.team), e as Ev<AttackStepEvent>);
       break;
-    case 'finding.submitted':
-      onFinding(ctx, teamOf(state, e.team), e as Ev<FindingEvent>, clockAt(state.clock, e.at));
+    case 'finding.submitted': {
+      const t = teamOf(state, e.team);
+      const n = t.items.length;
+      t.firstFinding ??= { seq: e.seq, at: e.at };
+      onFinding(ctx, t, e as Ev<FindingEvent>, clockAt(state.clock, e.at));
+      if (t.items.slice(n).some((i) => i.code !== 'detection.false-positive'))
+        t.creditedFindings.push({ seq: e.seq, at: e.at });
+      break;
+    }
+    case 'notice.observed':
+      teamOf(state, e.team).notices.push(e as Ev<NoticeObservedEvent>);
       break;
     case 'check.result':
       onCheck(ctx, teamOf(state, e.team), e as Ev<CheckResultEvent>, clockAt(state.clock, e.at));
@@ -454,6 +481,20 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
     case 'hint.released':
       onHint(ctx, teamOf(state, e.team), e as Ev<HintEvent>);
       break;
+    case 'attack.started':
+    case 'attack.speed':
+    case 'attack.resumed':
+    case 'attack.restored':
+    case 'attack.finished':
+    case 'attack.stopped': {
+      // the team's exercise clock runs at its attack's speed (report deadlines follow it); once the
+      // scripted attack is over nothing is left to compress: what remains is the team's own work
+      const t = teamOf(state, e.team);
+      const over = e.type === 'attack.finished' || e.type === 'attack.stopped';
+      const speed = over ? 1 : 'speed' in e ? e.speed : undefined;
+      if (speed !== undefined && speed !== (t.speeds.at(-1)?.speed ?? 1)) t.speeds.push({ from: e.at, speed });
+      break;
+    }
     default:
       // response actions and recovery declarations earn nothing on their own (they stay in the timeline)
       if ('team' in e && typeof e.team === 'string') teamOf(state, e.team);
@@ -468,164 +509,17 @@ export function sortEvents<T extends EnshuEvent | StoredEvent>(events: readonly 
   return withSeq.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
 }
 
-const PLACEHOLDERS = new Set(['-', '--', '—', 'n/a', 'na', 'tbd', 'todo', '?', '...', '…', 'xxx', '未記入', '-なし-']);
-
-function filled(value: string, minChars: number): boolean {
-  const v = value.trim();
-  return v.length >= minChars && !PLACEHOLDERS.has(v.toLowerCase());
-}
-
 function onReport(ctx: ScoreContext, t: TeamState, e: Ev<ReportEvent>): void {
   // a report id submitted again is the same report
   if (t.reportChecks.has(e.id)) return;
   t.reports.push(e);
-  const missing = REPORT_FIELDS.filter((f) => !filled(e.fields[f], ctx.rules.reporting.minFieldChars));
-  const hits = ctx.glossary
-    ? REPORT_FIELDS.flatMap((f) => checkPlainLanguage(e.fields[f], e.language, ctx.glossary!))
-    : [];
-  const jargon = distinctTerms(hits).map((term) => {
-    const h = hits.find((x) => x.term === term)!;
-    return `${h.found} → ${h.plain}`;
-  });
-  t.reportChecks.set(e.id, { missing, jargon });
+  t.reportChecks.set(e.id, checkReport(ctx, t, e));
 }
 
 function reportingItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock, now: string, end: string): ScoreItem[] {
-  const r = ctx.rules.reporting;
-  const out: ScoreItem[] = [];
-  // a deadline held by an open pause has not come yet
-  const deadline = t.impact ? addActiveMinutes(clock, t.impact.at, r.firstDeadlineMinutes) : undefined;
-  const [first, ...rest] = t.reports;
-  if (!first) {
-    if (deadline && now > deadline)
-      out.push(item(ctx, 'reporting', 0, 'reporting.first.overdue', { deadline }, undefined, deadline, t.impact?.step));
-  } else if (!t.impact || !deadline || first.at <= deadline) {
-    out.push(
-      item(
-        ctx,
-        'reporting',
-        r.firstOnTimePoints,
-        'reporting.first.on-time',
-        { report: first.id, ...(deadline ? { deadline } : {}) },
-        first,
-        first.at,
-      ),
-    );
-  } else {
-    out.push(
-      item(
-        ctx,
-        'reporting',
-        r.firstLatePoints,
-        'reporting.first.late',
-        { report: first.id, deadline, minutesLate: round2(activeMinutes(clock, deadline, first.at)) },
-        first,
-        first.at,
-      ),
-    );
-  }
-  if (!first) return out;
-  const credited: Ev<ReportEvent>[] = [first];
-  let prev = first;
-  let lastCredited = first;
-  let closed = first.kind === 'final';
-  for (const rep of rest) {
-    if (closed) break;
-    const due = addActiveMinutes(clock, prev.at, r.updateIntervalMinutes) ?? rep.at;
-    if (rep.at > due) {
-      const missed = Math.max(1, Math.ceil(activeMinutes(clock, due, rep.at) / r.updateIntervalMinutes));
-      out.push(
-        item(
-          ctx,
-          'reporting',
-          -r.missedUpdatePenalty * missed,
-          'reporting.update.late',
-          { report: rep.id, due, missed },
-          rep,
-          rep.at,
-        ),
-      );
-    }
-    const spaced = minutesBetween(lastCredited.at, rep.at) >= r.updateMinGapMinutes;
-    if (spaced || rep.kind === 'final') {
-      credited.push(rep);
-      lastCredited = rep;
-      if (rep.at <= due)
-        out.push(
-          item(
-            ctx,
-            'reporting',
-            r.updateOnTimePoints,
-            'reporting.update.on-time',
-            { report: rep.id, due },
-            rep,
-            rep.at,
-          ),
-        );
-    }
-    prev = rep;
-    closed = rep.kind === 'final';
-  }
-  if (!closed) {
-    const due = addActiveMinutes(clock, prev.at, r.updateIntervalMinutes);
-    if (due && end > due) {
-      const missed = Math.max(1, Math.ceil(activeMinutes(clock, due, end) / r.updateIntervalMinutes));
-      out.push(
-        item(
-          ctx,
-          'reporting',
-          -r.missedUpdatePenalty * missed,
-          'reporting.update.overdue',
-          { due, missed },
-          undefined,
-          due,
-        ),
-      );
-    }
-  }
-  for (const rep of credited) {
-    const { missing, jargon } = t.reportChecks.get(rep.id)!;
-    const n = REPORT_FIELDS.length - missing.length;
-    out.push(
-      item(
-        ctx,
-        'reporting',
-        r.fieldPoints * n,
-        'reporting.fields',
-        { report: rep.id, filled: n, missing },
-        rep,
-        rep.at,
-      ),
-    );
-    if (jargon.length)
-      out.push(
-        item(
-          ctx,
-          'reporting',
-          -Math.min(r.jargonMaxPerReport, r.jargonPenalty * jargon.length),
-          'reporting.jargon',
-          { report: rep.id, terms: jargon },
-          rep,
-          rep.at,
-        ),
-      );
-  }
-  for (const rep of t.reports) {
-    const g = t.grades.get(rep.id);
-    if (g)
-      out.push(
-        item(
-          ctx,
-          'reporting',
-          r.gradePoints * g.grade,
-          'reporting.grade',
-          { report: rep.id, grade: g.grade, by: g.by, comment: g.comment },
-          g,
-          g.at,
-        ),
-      );
-  }
-  return out;
+  const fn: ItemFn<ScoreItem> = (phase, raw, code, params, ev, at, step) =>
+    item(ctx, phase, raw, code, params, ev, at, step);
+  return reportingItemsOf(ctx, t, clock, now, end, fn);
 }
 
 function availabilityItems(ctx: ScoreContext, t: TeamState, clock: ExerciseClock, end: string): ScoreItem[] {
@@ -699,4 +593,19 @@ export function computeScores(events: readonly (EnshuEvent | StoredEvent)[], ctx
   const state = emptyState();
   for (const e of sortEvents(events)) foldEvent(state, e, ctx);
   return finish(state, ctx);
+}
+
+/**
+ * A team's report deadlines from a whole log at `now`, computed by the same rules as its score
+ * (the trainee's countdown shows exactly these).
+ */
+export function computeDeadlines(
+  events: readonly (EnshuEvent | StoredEvent)[],
+  team: string,
+  ctx: ScoreContext,
+  now: string,
+): ReportDeadlines {
+  const state = emptyState();
+  for (const e of sortEvents(events)) foldEvent(state, e, ctx);
+  return reportDeadlines(ctx.rules, state.teams.get(team), state.clock, isoZ(now));
 }

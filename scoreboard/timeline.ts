@@ -19,6 +19,7 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'recovery.declared': 'recovery',
   'hint.bought': 'hint',
   'hint.released': 'hint',
+  'notice.observed': 'reporting',
 };
 
 const both = (s: string) => ({ ja: s, en: s });
@@ -68,6 +69,10 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
       };
     case 'recovery.declared':
       return both(e.what);
+    case 'notice.observed':
+      return e.status === 200
+        ? { ja: `ホームページを確認: ${e.text.slice(0, 80)}`, en: `Web site seen: ${e.text.slice(0, 80)}` }
+        : { ja: `ホームページが応答しません（${e.status}）`, en: `Web site not answering (${e.status})` };
     case 'hint.bought':
     case 'hint.released':
       return both(`${e.hint} (${e.step})`);

@@ -132,6 +132,29 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
           return exporter.stats();
         },
       }),
+      r({
+        method: 'get',
+        path: '/api/stats/yearly',
+        summary:
+          "sessions, participants, venues and period per fiscal year and course with totals (the seed's table); ?format=csv&lang=ja|en",
+        roles: staff,
+        query: B.YearlyQuery,
+        response: A.Yearly,
+        produces: 'text/csv',
+        handler: ({ res, query }) => {
+          if (query.format === 'csv') return void res.type('text/csv').send(exporter.yearlyCsv(query.lang));
+          return { table: exporter.yearly() };
+        },
+      }),
+      r({
+        method: 'post',
+        path: '/api/stats/yearly',
+        summary: 'import past fiscal years from CSV (each year in the file replaces what was imported for it)',
+        roles: ['organizer', 'instructor'],
+        body: B.YearlyImportBody,
+        response: A.YearlyImport,
+        handler: ({ body }) => ({ imported: exporter.importYearly(body.csv), table: exporter.yearly() }),
+      }),
     ];
   }
 

@@ -85,6 +85,26 @@ export function attachLive(
       if (payload !== undefined) (s.emit as (n: K, p: unknown) => void)(name, payload);
     }
   }
+  /** the teams whose report deadlines `e` may move */
+  const deadlineTeams = (e: StoredEvent): string[] => {
+    if ('team' in e)
+      return [
+        'attack.step',
+        'report.submitted',
+        'finding.submitted',
+        'attack.speed',
+        'attack.started',
+        'attack.resumed',
+        'attack.restored',
+        'attack.finished',
+        'attack.stopped',
+      ].includes(e.type)
+        ? [e.team]
+        : [];
+    return ['exercise.started', 'exercise.paused', 'exercise.resumed'].includes(e.type)
+      ? store.exercises.teams(e.exercise).map((t) => t.id)
+      : [];
+  };
   const teamRooms = (exercise: string) => store.exercises.teams(exercise).map((t) => room.team(exercise, t.id));
   const staffOnly =
     <T>(x: T) =>
@@ -99,13 +119,14 @@ export function attachLive(
         ...('team' in e ? [room.team(e.exercise, e.team)] : teamRooms(e.exercise)),
       ];
       send(rooms, 'event', (p) => eventFor(views, p, e));
-      // the team's report clock moves with its first impact and its reports: trainees get the new deadlines
-      if (e.type === 'attack.step' || e.type === 'report.submitted') {
-        const before = deadlinesOf(views, e.exercise, e.team, (x) => x.seq < e.seq);
-        const after = deadlinesOf(views, e.exercise, e.team);
+      // the team's report clock moves with the incident, its reports, pauses and the attack speed:
+      // trainees get the new deadlines (the exercise-wide pause moves every team's)
+      for (const team of deadlineTeams(e)) {
+        const before = deadlinesOf(views, e.exercise, team, (x) => x.seq < e.seq);
+        const after = deadlinesOf(views, e.exercise, team);
         if (JSON.stringify(before) !== JSON.stringify(after))
-          send([room.team(e.exercise, e.team)], 'deadlines', (p) =>
-            isTrainee(p) && p.team === e.team ? { exercise: e.exercise, team: e.team, deadlines: after } : undefined,
+          send([room.team(e.exercise, team)], 'deadlines', (p) =>
+            isTrainee(p) && p.team === team ? { exercise: e.exercise, team, deadlines: after } : undefined,
           );
       }
     },

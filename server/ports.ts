@@ -2,7 +2,7 @@
  * What the server needs from the attacker and the scoring rules, as narrow interfaces.
  * `wiring.ts` binds them to attacker/ and scoreboard/; tests and the benchmark use the same wiring.
  */
-import type { EventSink, StoredEvent, Phase, RunnerState, TeamScore } from '../protocol/index.js';
+import type { EventSink, StoredEvent, Phase, ReportDeadlines, RunnerState, TeamScore } from '../protocol/index.js';
 import type { GroundTruth } from '../core/index.js';
 import type { Engine } from '../orchestrator/index.js';
 
@@ -70,4 +70,12 @@ export interface ScoringPort {
   };
   /** when trainees' view of the board freezes (a score.frozen event, or minutes before the scheduled end) */
   freezeAt(events: readonly StoredEvent[], course: string, endsAt: string | undefined): string | undefined;
+  /**
+   * a team's report deadlines as the scoring counts them (exercise clock: pauses and attack speed),
+   * what the trainee's countdown shows; without it server/visibility counts wall-clock minutes
+   */
+  deadlines?(
+    events: readonly StoredEvent[],
+    ctx: { course: string; team: string; truths: Map<string, GroundTruth>; now: Date },
+  ): ReportDeadlines;
 }

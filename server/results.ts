@@ -4,7 +4,15 @@
  * helpers (bound in wiring.ts); this file only gathers their inputs from the store.
  */
 import type { GroundTruth } from '../core/index.js';
-import type { StoredEvent, ExerciseResult, CourseYearStats, TeamTimeline } from '../protocol/index.js';
+import type {
+  StoredEvent,
+  ExerciseResult,
+  CourseYearStats,
+  TeamTimeline,
+  YearlyRow,
+  YearlyTable,
+} from '../protocol/index.js';
+import { ValidationError } from './store/index.js';
 import type { Store } from './store/index.js';
 import type { ScoreService } from './scores.js';
 
@@ -14,6 +22,11 @@ export interface ReportingPort {
   /** sessions, participants, average scores per course and fiscal year (April–March) */
   stats(results: ExerciseResult[]): { stats: CourseYearStats[] };
   statsCsv(results: ExerciseResult[]): string;
+  /** the yearly table (seed's shape): imported past years and the exercises run here (#14) */
+  yearly?(stats: CourseYearStats[], imported: YearlyRow[]): YearlyTable;
+  yearlyCsv?(table: YearlyTable, lang: 'ja' | 'en'): string;
+  /** rows of a CSV of past figures; throws with the line at fault */
+  parseYearly?(csv: string): YearlyRow[];
   resultsCsv(result: ExerciseResult): string;
   /** `items`: the team's score items, so the timeline shows the points behind each event */
   timeline(
@@ -61,6 +74,29 @@ export class Exporter {
 
   statsCsv(): string {
     return this.reporting.statsCsv(this.finished());
+  }
+
+  yearly(): YearlyTable {
+    const live = this.reporting.stats(this.finished()).stats;
+    return (
+      this.reporting.yearly?.(live, this.store.pastStats.list()) ?? { years: [], sessions: null, participants: null }
+    );
+  }
+
+  yearlyCsv(lang: 'ja' | 'en'): string {
+    return this.reporting.yearlyCsv?.(this.yearly(), lang) ?? '';
+  }
+
+  /** Imports past figures; each fiscal year in the file replaces what was imported for it before. */
+  importYearly(csv: string): number {
+    if (!this.reporting.parseYearly) throw new ValidationError('importing figures is not available', {});
+    let rows: YearlyRow[];
+    try {
+      rows = this.reporting.parseYearly(csv);
+    } catch (err) {
+      throw new ValidationError(`CSV: ${(err as Error).message}`, {});
+    }
+    return this.store.pastStats.replaceYears(rows);
   }
 
   timeline(exercise: string, team: string): TeamTimeline {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import {
   CourseYearStatsSchema,
+  YearlyTableSchema,
   ExerciseResultSchema,
   GlossarySchema,
   LogLineSchema,
@@ -14,6 +15,8 @@ import {
   ExerciseViewSchema,
   INDICATOR_TYPES,
   PrincipalSchema,
+  REPORT_CHANNELS,
+  REPORT_RECIPIENTS,
   ReportFieldsSchema,
   RunnerStateSchema,
   SnapshotSchema,
@@ -132,6 +135,8 @@ export const ReportBody = z
     kind: z.enum(['first', 'update', 'final']),
     language: z.enum(['ja', 'en']),
     fields: ReportFieldsSchema.strict(),
+    recipients: z.array(z.enum(REPORT_RECIPIENTS)).max(REPORT_RECIPIENTS.length).optional(),
+    channels: z.array(z.enum(REPORT_CHANNELS)).max(REPORT_CHANNELS.length).optional(),
   })
   .strict()
   .openapi('ReportBody');
@@ -154,6 +159,23 @@ const wholeNumber = z.preprocess(
 export const EventsQuery = z.object({
   after: wholeNumber.optional().describe('only events after this log position (seq); default 0'),
 });
+export const YearlyQuery = z.object({
+  format: z.enum(['json', 'csv']).default('json').describe('csv: a spreadsheet (UTF-8 with BOM) instead of JSON'),
+  lang: z.enum(['ja', 'en']).default('ja').describe("the CSV's headers"),
+});
+export const YearlyImportBody = z
+  .object({
+    csv: z
+      .string()
+      .min(1)
+      .max(1_000_000)
+      .describe(
+        'the CSV text (fiscal_year, course, sessions, participants, venues, period; or 年度, コース, 開催回数, 受講者数, 開催地, 実施時期)',
+      ),
+  })
+  .strict()
+  .openapi('YearlyImportBody');
+
 export const FormatQuery = z.object({
   format: z.enum(['json', 'csv']).default('json').describe('csv: a spreadsheet (UTF-8 with BOM) instead of JSON'),
 });
@@ -225,6 +247,8 @@ export const Answer = {
   Timeline: TeamTimelineSchema.openapi('TeamTimeline'),
   Results: ExerciseResultSchema.openapi('ExerciseResult'),
   Stats: z.object({ stats: z.array(CourseYearStatsSchema.openapi('CourseYearStats')) }).openapi('StatsAnswer'),
+  Yearly: z.object({ table: YearlyTableSchema.openapi('YearlyTable') }).openapi('YearlyAnswer'),
+  YearlyImport: z.object({ imported: z.number().int(), table: YearlyTableSchema }).openapi('YearlyImportAnswer'),
   Hints: z.object({ steps: z.array(StepHintsSchema.openapi('StepHints')) }).openapi('HintsAnswer'),
   Glossary: GlossarySchema.openapi('Glossary'),
   Ranges: z.object({ teams: z.array(RangeView) }).openapi('RangesAnswer'),

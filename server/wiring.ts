@@ -5,6 +5,11 @@
 import { AttackRunner, groundTruth, listScenarios, loadScenario, type Scenario } from '../attacker/index.js';
 import {
   aggregateResults,
+  liveYearlyRows,
+  parseYearlyCsv,
+  yearlyCsv,
+  yearlyTable,
+  computeDeadlines,
   computeScores,
   freezeTime,
   loadGlossary,
@@ -76,6 +81,13 @@ export function scoringPort(): ScoringPort {
       };
     },
     freezeAt: (events, course, endsAt) => freezeTime(events, { rules: rulesOf(course), ...(endsAt ? { endsAt } : {}) }),
+    deadlines: (events, ctx) =>
+      computeDeadlines(
+        events.filter((e) => !('team' in e) || e.team === ctx.team),
+        ctx.team,
+        { rules: rulesOf(ctx.course), truth: Object.fromEntries(ctx.truths) },
+        ctx.now.toISOString(),
+      ),
   };
 }
 
@@ -84,6 +96,9 @@ export function reportingPort(): ReportingPort {
   return {
     stats: (results) => ({ stats: aggregateResults(results) }),
     statsCsv: (results) => statsCsv(results, { bom: true }),
+    yearly: (stats, imported) => yearlyTable([...imported, ...liveYearlyRows(stats)]),
+    yearlyCsv: (table, lang) => yearlyCsv(table, lang, { bom: true }),
+    parseYearly: (csv) => parseYearlyCsv(csv),
     resultsCsv: (result) => resultsCsv(result, { bom: true }),
     timeline: (events, team, truth, items) => ({
       team,

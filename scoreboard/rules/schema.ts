@@ -4,7 +4,7 @@
  * Points are raw points; each phase's sum is multiplied by its weight.
  */
 import { z } from 'zod';
-import { OutcomeSchema } from '../../protocol/index.js';
+import { OutcomeSchema, REPORT_RECIPIENTS } from '../../protocol/index.js';
 
 const points = z.number().min(0).max(10_000);
 const minutes = z
@@ -69,7 +69,7 @@ export const RulesSchema = z
       .strict(),
     reporting: z
       .object({
-        /** the first report is due this long after the first successful impact step */
+        /** the first report is due this long after the clock started (`clockStartsAt`) */
         firstDeadlineMinutes: minutes,
         /** updates are due at least this often after the previous report until a final report */
         updateIntervalMinutes: z
@@ -92,6 +92,23 @@ export const RulesSchema = z
         jargonMaxPerReport: points,
         /** the instructor's grade (0..1) times this */
         gradePoints: points,
+        /**
+         * what starts the report clock (MIC guideline: 30 minutes after the incident occurred):
+         * `first-effect` the first attack step that happened with something a team could notice
+         * (traces, an alert) — a team that stopped the attack early still had an incident;
+         * `impact` the first successful impact step; `first-finding` the team's own first finding
+         * (beginners' courses)
+         */
+        clockStartsAt: z.enum(['first-effect', 'impact', 'first-finding']).default('first-effect'),
+        /** who must be told (each earns `recipientPoints` when told by the first-report deadline) */
+        requiredRecipients: z.array(z.enum(REPORT_RECIPIENTS)).default(['management', 'authority', 'public']),
+        recipientPoints: points.default(3),
+        /** the notice to the public is seen on the team's web site (its top page) */
+        noticePostedPoints: points.default(10),
+        /** each later public report that the web site shows */
+        noticeUpdatedPoints: points.default(5),
+        /** the notice disappeared from the web site before the final report (per time it went) */
+        noticeTakenDownPenalty: points.default(15),
       })
       .strict(),
     hints: z

@@ -5,7 +5,7 @@
  */
 import { describeError } from '../../core/index.js';
 import type { RunnerState, StoredEvent } from '../../protocol/index.js';
-import { Checker, knownChecks, stepsDone } from '../checker/index.js';
+import { Checker, NoticeWatcher, knownChecks, stepsDone } from '../checker/index.js';
 import { ConflictError, type ExerciseRow } from '../store/index.js';
 import type { AttackRunnerLike } from '../ports.js';
 import type { ExerciseContext } from './context.js';
@@ -14,6 +14,8 @@ import type { TruthCache } from './truths.js';
 export interface Runtime {
   runners: Map<string, AttackRunnerLike>;
   checker?: Checker;
+  /** the teams' public notices on their web sites (#14) */
+  notice?: NoticeWatcher;
 }
 
 export class AttackRuntime {
@@ -86,6 +88,18 @@ export class AttackRuntime {
       });
       rt.checker.start();
     }
+    if (engine) {
+      rt.notice = new NoticeWatcher({
+        engine,
+        exercise: x.id,
+        sink: store.events,
+        events: () => store.events.list(x.id),
+        now: this.c.now,
+        // a minute in a course; tests that check faster look at the notice every 5 s or slower
+        intervalMs: this.c.checkIntervalMs ? Math.max(this.c.checkIntervalMs, 5_000) : 60_000,
+      });
+      rt.notice.start();
+    }
   }
 
   /** The exercise ended: runners stop (and clean up after themselves), the checker stops. */
@@ -95,6 +109,7 @@ export class AttackRuntime {
     this.runtimes.delete(exercise);
     for (const r of rt.runners.values()) await r.stop();
     await rt.checker?.stop();
+    await rt.notice?.stop();
   }
 
   pause(exercise: string): void {

@@ -3,6 +3,7 @@ import { openDb, type Db } from './db.js';
 import { EventStore } from './events.js';
 import { ExerciseRepo } from './exercises.js';
 import { AuthRepo } from './auth.js';
+import { PastStatsRepo } from './past-stats.js';
 
 export { openDb, schemaVersion, DB_FILE, type Db } from './db.js';
 export { EventStore, type EventListener } from './events.js';
@@ -23,12 +24,15 @@ export {
 } from './auth.js';
 export { ConflictError, AuthError, ForbiddenError, ValidationError } from './errors.js';
 export { MIGRATIONS } from './migrations.js';
+export { PastStatsRepo } from './past-stats.js';
 
 export interface Store {
   db: Db;
   events: EventStore;
   exercises: ExerciseRepo;
   auth: AuthRepo;
+  /** organizers' figures of past years (imported CSV) */
+  pastStats: PastStatsRepo;
   close(): void;
 }
 
@@ -39,6 +43,7 @@ export function openStore(dataDir: string): Store {
     events: new EventStore(db),
     exercises: new ExerciseRepo(db),
     auth: new AuthRepo(db),
+    pastStats: new PastStatsRepo(db),
     close: () => db.close(),
   };
 }

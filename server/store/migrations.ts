@@ -68,4 +68,19 @@ export const MIGRATIONS: Migration[] = [
     version: 2,
     sql: `CREATE INDEX tokens_subject ON tokens (subject, role);`,
   },
+  {
+    // organizers' figures of past years, imported from CSV (#14); course '' is a year's published total
+    version: 3,
+    sql: `
+      CREATE TABLE past_stats (
+        fiscal_year INTEGER NOT NULL,
+        course TEXT NOT NULL,
+        sessions INTEGER,
+        participants INTEGER,
+        venues TEXT NOT NULL,
+        period TEXT NOT NULL,
+        PRIMARY KEY (fiscal_year, course)
+      );
+    `,
+  },
 ];

@@ -137,6 +137,14 @@ export function deadlinesOf(
 ): ReportDeadlines {
   const x = v.store.exercises.get(exercise);
   const log = v.scores.log(exercise);
+  // the scoring's own deadlines (exercise clock, #14/#15) where the port offers them
+  if (v.scoring?.deadlines)
+    return v.scoring.deadlines(upTo ? log.filter(upTo) : log, {
+      course: x.course,
+      team,
+      truths: v.service.truths(exercise),
+      now: v.service.now(),
+    });
   return reportDeadlines(
     upTo ? log.filter(upTo) : log,
     team,

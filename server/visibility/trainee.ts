@@ -146,6 +146,9 @@ export function traineeEvent(e: StoredEvent, team: string, ref: (step: string) =
         by: e.by,
         kind: e.kind,
         language: e.language,
+        // the team's own choice of recipients and channels (#14)
+        ...(e.recipients ? { recipients: [...e.recipients] } : {}),
+        ...(e.channels ? { channels: [...e.channels] } : {}),
         fields: {
           occurredAt: e.fields.occurredAt,
           affected: e.fields.affected,
@@ -212,6 +215,11 @@ const ITEM_PARAMS = new Set([
   'grade',
   'by',
   'comment',
+  // reporting (#14): which recipient, why a field did not count, the notice's address and status
+  'recipient',
+  'problems',
+  'url',
+  'status',
 ]);
 
 /**

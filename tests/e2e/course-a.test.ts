@@ -341,4 +341,67 @@ describe('course A on the full cyder-standard range, through the exercise server
         );
     },
   );
+
+  it(
+    "posts the public notice on the range's web site: the checker sees it through the range, the trainee gets the reporting delta, taking it down costs points (#14)",
+    { timeout: 300_000 },
+    async () => {
+      const api = (path: string, body: unknown) =>
+        run.api('POST', `/api/exercises/${EX}/teams/t01/${path}`, body, traineeToken);
+      const notice = {
+        occurredAt: '本日 10時ごろ',
+        affected: '総務課の端末1台',
+        cause: 'メールの添付ファイルから不正なプログラムが動いたため',
+        outlook: '本日17時までに復旧する見込みです',
+        alternatives: '総務課へのご連絡は電話窓口をご利用ください',
+        actions: '外部への通信を止め、端末を調べています',
+      };
+      const withItem = (code: string) =>
+        waitFor(
+          trainee,
+          'score',
+          (d) =>
+            d.team === 't01' &&
+            Array.isArray(d.score.detail) &&
+            (d.score.detail as { code: string }[]).some((i) => i.code === code),
+          180_000,
+        ) as Promise<ScoreDelta>;
+      // a 続報 to the public, published on the web site
+      const r = await api('reports', {
+        kind: 'update',
+        language: 'ja',
+        fields: notice,
+        recipients: ['public', 'authority'],
+        channels: ['web'],
+      });
+      assert.equal(r.status, 200, r.text);
+      // the trainee posts it on the top page of the organisation's web server (as root in the range)
+      const page = Object.values(notice)
+        .map((v) => `<p>${v}</p>`)
+        .join('');
+      const original = await engine.exec.run(c('web'), ['cat', '/var/www/site/index.html'], { timeoutMs: 60_000 });
+      assert.equal(original.exitCode, 0, original.stderr);
+      const posted = withItem('reporting.notice.posted');
+      const write = (html: string) =>
+        engine.exec.run(c('web'), ['sh', '-c', 'printf %s "$1" > /var/www/site/index.html', 'sh', html], {
+          timeoutMs: 60_000,
+        });
+      assert.equal(
+        (await write(original.stdout.replace('</body>', `<section id="notice">${page}</section></body>`))).exitCode,
+        0,
+      );
+      const up = await posted;
+      const seen = log().filter((e) => e.type === 'notice.observed');
+      assert.ok(seen.length >= 1, 'the checker recorded what the site showed');
+      assert.match((seen.at(-1) as { text: string }).text, /本日17時までに復旧する見込みです/);
+      // taken down before the final report: the reporting score drops, on the trainee's socket
+      const down = withItem('reporting.notice.taken-down');
+      assert.equal((await write(original.stdout)).exitCode, 0);
+      const after = await down;
+      assert.ok(
+        after.score.phases.reporting < up.score.phases.reporting,
+        `reporting fell: ${up.score.phases.reporting} → ${after.score.phases.reporting}`,
+      );
+    },
+  );
 });

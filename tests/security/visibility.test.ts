@@ -343,8 +343,10 @@ describe('what a trainee and an organizer can read of a running course A exercis
     };
     assert.ok(snap.snapshot.scores[0]?.team === 't01' && snap.snapshot.scores[0].detail?.length, 'own breakdown');
     if (impact) {
+      // the report clock starts at the incident: the first attack step a team could notice (#14)
+      const incident = attackSteps().find((e) => e.outcome !== 'skipped')!;
       const due = snap.snapshot.deadlines.firstReportDue;
-      assert.ok(due && due > impact.at, `the first report is due after the first impact (${due})`);
+      assert.ok(due && due > incident.at, `the first report is due after the incident (${due})`);
       assert.ok(
         traineeGot.some((r) => r.from === 'trainee socket deadlines'),
         'a deadlines delta',

@@ -424,6 +424,19 @@ describe('every route answers as documented', () => {
     await call('get', '/api/exercises/:exercise/results', { token: organizer, query: { format: 'json' } });
     const stats = await call<{ stats: unknown[] }>('get', '/api/stats', { token: organizer });
     assert.ok(stats.stats.length > 0);
+    // the seed-shaped yearly table (#14): an import of past years, then the table with them
+    const imported = await call<{ imported: number }>('post', '/api/stats/yearly', {
+      token: organizer,
+      body: { csv: 'fiscal_year,course,sessions,participants\n2021,,105,2454\n' },
+    });
+    assert.equal(imported.imported, 1);
+    const yearly = await call<{ table: { years: { fiscalYear: number; sessions: number }[] } }>(
+      'get',
+      '/api/stats/yearly',
+      { token: organizer },
+    );
+    assert.deepEqual(yearly.table.years[0], { fiscalYear: 2021, rows: [], sessions: 105, participants: 2454 });
+    await callFails('post', '/api/stats/yearly', 400, { token: organizer, body: { csv: 'fiscal_year\nx\n' } });
     for (const [path, ex] of [
       ['/api/exercises/:exercise/results', EX],
       ['/api/stats', undefined],

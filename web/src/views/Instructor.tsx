@@ -10,6 +10,7 @@ import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
 import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
+import { GradeRubric } from './instructor/GradeRubric.js';
 
 export function InstructorView({ exercise }: { exercise?: string }) {
   return exercise ? <ExerciseConsole exercise={exercise} /> : <ExerciseList />;
@@ -358,6 +359,7 @@ function Grading({ events, act }: { events: StoredEvent[]; act: (p: string, b?: 
               </div>
             ))}
           </dl>
+          <GradeRubric report={r} />
           <form
             className="inline"
             onSubmit={(e) => {

@@ -8,11 +8,11 @@ import { Async, Empty, ErrorBox, Panel } from '../components/States.js';
 import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { ExerciseTable } from './Instructor.js';
+import { YearlyStats } from './review/YearlyStats.js';
 
 export function ReviewView({ exercise }: { exercise?: string }) {
   const { t } = useI18n();
   const list = useAsync(() => api<{ exercises: ExerciseRow[] }>('GET', '/api/exercises'), []);
-  const stats = useAsync(() => api<unknown>('GET', '/api/stats'), []);
   const [err, setErr] = useState<string>();
   const save = (path: string, name: string) => download(path, name).catch((e: Error) => setErr(e.message));
   return (
@@ -27,24 +27,7 @@ export function ReviewView({ exercise }: { exercise?: string }) {
           </Async>
         </Panel>
       )}
-      <Panel
-        title={t('review.stats')}
-        id="stats"
-        actions={
-          <span className="no-print">
-            <button type="button" onClick={() => save('/api/stats?format=csv', 'enshu-stats.csv')}>
-              {t('review.exportCsv')}
-            </button>
-            <button type="button" onClick={() => save('/api/stats', 'enshu-stats.json')}>
-              {t('review.exportJson')}
-            </button>
-          </span>
-        }
-      >
-        <Async value={stats.value} error={stats.error} retry={stats.reload}>
-          {(s) => <Generic value={s} />}
-        </Async>
-      </Panel>
+      <YearlyStats save={save} />
     </div>
   );
 }
@@ -154,38 +137,3 @@ function timelineItems(v: unknown, lang: Lang): { at: string; lane: string; text
     }))
     .sort((a, b) => a.at.localeCompare(b.at));
 }
-
-/** Statistics as a table: rows of flat objects, or key/value pairs. */
-function Generic({ value }: { value: unknown }) {
-  const rows = Array.isArray(value)
-    ? value
-    : value && typeof value === 'object'
-      ? Object.values(value).find(Array.isArray)
-      : undefined;
-  if (!rows || !rows.length) return <Empty />;
-  const cols = [...new Set((rows as Record<string, unknown>[]).flatMap((r) => Object.keys(r ?? {})))];
-  return (
-    <table className="list" data-testid="stats">
-      <thead>
-        <tr>
-          {cols.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {(rows as Record<string, unknown>[]).map((r, i) => (
-          <tr key={i}>
-            {cols.map((c) => (
-              <td key={c}>{fmt(r[c])}</td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-const fmt = (v: unknown) =>
-  typeof v === 'number' ? Math.round(v * 10) / 10 : typeof v === 'object' ? JSON.stringify(v) : String(v ?? '');

@@ -28,7 +28,7 @@ export function Forms({
       <div className="grid two">
         <FindingForm base={base} />
         <ActionForm base={base} nodes={nodes} />
-        <ReportForm base={base} />
+        <ReportForm base={base} deadlines={deadlines} />
         <RecoveryForm base={base} />
       </div>
     </Panel>
