@@ -13,6 +13,7 @@ import { guardSessions } from './sockets/sessions.js';
 import { ExerciseService } from './exercises/index.js';
 import { errorHandler } from './http-errors.js';
 import { hintRoutes } from './hints.js';
+import { courseRoutes } from './courses.js';
 import { attachLive, type LiveServer } from './live.js';
 import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
@@ -121,7 +122,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       startedAt: started.toISOString(),
     }),
   });
-  routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
+  routes.push(...hintRoutes(views), ...courseRoutes(o.attack), ...(o.extraRoutes?.(store) ?? []));
   // sessions (login, join, logout, password, users) live in auth-routes.ts
   // `loginPerMinute` (older option) is the staff login failure budget unless `loginFailures` is given
   const { loginPerMinute, ...limits } = o.limits ?? {};

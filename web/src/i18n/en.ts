@@ -248,6 +248,7 @@ export const en = {
   'event.report.graded': 'Report graded: {grade}',
   'event.recovery.declared': 'Recovery declared',
   'event.other': '{type}',
+  'ex.noScenario': 'No scenario is written for this course yet.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -250,4 +250,5 @@ export const ja: Messages = {
   'event.report.graded': '報告の評価：{grade}',
   'event.recovery.declared': '回復を報告',
   'event.other': '{type}',
+  'ex.noScenario': 'このコース用のシナリオはまだありません。',
 };
