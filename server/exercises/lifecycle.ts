@@ -197,6 +197,15 @@ export class Lifecycle {
     return { resumed, reprovisioned };
   }
 
+  /**
+   * Removes an exercise's ranges (a self-paced seat after finishing or idling), after a build of
+   * them under way has finished; the exercise, its log and its scores stay.
+   */
+  async removeRanges(id: string): Promise<void> {
+    await this.provisioning.get(id);
+    await this.c.ranges().down({ exercise: id });
+  }
+
   /** Resolves when every range build under way has finished (the server is shutting down). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.provisioning.values()]);
