@@ -11,6 +11,7 @@ import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
 import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
 import { CourseScenarioFields } from '../components/CourseScenarioFields.js';
+import { SelfPacedWindows } from '../components/SelfPacedWindows.js';
 
 export function InstructorView({ exercise }: { exercise?: string }) {
   return exercise ? <ExerciseConsole exercise={exercise} /> : <ExerciseList />;
@@ -67,6 +68,7 @@ function ExerciseList() {
           )}
         </form>
       </Panel>
+      <SelfPacedWindows />
     </div>
   );
 }
