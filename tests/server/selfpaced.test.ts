@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RangeManager, topologyForCourse, type Engine } from '../../orchestrator/index.js';
 import type { SelfPacedSeat, SelfPacedWindow } from '../../protocol/index.js';
@@ -225,4 +227,28 @@ describe('self-paced windows: registration, ranges on demand, own clock, teardow
       assert.match(late.text, /closed/);
     },
   );
+
+  it('the CLI forms: an instructor lists the windows, a trainee reads their seat', { timeout: 60_000 }, async () => {
+    const enshu = (args: string[], env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ['bin/enshu.mjs', 'selfpaced', ...args, '--url', run.url, '--json'], {
+        env: { ...process.env, ...env },
+      });
+    const list = JSON.parse(
+      (await enshu(['list', '--user', ADMIN.user], { ENSHU_PASSWORD: ADMIN.password })).stdout,
+    ) as {
+      windows: SelfPacedWindow[];
+    };
+    assert.deepEqual(
+      list.windows[0]!.seats.map((s) => [s.name, s.status]),
+      [
+        ['kato', 'finished'],
+        ['mori', 'expired'],
+      ],
+    );
+    const mine = JSON.parse((await enshu(['seat'], { ENSHU_TOKEN: trainees[0]!.token })).stdout) as {
+      seat: SelfPacedSeat;
+    };
+    assert.equal(mine.seat.exercise, trainees[0]!.exercise);
+    await assert.rejects(enshu(['list', '--user', ADMIN.user], { ENSHU_PASSWORD: 'wrong-password' }), /401/);
+  });
 });
