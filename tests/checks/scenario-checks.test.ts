@@ -577,6 +577,14 @@ describe('scenario checks on a real online-small range (online-intro, online-sta
     const l = oload('online-intro-phishing');
     try {
       await shared(l, 'c2-blocked');
+      // discovery → the remote control stopped
+      await ostartImplant(l.facts.victim!, l.facts.implant_name!);
+      await oexpect(l, { 'implant-stopped-discovery': false }, 'while the implant runs');
+      const kill = await engine.exec.run(oc('pc1'), ['pkill', '-f', `/tmp/.${l.facts.implant_name}/`], {
+        timeoutMs: 30_000,
+      });
+      assert.equal(kill.exitCode, 0, kill.stderr);
+      await oexpect(l, { 'implant-stopped-discovery': true }, 'after the kill');
       // exfiltrate → the attacker's staging folder removed
       const staging = `/tmp/.${l.facts.loot_name}`;
       await orun('pc1', `mkdir -p ${staging} && echo info > ${staging}/info.txt`);
