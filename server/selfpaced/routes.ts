@@ -51,6 +51,7 @@ const WindowsAnswer = z
   })
   .openapi('SelfPacedWindows');
 const SeatAnswer = z.object({ seat: SelfPacedSeatSchema }).openapi('SelfPacedSeatAnswer');
+const MySeatAnswer = z.object({ seat: SelfPacedSeatSchema.nullable() }).openapi('MySelfPacedSeatAnswer');
 const RegisterAnswer = z
   .object({
     token: z.string(),
@@ -143,10 +144,14 @@ export function selfPacedRoutes(sp: SelfPacedService, limits: { joinFailures?: n
     route({
       method: 'get',
       path: '/api/selfpaced/me',
-      summary: 'the caller’s seat: state, queue position, clock (reading it counts as activity)',
+      summary:
+        'the caller’s seat: state, queue position, clock (reading it counts as activity); null outside self-paced',
       roles: ['trainee'],
-      response: SeatAnswer,
-      handler: ({ principal }) => ({ seat: seatFor(principal!, sp.mine(principal!)) }),
+      response: MySeatAnswer,
+      handler: ({ principal }) => {
+        const mine = sp.mine(principal!);
+        return { seat: mine && seatFor(principal!, mine) };
+      },
     }),
     trainee('start', 'start (or resume) one’s own clock and the attack, once the range is ready'),
     trainee('pause', 'pause one’s own clock and the attack'),

@@ -199,9 +199,13 @@ export class SelfPacedService {
     return { token, seat: this.repo.seat(id) ?? seat, joinCode: team.joinCode, teamName: team.name };
   }
 
-  /** The caller's seat (a trainee of a self-paced exercise); reading it counts as activity. */
-  mine(p: Principal): SelfPacedSeat {
-    const s = this.seatOf(p);
+  /**
+   * The caller's seat; reading it counts as activity. null for a trainee of a class exercise (the
+   * workspace asks every trainee, and a class is not an error).
+   */
+  mine(p: Principal): SelfPacedSeat | null {
+    const s = p.exercise ? this.repo.seat(p.exercise) : undefined;
+    if (!s) return null;
     this.repo.touch(s.exercise, this.at());
     return this.seatView(this.repo.seat(s.exercise)!);
   }

@@ -43,7 +43,7 @@ const INSTRUCTOR = row(401, 403, 403, 403, 'ok', 401);
 const TEAM_ACT = row(401, 'ok', 403, 403, 'ok', 401);
 /** only the team itself (buying a hint spends its points) */
 const TEAM_ONLY = row(401, 'ok', 403, 403, 403, 401);
-/** a self-paced trainee's own seat: trainees only (these two are not in a self-paced exercise: 404) */
+/** a self-paced trainee's own seat: trainees only (these two have no seat: null to read, 404 to act) */
 const SEAT = row(401, 'ok', 'ok', 403, 403, 401);
 
 const TABLE: Record<string, Record<Who, Expect>> = {

@@ -7,7 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { SelfPacedSeat } from '../../../../protocol/index.js';
-import { api, ApiError } from '../../api.js';
+import { api } from '../../api.js';
 import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { dateTimeOf } from '../../components/dateOf.js';
 import { JOIN_CODE_KEY } from '../../components/SelfPacedRegister.js';
@@ -19,9 +19,10 @@ export function SelfPacedBar() {
   useEffect(() => {
     let live = true;
     const read = () =>
-      api<{ seat: SelfPacedSeat }>('GET', '/api/selfpaced/me').then(
+      api<{ seat: SelfPacedSeat | null }>('GET', '/api/selfpaced/me').then(
         (r) => live && setSeat(r.seat),
-        (e: unknown) => live && setSeat(e instanceof ApiError && e.status === 404 ? null : undefined),
+        // a failed read keeps what the bar showed; the next read corrects it
+        () => undefined,
       );
     void read();
     const i = setInterval(() => void read(), 20_000);
