@@ -48,11 +48,8 @@ async function seatBecomes(token: string, status: SelfPacedSeat['status'], ms: n
 const containers = async (exercise: string) =>
   (await new RangeManager(engine).status(exercise)).flatMap((x) => x.teams.flatMap((t) => t.nodes)).length;
 
-beforeAll(async () => {
-  const topology = topologyForCourse('online-intro');
-  engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
-  for (const n of [1, 2, 3]) await new RangeManager(engine).down({ exercise: `sp-${WIN}-00${n}` });
-  run = await startServer({
+const server = () =>
+  startServer({
     dataDir,
     engine,
     attack: attackPort(),
@@ -61,6 +58,12 @@ beforeAll(async () => {
     // one range at a time on this host; the sweep runs when the test asks
     selfPaced: { maxRanges: 1, sweepMs: 0 },
   });
+
+beforeAll(async () => {
+  const topology = topologyForCourse('online-intro');
+  engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
+  for (const n of [1, 2, 3]) await new RangeManager(engine).down({ exercise: `sp-${WIN}-00${n}` });
+  run = await server();
   admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
 });
 
@@ -207,6 +210,19 @@ describe('self-paced windows: registration, ranges on demand, own clock, teardow
       assert.deepEqual(windows[0]!.counts, { queued: 0, active: 1, done: 1 });
     },
   );
+
+  it('a restarted server keeps the windows, the seats and their tokens', { timeout: 120_000 }, async () => {
+    const [a, b] = trainees;
+    await run.server.close();
+    run = await server();
+    admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
+    assert.equal((await seat(b!.token)).status, 'ready', 'the built range is still the seat’s');
+    assert.equal((await seat(a!.token)).status, 'finished');
+    const { windows } = (
+      await run.api<{ windows: SelfPacedWindow[] }>('GET', '/api/selfpaced/windows', undefined, admin)
+    ).body;
+    assert.equal(windows[0]!.code, code);
+  });
 
   it(
     'an idle range is torn down after the idle limit; a closed window takes no one',
