@@ -14,6 +14,7 @@ import { ConfigError, createLogger, describeError } from '../core/index.js';
 import { imageProgress, rangeProgress } from './progress.js';
 import { renderStatus } from './render.js';
 import { registerAttackCommand } from './attack.js';
+import { registerSelfPacedCommand } from './selfpaced.js';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -170,6 +171,7 @@ export function buildCli(): Command {
     });
 
   registerAttackCommand(program);
+  registerSelfPacedCommand(program);
 
   program
     .command('serve')
@@ -180,6 +182,11 @@ export function buildCli(): Command {
     .option('--ssh-port <n>', "port of the SSH gateway into the teams' nodes", positiveInt, 2222)
     .option('--ssh-host <addr>', 'address the SSH gateway listens on (default: --host)')
     .option('--no-ssh', 'run without the SSH gateway')
+    .option(
+      '--self-paced-ranges <n>',
+      'self-paced ranges this host builds at once (default ENSHU_SELFPACED_RANGES, else 4)',
+      positiveInt,
+    )
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and WSS on --port (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option(
@@ -197,6 +204,7 @@ export function buildCli(): Command {
         tlsCert?: string;
         tlsKey?: string;
         trustProxy?: string;
+        selfPacedRanges?: number;
       }) => {
         const { serve } = await import('../server/index.js');
         const { ssh, sshPort, ...rest } = o;

@@ -13,6 +13,8 @@ import { guardSessions } from './sockets/sessions.js';
 import { ExerciseService } from './exercises/index.js';
 import { errorHandler } from './http-errors.js';
 import { hintRoutes } from './hints.js';
+import { courseRoutes } from './courses.js';
+import { SelfPacedService, selfPacedRoutes, type SelfPacedOptions } from './selfpaced/index.js';
 import { attachLive, type LiveServer } from './live.js';
 import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
@@ -51,6 +53,8 @@ export interface ServerOptions {
   /** PEM certificate and key: HTTPS and WSS on the same port */
   tls?: { cert: string | Buffer; key: string | Buffer };
   now?: () => Date;
+  /** self-paced mode: the host's range limit and the idle sweep (server/selfpaced) */
+  selfPaced?: SelfPacedOptions;
   /** more REST routes (trainee access: range view, log search), mounted and documented like the rest */
   extraRoutes?: (store: Store) => RouteSpec[];
 }
@@ -65,6 +69,7 @@ export interface ExerciseServer {
   store: Store;
   service: ExerciseService;
   scores: ScoreService;
+  selfPaced: SelfPacedService;
   routes: RouteSpec[];
   /** resumes exercises that were running before a restart */
   recover(): ReturnType<ExerciseService['recover']>;
@@ -113,6 +118,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   store.events.onAppend((e) => live!.event(e));
   scores.onDelta((d) => live!.scores(d));
 
+  const selfPaced = new SelfPacedService(store, service, () => o.attack?.listScenarios() ?? [], o.selfPaced);
   const exporter = o.reporting && new Exporter(store, scores, o.reporting, (ex) => service.truths(ex));
   let doc: ReturnType<typeof openApiDocument> | undefined;
   const routes = apiRoutes({
@@ -128,7 +134,12 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       startedAt: started.toISOString(),
     }),
   });
-  routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
+  routes.push(
+    ...hintRoutes(views),
+    ...courseRoutes(o.attack),
+    ...selfPacedRoutes(selfPaced, o.limits),
+    ...(o.extraRoutes?.(store) ?? []),
+  );
   // sessions (login, join, logout, password, users) live in auth-routes.ts
   // `loginPerMinute` (older option) is the staff login failure budget unless `loginFailures` is given
   const { loginPerMinute, ...limits } = o.limits ?? {};
@@ -158,6 +169,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     store,
     service,
     scores,
+    selfPaced,
     routes,
     recover: () => service.recover(),
     listen: (port, host = '127.0.0.1') =>
@@ -171,6 +183,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       }),
     close: async () => {
       scores!.close();
+      await selfPaced.stop();
       await service.close();
       // io.close() ends the sockets and then waits for the HTTP server, which waits for every
       // connection: one a client left open (a hung long-poll, a half-closed keep-alive, a proxy)

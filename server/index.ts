@@ -40,3 +40,4 @@ export {
   type SshGateway,
   type AttachedAccess,
 } from './gateway/index.js';
+export { SelfPacedService, type SelfPacedOptions } from './selfpaced/index.js';

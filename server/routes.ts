@@ -79,6 +79,7 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
   team: 'team id (t01, t02, …)',
   report: 'id of the report.submitted event',
   user: 'staff user name',
+  window: 'self-paced window id',
 };
 
 function paramsOf(path: string): z.AnyZodObject | undefined {

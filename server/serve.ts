@@ -23,6 +23,8 @@ export interface ServeOptions {
   /** reverse proxies whose X-Forwarded-For is believed (addresses/subnets, comma-separated); default
    * ENSHU_TRUST_PROXY */
   trustProxy?: string;
+  /** self-paced ranges this host builds at once (default ENSHU_SELFPACED_RANGES, else 4) */
+  selfPacedRanges?: number;
 }
 
 /** Whether an address to listen on is reachable from this machine only. */
@@ -68,6 +70,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     reporting: reportingPort(),
     ...(tls ? { tls } : {}),
     ...(trustProxy ? { trustProxy } : {}),
+    ...(o.selfPacedRanges ? { selfPaced: { maxRanges: o.selfPacedRanges } } : {}),
   });
   const access = await attachTraineeAccess(server, {
     ...(engine ? { engine } : {}),

@@ -9,7 +9,7 @@ export const DEFAULT_TOPOLOGY = 'cyder-standard';
 
 /**
  * A CYDER course (CONTEXT.md "Courses"): which range it runs on, for how many people per
- * team and how long, plus slots other parts fill: the default scenario, the hint policy
+ * team and how long, the scenarios written for it (the first is the default), the hint policy
  * and the scoring weights.
  */
 export const CourseSchema = z
@@ -31,8 +31,12 @@ export const CourseSchema = z
       .int()
       .min(10)
       .max(24 * 60),
-    /** Id of the scenario the pseudo-attacker plays unless the instructor picks another. */
-    scenario: z.string().min(1).optional(),
+    /**
+     * The scenarios written for this course (attacker/scenarios/<id>.yaml), the first one the default.
+     * The instructor may pick only these; the server also refuses a scenario whose own `courses`
+     * does not name the course.
+     */
+    scenarios: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,47}$/)).min(1, 'a course names at least one scenario'),
     hints: z
       .object({
         /** off: no hints; free: hints cost nothing; cost: each hint costs points. */

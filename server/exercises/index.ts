@@ -3,3 +3,4 @@ export { ExerciseService } from './service.js';
 export type { ExerciseHooks, ExerciseServiceOptions } from './context.js';
 export type { Runtime } from './attacks.js';
 export type { SubmissionBody } from './submissions.js';
+export { courseScenarios, checkScenarioForCourse } from './course-scenarios.js';

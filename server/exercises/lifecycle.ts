@@ -19,6 +19,7 @@ import type { CreateExerciseBody } from '../schemas.js';
 import type { ExerciseContext } from './context.js';
 import type { TruthCache } from './truths.js';
 import type { AttackRuntime } from './attacks.js';
+import { checkScenarioForCourse } from './course-scenarios.js';
 
 const log = createLogger('server/exercises');
 
@@ -33,9 +34,7 @@ export class Lifecycle {
 
   create(body: z.output<typeof CreateExerciseBody>, by: string): ExerciseRow {
     const { attack, store } = this.c;
-    if (attack && !attack.listScenarios().some((s) => scenarioId(s) === body.scenario)) {
-      throw new ConfigError(`unknown scenario "${body.scenario}"`);
-    }
+    if (attack) checkScenarioForCourse(attack.listScenarios(), body.scenario, body.course);
     if (body.topology) this.topologyOf(body.topology);
     const teams =
       typeof body.teams === 'number'
@@ -198,14 +197,17 @@ export class Lifecycle {
     return { resumed, reprovisioned };
   }
 
+  /**
+   * Removes an exercise's ranges (a self-paced seat after finishing or idling), after a build of
+   * them under way has finished; the exercise, its log and its scores stay.
+   */
+  async removeRanges(id: string): Promise<void> {
+    await this.provisioning.get(id);
+    await this.c.ranges().down({ exercise: id });
+  }
+
   /** Resolves when every range build under way has finished (the server is shutting down). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.provisioning.values()]);
   }
-}
-
-function scenarioId(s: unknown): string | undefined {
-  if (typeof s === 'string') return s;
-  if (s && typeof s === 'object' && 'id' in s) return String((s as { id: unknown }).id);
-  return undefined;
 }

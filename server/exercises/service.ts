@@ -75,6 +75,10 @@ export class ExerciseService {
     return this.lifecycle.archive(id, by);
   }
 
+  removeRanges(id: string): Promise<void> {
+    return this.lifecycle.removeRanges(id);
+  }
+
   reset(exercise: string, team: string, node?: string): Promise<void> {
     return this.lifecycle.reset(exercise, team, node);
   }

@@ -4,3 +4,4 @@
  */
 export * from './project.js';
 export * from './trainee.js';
+export * from './selfpaced.js';

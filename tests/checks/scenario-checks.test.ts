@@ -610,3 +610,192 @@ describe('scenario checks on a real lg-three-layer team (course B-1)', () => {
     }
   });
 });
+
+/**
+ * The online courses' checks on their own range (online-small, one trainee), each both ways like
+ * the group courses' above; their own exercise id, so the two ranges live side by side.
+ */
+describe('scenario checks on a real online-small range (online-intro, online-standard)', () => {
+  const OEX = `${EX}-online`;
+  const oc = (node: string) => `enshu-${OEX}-${TEAM}-${node}`;
+  const otopology = loadTopologyById('online-small');
+  const oips: Record<string, string> = {};
+  const orun = async (node: string, script: string): Promise<string> => {
+    const r = await sh(engine, oc(node), script, 60_000);
+    assert.equal(r.exitCode, 0, `${node}: ${script}\n${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
+  const oresetFw = () => orun('fw', 'nft -f /etc/nftables.conf');
+  const oblock = (rule: string) => orun('fw', `nft insert rule inet filter forward ${rule}`);
+  const oload = (id: string): Loaded => {
+    const sc = loadScenario(id);
+    const ctx = { exercise: OEX, team: TEAM, seed: SEED, ips: oips };
+    return { sc, truth: groundTruth(sc, ctx), facts: planFor(sc, ctx).facts };
+  };
+  async function oexpect(l: Loaded, want: Record<string, boolean>, when: string) {
+    const events: EnshuEvent[] = [];
+    await new Checker({
+      engine,
+      exercise: OEX,
+      truths: new Map([[TEAM, only(l.truth, Object.keys(want))]]),
+      timeoutMs: 8000,
+      stepsDone: () => new Set(l.truth.steps.map((s) => checkKey(TEAM, s.id))),
+      sink: {
+        append: async (e) => {
+          events.push(e);
+          return { ...e, seq: events.length };
+        },
+      },
+    }).tick();
+    const got = new Map(events.flatMap((e) => (e.type === 'check.result' ? [[e.check, e] as const] : [])));
+    for (const [id, passed] of Object.entries(want)) {
+      assert.ok(got.has(id), `${id} ran`);
+      assert.equal(got.get(id)!.passed, passed, `${id} ${when}: ${got.get(id)!.detail}`);
+    }
+  }
+  /** the implant's process, a benign loop, as the victim */
+  async function ostartImplant(user: string, name: string) {
+    await orun(
+      'pc1',
+      `mkdir -p /tmp/.${name} && printf '#!/bin/sh\\nwhile :; do sleep 2; done\\n' > /tmp/.${name}/${name} && chmod 755 /tmp/.${name}/${name} && chown -R ${user} /tmp/.${name} && su -s /bin/sh ${user} -c 'setsid /tmp/.${name}/${name} >/dev/null 2>&1 < /dev/null &'`,
+    );
+  }
+  /** the checks every online scenario shares: mail sender, attachment, implant, C2 and exfiltration */
+  async function shared(l: Loaded, c2: string) {
+    const f = l.facts;
+    const [victim, implant, att] = [f.victim!, f.implant_name!, oips.attacker!];
+    await oexpect(l, { 'sender-blocked': false }, 'before the mail server refuses the sender');
+    await orun(
+      'mail',
+      `printf '%s REJECT\\n' '${f.sender}' > /etc/postfix/sender_access && postmap /etc/postfix/sender_access && postconf -e 'smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access'`,
+    );
+    await oexpect(l, { 'sender-blocked': true }, 'after the sender was refused');
+    const file = `/home/${victim}/Downloads/${f.attachment}`;
+    await orun('pc1', `mkdir -p /home/${victim}/Downloads && echo x > '${file}'`);
+    await oexpect(l, { 'attachment-removed': false }, 'while the attachment is there');
+    await orun('pc1', `rm -f '${file}'`);
+    await oexpect(l, { 'attachment-removed': true }, 'after the attachment was removed');
+    await ostartImplant(victim, implant);
+    await oexpect(l, { 'implant-killed': false, 'implant-removed': false }, 'while the implant runs');
+    const kill = await engine.exec.run(oc('pc1'), ['pkill', '-f', `/tmp/.${implant}/`], { timeoutMs: 30_000 });
+    assert.equal(kill.exitCode, 0, kill.stderr);
+    await oexpect(l, { 'implant-killed': true, 'implant-removed': false }, 'after the kill');
+    await orun('pc1', `rm -rf /tmp/.${implant}`);
+    await oexpect(l, { 'implant-removed': true }, 'after the implant was removed');
+    await oexpect(l, { [c2]: false, 'exfil-blocked': false }, 'while the proxy reaches the attacker');
+    await oblock(`ip daddr ${att} jump blocked`);
+    await oexpect(l, { [c2]: true, 'exfil-blocked': true }, 'after the FW blocks the attacker');
+    await oresetFw();
+  }
+  const cleanMail = () =>
+    sh(engine, oc('mail'), 'postconf -X smtpd_sender_restrictions; rm -f /etc/postfix/sender_access*; true');
+
+  beforeAll(async () => {
+    engine ??= await engineWithImages([...new Set(otopology.nodes.map((n) => n.role))]);
+    const r = new RangeManager(engine);
+    if (!KEEP) await r.down({ exercise: OEX });
+    const st = await r.up({ exercise: OEX, topology: otopology, teams: 1, seed: SEED }).catch((err: Error) => {
+      console.error(`# first up of online-small failed: ${err.message}`);
+      return r.up({ exercise: OEX, topology: otopology, teams: 1, seed: SEED });
+    });
+    for (const n of st.teams[0]!.nodes) {
+      const first = Object.entries(n.ips).sort(([a], [b]) => a.localeCompare(b))[0];
+      if (first) oips[n.node] = first[1];
+    }
+    await oresetFw();
+  }, 900_000);
+
+  afterAll(async () => {
+    if (!KEEP && engine) await new RangeManager(engine).down({ exercise: OEX });
+  });
+
+  it('online-intro: every check false after its step’s effect, true after the fix', { timeout: 300_000 }, async () => {
+    const l = oload('online-intro-phishing');
+    try {
+      await shared(l, 'c2-blocked');
+      // discovery → the remote control stopped
+      await ostartImplant(l.facts.victim!, l.facts.implant_name!);
+      await oexpect(l, { 'implant-stopped-discovery': false }, 'while the implant runs');
+      const kill = await engine.exec.run(oc('pc1'), ['pkill', '-f', `/tmp/.${l.facts.implant_name}/`], {
+        timeoutMs: 30_000,
+      });
+      assert.equal(kill.exitCode, 0, kill.stderr);
+      await oexpect(l, { 'implant-stopped-discovery': true }, 'after the kill');
+      // exfiltrate → the attacker's staging folder removed
+      const staging = `/tmp/.${l.facts.loot_name}`;
+      await orun('pc1', `mkdir -p ${staging} && echo info > ${staging}/info.txt`);
+      await oexpect(l, { 'staging-removed': false }, 'while the collected files are there');
+      await orun('pc1', `rm -rf ${staging}`);
+      await oexpect(l, { 'staging-removed': true }, 'after they were removed');
+    } finally {
+      await oresetFw();
+      await cleanMail();
+      await sh(engine, oc('pc1'), `pkill -f /tmp/.${l.facts.implant_name}/; rm -rf /tmp/.${l.facts.implant_name}`);
+    }
+  });
+
+  it(
+    'online-standard: every check false after its step’s effect, true after the fix',
+    { timeout: 300_000 },
+    async () => {
+      const l = oload('online-standard-mailbox');
+      const f = l.facts;
+      const [victim, colleague] = [f.victim!, f.colleague!];
+      const setPassword = (pw: string) => orun('mail', `printf '%s:%s\\n' '${victim}' '${pw}' | chpasswd`);
+      try {
+        await shared(l, 'c2-blocked-at-proxy');
+
+        // persist-cron → the rogue cron job removed
+        await orun('pc1', `echo '*/5 * * * * curl -s http://x/beacon/${f.cron_tag}' | crontab -u ${victim} -`);
+        await oexpect(l, { 'cron-removed': false }, 'while the cron job is there');
+        await orun('pc1', `crontab -u ${victim} -r`);
+        await oexpect(l, { 'cron-removed': true }, 'after the cron job was removed');
+
+        // saved-password → the mail client's saved password (written by the PC at start) removed from the PC
+        await orun(
+          'pc1',
+          `grep -q 'password ' /home/${victim}/.fetchmailrc && cp /home/${victim}/.fetchmailrc /tmp/ck-fmrc`,
+        );
+        await oexpect(l, { 'saved-password-removed': false }, 'while the mail client keeps the password');
+        await orun('pc1', `sed -i '/password /d' /home/${victim}/.fetchmailrc`);
+        await oexpect(l, { 'saved-password-removed': true }, 'after the password was taken out of the settings');
+        await orun('pc1', `cp /tmp/ck-fmrc /home/${victim}/.fetchmailrc`);
+
+        // saved-password, mailbox-theft, internal-phishing → the employee's mail password changed
+        const pw = {
+          'mail-password-changed': false,
+          'mailbox-password-changed': false,
+          'internal-sender-password-changed': false,
+        };
+        await oexpect(l, pw, 'while the stolen password opens the mailbox');
+        await setPassword('Ck-New-Mail-Passw0rd');
+        await oexpect(
+          l,
+          { 'mail-password-changed': true, 'mailbox-password-changed': true, 'internal-sender-password-changed': true },
+          'after the password was changed',
+        );
+        await setPassword(f.victim_password!);
+        await oexpect(l, pw, 'after the old password was put back');
+
+        // internal-phishing → the mail removed from the colleague's mailbox
+        const box = `/home/${colleague}/Maildir/new`;
+        await orun(
+          'mail',
+          `mkdir -p ${box} && printf 'From: %s\\nTo: %s\\n\\nx\\n' '${f.victim_email}' '${f.colleague_email}' > ${box}/ck-internal.eml`,
+        );
+        await oexpect(l, { 'colleague-warned-mail-removed': false }, 'while the mail is in the colleague’s mailbox');
+        await orun('mail', `rm -f ${box}/ck-internal.eml`);
+        await oexpect(l, { 'colleague-warned-mail-removed': true }, 'after it was removed');
+      } finally {
+        await oresetFw();
+        await cleanMail();
+        await setPassword(f.victim_password!).catch(() => undefined);
+        await sh(
+          engine,
+          oc('pc1'),
+          `crontab -u ${victim} -r; test -f /tmp/ck-fmrc && cp /tmp/ck-fmrc /home/${victim}/.fetchmailrc; true`,
+        );
+      }
+    },
+  );
+});

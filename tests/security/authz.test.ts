@@ -43,9 +43,21 @@ const INSTRUCTOR = row(401, 403, 403, 403, 'ok', 401);
 const TEAM_ACT = row(401, 'ok', 403, 403, 'ok', 401);
 /** only the team itself (buying a hint spends its points) */
 const TEAM_ONLY = row(401, 'ok', 403, 403, 403, 401);
+/** a self-paced trainee's own seat: trainees only (these two have no seat: null to read, 404 to act) */
+const SEAT = row(401, 'ok', 'ok', 403, 403, 401);
 
 const TABLE: Record<string, Record<Who, Expect>> = {
   'get /api/health': PUBLIC,
+  'get /api/courses': STAFF,
+  'post /api/selfpaced/windows': INSTRUCTOR,
+  'get /api/selfpaced/windows': STAFF,
+  'post /api/selfpaced/windows/{window}/close': INSTRUCTOR,
+  // public like a join: the code is the credential, and it gives only a seat of one's own
+  'post /api/selfpaced/register': PUBLIC,
+  'get /api/selfpaced/me': SEAT,
+  'post /api/selfpaced/me/start': SEAT,
+  'post /api/selfpaced/me/pause': SEAT,
+  'post /api/selfpaced/me/finish': SEAT,
   'get /api/docs': PUBLIC,
   'post /api/auth/login': PUBLIC,
   // public, but an organizer presenting their token is refused: organizers never join a team

@@ -33,6 +33,9 @@ const NEEDS_RANGE = new Set([
   'get /api/exercises/{exercise}/range',
   'get /api/exercises/{exercise}/teams/{team}/range',
   'get /api/exercises/{exercise}/teams/{team}/logs',
+  // a self-paced seat's clock needs its range built
+  'post /api/selfpaced/me/start',
+  'post /api/selfpaced/me/pause',
 ]);
 
 type Schema = Record<string, unknown>;
@@ -522,6 +525,31 @@ describe('every route answers as documented', () => {
     await call('post', '/api/exercises/:exercise/end', { token: admin });
     await call('post', '/api/exercises/:exercise/archive', { token: admin });
     await call('get', '/api/stats', { token: organizer });
+  });
+
+  test('courses and self-paced windows: open, list, register, a seat, finish, close', async () => {
+    await call('get', '/api/courses', { token: organizer });
+    const now = Date.now();
+    const { window } = await call<{ window: { code: string } }>('post', '/api/selfpaced/windows', {
+      token: admin,
+      body: {
+        id: 'oa-win',
+        course: 'online-intro',
+        opensAt: new Date(now - 60_000).toISOString(),
+        closesAt: new Date(now + 3600_000).toISOString(),
+        capacity: 1,
+      },
+    });
+    await call('get', '/api/selfpaced/windows', { token: organizer });
+    // no engine here: the seat's range cannot be built, so the seat is `failed` and its clock refuses
+    const seat = await call<{ token: string }>('post', '/api/selfpaced/register', {
+      body: { code: window.code, name: 'carol' },
+    });
+    await call('get', '/api/selfpaced/me', { token: seat.token });
+    await callFails('post', '/api/selfpaced/me/start', 409, { token: seat.token });
+    await callFails('post', '/api/selfpaced/me/pause', 409, { token: seat.token });
+    await call('post', '/api/selfpaced/me/finish', { token: seat.token });
+    await call('post', '/api/selfpaced/windows/:window/close', { token: admin, params: { window: 'oa-win' } });
   });
 
   test('every operation in the document was called: its success checked, or its error where it needs a range', () => {

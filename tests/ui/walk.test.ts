@@ -170,7 +170,7 @@ describe('the walk through the three faces on the course A range', () => {
         await page.fill('#ex-id', EX);
         await page.fill('#ex-title', 'UI 演習（コースA）');
         await page.selectOption('#ex-course', 'A');
-        await page.fill('#ex-scenario', SCENARIO);
+        await page.selectOption('#ex-scenario', SCENARIO);
         await page.fill('#ex-teams', '2');
         // no topology: the course's own range
         await page.getByRole('button', { name: '演習を作成' }).click();

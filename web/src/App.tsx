@@ -5,6 +5,7 @@ import { go, useRoute } from './route.js';
 import { InstructorView } from './views/Instructor.js';
 import { TeamView } from './views/Team.js';
 import { ReviewView } from './views/Review.js';
+import { SelfPacedRegister } from './components/SelfPacedRegister.js';
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -152,6 +153,7 @@ function Login({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
           {t('login.join')}
         </button>
       </form>
+      <SelfPacedRegister onSignedIn={onSignedIn} />
       <form onSubmit={(e) => run(e, staff)} className="panel" aria-labelledby="staff-h">
         <h2 id="staff-h">{t('login.staff')}</h2>
         <label htmlFor="login-user">{t('login.user')}</label>

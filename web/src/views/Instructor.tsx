@@ -1,6 +1,6 @@
 /** Instructor console: exercises, provisioning, ranges with health, scenario control, scoreboard, grading. */
 import { useState, type FormEvent } from 'react';
-import { COURSE_IDS, type ExerciseRow, type StoredEvent, type TeamView as TeamRow } from '../../../protocol/index.js';
+import { type ExerciseRow, type StoredEvent, type TeamView as TeamRow } from '../../../protocol/index.js';
 import { api } from '../api.js';
 import { useRoom } from '../live.js';
 import { useI18n, timeOf, type MessageKey } from '../i18n/index.js';
@@ -11,6 +11,8 @@ import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
 import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
 import { GradeRubric } from './instructor/GradeRubric.js';
+import { CourseScenarioFields } from '../components/CourseScenarioFields.js';
+import { SelfPacedWindows } from '../components/SelfPacedWindows.js';
 
 export function InstructorView({ exercise }: { exercise?: string }) {
   return exercise ? <ExerciseConsole exercise={exercise} /> : <ExerciseList />;
@@ -53,16 +55,7 @@ function ExerciseList() {
           <small id="ex-id-help">{t('ex.idHelp')}</small>
           <label htmlFor="ex-title">{t('ex.titleField')}</label>
           <input id="ex-title" name="title" />
-          <label htmlFor="ex-course">{t('ex.course')}</label>
-          <select id="ex-course" name="course" defaultValue="A">
-            {COURSE_IDS.map((c) => (
-              <option key={c} value={c}>
-                {t(`course.${c}` as MessageKey)}
-              </option>
-            ))}
-          </select>
-          <label htmlFor="ex-scenario">{t('ex.scenario')}</label>
-          <input id="ex-scenario" name="scenario" required defaultValue="a-phishing-c2-exfil" />
+          <CourseScenarioFields prefix="ex" defaultCourse="A" />
           <label htmlFor="ex-topology">{t('ex.topology')}</label>
           <input id="ex-topology" name="topology" aria-describedby="ex-topology-help" />
           <small id="ex-topology-help">{t('ex.topologyHelp')}</small>
@@ -76,6 +69,7 @@ function ExerciseList() {
           )}
         </form>
       </Panel>
+      <SelfPacedWindows />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { Terminals } from './team/Terminals.js';
 import { LogSearch } from './team/LogSearch.js';
 import { Forms } from './team/Forms.js';
 import { Hints } from './team/Hints.js';
+import { SelfPacedBar } from './team/SelfPacedBar.js';
 
 const TABS = ['terminals', 'logs', 'forms', 'hints'] as const;
 type Tab = (typeof TABS)[number];
@@ -42,6 +43,7 @@ export function TeamView({ session }: { session: Session }) {
           {live.connected ? t('state.live') : t('state.offline')}
         </span>
       </div>
+      <SelfPacedBar />
       <div className="grid side">
         <div>
           <Network range={range} />
