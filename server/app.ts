@@ -13,6 +13,8 @@ import { guardSessions } from './sockets/sessions.js';
 import { ExerciseService } from './exercises/index.js';
 import { errorHandler } from './http-errors.js';
 import { hintRoutes } from './hints.js';
+import { catalogRoutes } from './catalog-routes.js';
+import { reportPdfRoutes } from './report-pdf.js';
 import { attachLive, type LiveServer } from './live.js';
 import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
@@ -122,6 +124,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     }),
   });
   routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
+  routes.push(...catalogRoutes(o.attack), ...reportPdfRoutes(store));
   // sessions (login, join, logout, password, users) live in auth-routes.ts
   // `loginPerMinute` (older option) is the staff login failure budget unless `loginFailures` is given
   const { loginPerMinute, ...limits } = o.limits ?? {};
