@@ -314,7 +314,7 @@ export const ja: Messages = {
   'ex.noScenario': 'このコースのシナリオはまだありません',
   'aar.print': '印刷',
   'aar.pdf': 'PDFをダウンロード',
-  'aar.title': '事後検討報告書：{title}',
+  'aar.title': '振り返り報告書：{title}',
   'aar.start': '開始',
   'aar.end': '終了',
   'aar.teams': 'チーム数',

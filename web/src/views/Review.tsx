@@ -126,7 +126,8 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
                 {items.map((it, i) => (
                   <li key={i}>
                     <time>{timeOf(lang, it.at)}</time>{' '}
-                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span> {it.text}
+                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span>{' '}
+                    {it.written ? <span data-content="team">{it.text}</span> : it.text}
                     {it.points ? (
                       <strong className={it.points > 0 ? 'ok' : 'late'}>
                         {' '}

@@ -44,7 +44,7 @@ export function Grading({ events, act }: { events: StoredEvent[]; act: (p: strin
               {REPORT_FIELDS.map((f) => (
                 <div key={f}>
                   <dt>{t(`report.${f}`)}</dt>
-                  <dd>{r.fields[f]}</dd>
+                  <dd data-content="team">{r.fields[f]}</dd>
                 </div>
               ))}
             </dl>

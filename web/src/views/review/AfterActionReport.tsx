@@ -119,7 +119,8 @@ export function AfterActionReport({ exercise }: { exercise: string }) {
                 {items.map((it, i) => (
                   <li key={i}>
                     <time>{timeOf(lang, it.at)}</time>{' '}
-                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span> {it.text}
+                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span>{' '}
+                    {it.written ? <span data-content="team">{it.text}</span> : it.text}
                     {it.points ? (
                       <strong className={it.points > 0 ? 'ok' : 'late'}>
                         {' '}
@@ -149,7 +150,7 @@ export function AfterActionReport({ exercise }: { exercise: string }) {
                       {REPORT_FIELDS.map((f) => (
                         <div key={f}>
                           <dt>{t(`report.${f}`)}</dt>
-                          <dd>{rep.fields[f]}</dd>
+                          <dd data-content="team">{rep.fields[f]}</dd>
                         </div>
                       ))}
                     </dl>

@@ -8,7 +8,11 @@ export interface TimelineItem {
   lane: string;
   text: string;
   points?: number;
+  /** the text is what the team wrote (a finding, an action, a recovery), in whatever language it used */
+  written?: boolean;
 }
+
+const WRITTEN = new Set(['finding.submitted', 'action.submitted', 'recovery.declared']);
 
 const OUTCOMES = ['succeeded', 'blocked', 'failed', 'skipped', 'passed'];
 
@@ -37,7 +41,13 @@ export function timelineItems(entries: readonly TimelineEntry[], lang: Lang, t: 
             : e.summary[lang];
         text = `${summary}${outcome ? (lang === 'ja' ? `（${outcome}）` : ` (${outcome})`) : ''}`;
       }
-      return { at: e.at, lane: e.lane, text, ...(e.points !== undefined ? { points: e.points } : {}) };
+      return {
+        at: e.at,
+        lane: e.lane,
+        text,
+        ...(e.points !== undefined ? { points: e.points } : {}),
+        ...(WRITTEN.has(e.type) ? { written: true } : {}),
+      };
     })
     .sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -40,7 +40,7 @@ export function Submitted({ team, events }: { team: string; events: StoredEvent[
                   {FIELDS.map((f) => (
                     <div key={f}>
                       <dt>{t(`report.${f}`)}</dt>
-                      <dd>{fields[f]}</dd>
+                      <dd data-content="team">{fields[f]}</dd>
                     </div>
                   ))}
                 </dl>
@@ -70,7 +70,8 @@ export function Submitted({ team, events }: { team: string; events: StoredEvent[
                   {t(`indicator.${String(f.indicatorType)}` as MessageKey)} <code>{String(f.value ?? '')}</code>{' '}
                 </>
               ) : null}
-              {f.technique ? <code>{String(f.technique)}</code> : null} {String(f.text ?? '')}
+              {f.technique ? <code>{String(f.technique)}</code> : null}{' '}
+              <span data-content="team">{String(f.text ?? '')}</span>
             </li>
           ))}
         </ul>
@@ -83,7 +84,7 @@ export function Submitted({ team, events }: { team: string; events: StoredEvent[
           {actions.map((a) => (
             <li key={a.seq}>
               {head(a)} · {a.node ? `${String(a.node)}: ` : ''}
-              {String(a.what ?? '')}
+              <span data-content="team">{String(a.what ?? '')}</span>
             </li>
           ))}
         </ul>
@@ -94,7 +95,7 @@ export function Submitted({ team, events }: { team: string; events: StoredEvent[
           <ul className="events">
             {recoveries.map((a) => (
               <li key={a.seq}>
-                {head(a)} · {String(a.what ?? '')}
+                {head(a)} · <span data-content="team">{String(a.what ?? '')}</span>
               </li>
             ))}
           </ul>
