@@ -67,7 +67,7 @@ test('the course A range: every segment a band wired to the FW, no wire through 
           `${a.node.node} and ${b.node.node} overlap`,
         );
   // small enough to read without zooming beside the workspace's tabs at 1366 px
-  assert.ok(L.width <= 560, `width ${L.width}`);
+  assert.ok(L.width <= 600, `width ${L.width}`);
   assert.ok(L.height <= 700, `height ${L.height}`);
   assert.equal(SIZES.nodeH < SIZES.nodePitch, true);
 });

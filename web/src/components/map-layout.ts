@@ -3,7 +3,7 @@
  * can check the drawing: segments are horizontal bands in two columns, the FW a tall box in the
  * middle, and each band is wired to the FW by one horizontal line across the empty gutter between
  * them, so no wire ever crosses a node's box. Sizes are CSS pixels at zoom 1 and chosen so the
- * whole diagram of the 18-node range is about 540 px wide: readable at 1366×768 without zooming.
+ * whole diagram of the 18-node range is about 580 px wide: readable at 1366×768 without zooming.
  */
 export interface LayoutNode {
   node: string;
@@ -33,7 +33,7 @@ export interface MapLayout<N extends LayoutNode = LayoutNode> {
 
 export const SIZES = {
   pad: 8,
-  bandW: 176,
+  bandW: 190,
   gutter: 58,
   fwW: 68,
   header: 34,

@@ -54,6 +54,8 @@ export function AfterActionReport({ exercise }: { exercise: string }) {
   const reports = data.events.filter((e) => e.type === 'report.submitted') as Report[];
   const day = (iso?: string) => (iso ? new Date(iso).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB') : '–');
   const sep = lang === 'ja' ? '：' : ': ';
+  /** when the exercise really started or ended (the log), before the schedule it was planned with */
+  const at = (type: string) => data.events.find((e) => e.type === type)?.at;
   return (
     <article className="aar-report" data-testid="aar-report" data-ready="yes">
       <div className="toolbar no-print">
@@ -82,9 +84,9 @@ export function AfterActionReport({ exercise }: { exercise: string }) {
           <dt>{t('ex.course')}</dt>
           <dd>{t(`course.${x.course}` as MessageKey)}</dd>
           <dt>{t('aar.start')}</dt>
-          <dd>{day(x.schedule.start)}</dd>
+          <dd>{day(at('exercise.started') ?? x.schedule.start)}</dd>
           <dt>{t('aar.end')}</dt>
-          <dd>{day(x.schedule.end)}</dd>
+          <dd>{day(at('exercise.ended') ?? x.schedule.end)}</dd>
           <dt>{t('aar.teams')}</dt>
           <dd>{data.results.teams.length}</dd>
           <dt>{t('aar.printed')}</dt>
