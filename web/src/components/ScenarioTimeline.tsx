@@ -152,7 +152,7 @@ export function ScenarioTimeline({
                           {hints.map((h, i) => (
                             <option key={h.id} value={h.id} title={h.text?.[lang]}>
                               {t('hint.nth', { n: i + 1 })}
-                              {h.text ? `：${h.text[lang].slice(0, 24)}…` : ''}
+                              {h.text ? `${lang === 'ja' ? '：' : ': '}${h.text[lang].slice(0, 24)}…` : ''}
                               {h.got ? ` ✓ ${t(`hint.got.${h.got}` as MessageKey)}` : ''}
                             </option>
                           ))}

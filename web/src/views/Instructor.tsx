@@ -1,5 +1,5 @@
 /** Instructor console: exercises, provisioning, ranges with health, scenario control, scoreboard, grading. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ExerciseRow, TeamView as TeamRow } from '../../../protocol/index.js';
 import { api } from '../api.js';
 import { useRoom } from '../live.js';
@@ -115,6 +115,11 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
     () => api<{ teams: MapRange[] }>('GET', `/api/exercises/${exercise}/range`),
     [exercise, live.snapshot?.exercise.state, Object.values(live.progress).filter((p) => p.step === 'ready').length],
   );
+  // node health changes after the build (health checks settle, a node breaks or is reset): redraw
+  useEffect(() => {
+    const i = setInterval(ranges.reload, 20_000);
+    return () => clearInterval(i);
+  }, [ranges.reload]);
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const act = async (path: string, body?: unknown) => {
     setMsg(undefined);
