@@ -72,7 +72,7 @@ describe('results across exercises', () => {
     r.teams[0]!.name = '=HYPERLINK("x"), team';
     const lines = resultsCsv(r, { bom: true }).split('\r\n');
     assert.ok(lines[0]!.startsWith('\uFEFFexercise,title,course,fiscal_year,team,name,members,rank,detection'));
-    assert.equal(lines[1], 'e5,C 演習,C,2026,t01,"\'=HYPERLINK(""x""), team",2,1,2.5,2.5,2.5,2.5,10');
+    assert.equal(lines[1], 'e5,C 演習,C,2026,t01,"\'=HYPERLINK(""x""), team",m0; m1,1,2.5,2.5,2.5,2.5,10');
     const json = JSON.parse(resultsJson(results));
     assert.equal(json.exercises.length, 4);
     assert.equal(json.exercises[1].teams[1].total, null);

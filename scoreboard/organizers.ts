@@ -133,7 +133,8 @@ export function resultRows(r: ExerciseResultInput): Record<string, string | numb
     fiscal_year: fy,
     team: t.team,
     name: t.name ?? '',
-    members: t.members.length,
+    // the people, by name (a count says nothing about who took part); `; ` keeps one CSV cell
+    members: t.members.join('; '),
     rank: t.score?.rank ?? null,
     ...Object.fromEntries(PHASES.map((p) => [p, t.score ? t.score.phases[p] : null])),
     total: t.score ? t.score.total : null,

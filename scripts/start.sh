@@ -2,7 +2,8 @@
 # The main job: engine, images, web UI, the exercise server, and a two-team course A demo exercise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/engine.sh
+# Chromium and a Japanese font: the server prints the after-action report to PDF with them
+ENSHU_EXTRA_PKGS="${ENSHU_EXTRA_PKGS:-chromium fonts-ipafont-gothic}" bash scripts/engine.sh
 npm run --silent build:web   # the web UI that `enshu serve` serves
 node bin/enshu.mjs images
 if [ -z "${ENSHU_ADMIN_PASSWORD:-}" ]; then

@@ -15,6 +15,8 @@ import { errorHandler } from './http-errors.js';
 import { hintRoutes } from './hints.js';
 import { courseRoutes } from './courses.js';
 import { SelfPacedService, selfPacedRoutes, type SelfPacedOptions } from './selfpaced/index.js';
+import { catalogRoutes } from './catalog-routes.js';
+import { reportPdfRoutes } from './report-pdf.js';
 import { attachLive, type LiveServer } from './live.js';
 import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
@@ -140,6 +142,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     ...selfPacedRoutes(selfPaced, o.limits),
     ...(o.extraRoutes?.(store) ?? []),
   );
+  routes.push(...catalogRoutes(o.attack), ...reportPdfRoutes(store));
   // sessions (login, join, logout, password, users) live in auth-routes.ts
   // `loginPerMinute` (older option) is the staff login failure budget unless `loginFailures` is given
   const { loginPerMinute, ...limits } = o.limits ?? {};

@@ -260,6 +260,8 @@ export const Answer = {
       available: z.boolean(),
       nodes: z.array(z.string()).optional(),
       services: z.array(z.string()).optional(),
+      /** older matching lines exist before these (ask again with ?skip= the lines already held) */
+      more: z.boolean().optional(),
     })
     .openapi('LogsAnswer'),
 };

@@ -114,7 +114,8 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
       method: 'get',
       path: '/api/exercises/:exercise/teams/:team/logs',
       response: Answer.Logs,
-      summary: 'search the team’s SOC log (?q=text&node=&service=&since=10m|ISO&limit=)',
+      summary:
+        'search the team’s SOC log (?q=text&node=&service=&since=10m|ISO&limit=&skip=), oldest first; `more`: older lines before these',
       roles: ['instructor', 'organizer', 'trainee'],
       handler: async ({ req }) => {
         const { ex, t } = routeTeam(store, req);
@@ -122,7 +123,10 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
         const soc = deps.topology(ex)?.nodes.find((n) => n.role === 'soc');
         if (!soc) return { lines: [], nodes: [], services: [], available: false };
         const limit = Math.min(Math.max(Number(q(req, 'limit') ?? 300) || 300, 1), 2000);
-        const argv = ['enshu-logs', '--json', '--limit', String(limit)];
+        // paging back: the `skip` newest matches are already on the reader's screen; one line more
+        // than asked tells whether there are older ones still
+        const skip = Math.min(Math.max(Number(q(req, 'skip') ?? 0) || 0, 0), 100_000);
+        const argv = ['enshu-logs', '--json', '--limit', String(limit + skip + 1)];
         const text = q(req, 'q');
         const node = q(req, 'node');
         const service = q(req, 'service');
@@ -148,7 +152,8 @@ export function accessRoutes(store: Store, withEngine: GatewayDeps | undefined):
               return [];
             }
           });
-        return { lines, available: true };
+        const older = Math.max(0, lines.length - skip - limit);
+        return { lines: lines.slice(older, Math.max(0, lines.length - skip)), available: true, more: older > 0 };
       },
     }),
   ];

@@ -103,6 +103,8 @@ function onClient(client: Connection, deps: GatewayDeps, throttle: AttemptThrott
     return { ref, node: want.node, ...(want.user ? { user: want.user } : {}) };
   };
 
+  // password first: clients that follow the server's order (ssh2, PuTTY) use it; keyboard-interactive
+  // stays for clients configured to prefer it
   client.on('authentication', (ctx) => {
     const finish = (l: Login | undefined) => {
       if (l) {
@@ -116,7 +118,9 @@ function onClient(client: Connection, deps: GatewayDeps, throttle: AttemptThrott
     if (ctx.method === 'password') {
       void check(ctx.username, ctx.password).then(finish);
     } else if (ctx.method === 'keyboard-interactive') {
-      ctx.prompt([{ prompt: 'Team join code: ', echo: false }], 'enshu', (answers) => {
+      // OpenSSH tries keyboard-interactive before password whatever the server lists first, so the
+      // prompt says "Password": scripted clients (sshpass, expect scripts) answer prompts that do
+      ctx.prompt([{ prompt: "Password (the team's join code): ", echo: false }], 'enshu', (answers) => {
         void check(ctx.username, answers[0] ?? '').then(finish);
       });
     } else {

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -95,8 +95,11 @@ afterAll(async () => {
   ]);
 });
 
-async function newPage(locale: 'ja-JP' | 'en-US'): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+async function newPage(
+  locale: 'ja-JP' | 'en-US',
+  viewport = { width: 1280, height: 800 },
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ locale, viewport });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   const page = await ctx.newPage();
   // ERR_NETWORK_CHANGED: Chromium drops requests in flight when the host's interfaces change, which
@@ -143,6 +146,117 @@ async function joinTeam(page: Page, code: string, name: string): Promise<void> {
   await page.locator('#join-name').press('Enter');
 }
 
+/** the staff token of a page that logged in (for downloads the page would make with it) */
+const tokenOf = (page: Page) =>
+  page.evaluate(() => (JSON.parse(sessionStorage.getItem('enshu.session')!) as { token: string }).token);
+
+/**
+ * Words of a Japanese page written only in ASCII letters that are not addresses, ids, commands or
+ * product names: an untranslated word ("passed"), a raw key (exercise.created) or an English title.
+ * Technical text the page marks as such (code, terminals, the log lines, inputs) is not read.
+ */
+async function asciiWords(page: Page, allow: readonly string[] = []): Promise<string[]> {
+  const words = await page.evaluate(() => {
+    // what people wrote (a team's finding or report, in the language they wrote it) is theirs, not the page's
+    const skip =
+      'code, pre, input, textarea, .xterm, [data-testid=log-lines], [translate=no], [data-content], script, style, title';
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest(skip)) continue;
+      const box = el.closest('svg') ?? el;
+      if (!(box as HTMLElement).checkVisibility?.()) continue;
+      out.push(...(n.textContent ?? '').split(/[\s、。，．・：:;（）()「」『』【】[\]{}<>|,!?！？…—–·×“”"']+/));
+    }
+    return out;
+  });
+  const ok = [
+    /^[^A-Za-z]*$/, // numbers, times, addresses
+    /[^\x21-\x7e]/, // mixed with Japanese
+    /^t\d{2}$/, // team ids
+    /^[A-Z0-9]{4}-[A-Z0-9]{4}$/, // join codes
+    /^T\d{4}(\.\d{3})?$/, // ATT&CK techniques
+    /^T\+[\d:]+$/, // scenario clock
+    /^(\d{1,3}\.){3}\d{1,3}(\/\d+)?$/,
+    /@|\.(example|test)$/, // addresses
+    /^(SOC|DMZ|AD|DNS|DHCP|PC|IP|URL|FW|LGWAN|ID|CSV|JSON|PDF|SSH|R&D|C2|OS|HTTP|POST|SMB|enshu|English|A|B-1|B-2|C)$/,
+  ];
+  return [...new Set(words.filter((w) => w && !allow.includes(w) && !ok.some((re) => re.test(w))))];
+}
+
+/** the nodes' names of the course A range (they are names, like addresses, in both languages) */
+const NODE_NAMES = loadTopologyById('cyder-standard').nodes.map((n) => n.name);
+/** the teams' names are the instructor's data; this walk leaves them at the server's default, "Team N" */
+const TEAM_NAMES = ['Team'];
+
+/** Whether a straight wire passes through the inside of a box (its border excluded). */
+function crosses(
+  w: { x1: number; y1: number; x2: number; y2: number },
+  b: { x: number; y: number; w: number; h: number },
+) {
+  const [l, r, t, btm] = [b.x + 0.5, b.x + b.w - 0.5, b.y + 0.5, b.y + b.h - 0.5];
+  let t0 = 0;
+  let t1 = 1;
+  const dx = w.x2 - w.x1;
+  const dy = w.y2 - w.y1;
+  for (const [p, q] of [
+    [-dx, w.x1 - l],
+    [dx, r - w.x1],
+    [-dy, w.y1 - t],
+    [dy, btm - w.y1],
+  ] as const) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else if (p < 0) t0 = Math.max(t0, q / p);
+    else t1 = Math.min(t1, q / p);
+  }
+  return t0 < t1;
+}
+
+/** The drawing of a team's map as the browser has it: its node boxes, its wires, and its scale on screen. */
+async function mapGeometry(page: Page, team: string) {
+  return page.locator(`[data-testid=map-${team}]`).evaluate((svg: SVGSVGElement) => {
+    const num = (e: Element, a: string) => Number(e.getAttribute(a));
+    return {
+      boxes: Array.from(svg.querySelectorAll('[data-node] > rect')).map((r) => ({
+        node: (r.parentElement as unknown as SVGGElement).dataset.node!,
+        x: num(r, 'x'),
+        y: num(r, 'y'),
+        w: num(r, 'width'),
+        h: num(r, 'height'),
+      })),
+      wires: Array.from(svg.querySelectorAll('line.wire')).map((l) => ({
+        x1: num(l, 'x1'),
+        y1: num(l, 'y1'),
+        x2: num(l, 'x2'),
+        y2: num(l, 'y2'),
+      })),
+      scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+      labelPx: (svg.querySelector('[data-node] .label') as SVGTextElement).getBoundingClientRect().height,
+    };
+  });
+}
+
+/** The scoreboard's ranks as a person reads them: every row's rank agrees with the totals shown. */
+async function ranksDisagree(page: Page): Promise<string[]> {
+  const rows = await page.locator('#scoreboard [data-testid=score-table] tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      team: tr.getAttribute('data-team')!,
+      rank: Number(tr.querySelector('td')!.textContent),
+      total: Number(tr.querySelector('[data-testid^=total-]')!.textContent),
+    })),
+  );
+  return rows
+    .filter((r) => r.rank !== 1 + rows.filter((o) => o.total > r.total).length)
+    .map((r) => `${r.team}: rank ${r.rank} with ${r.total} (${rows.map((o) => `${o.team}=${o.total}`).join(', ')})`);
+}
+
+/** The mail server's own health check, as its image runs it (topologies/roles/mail/Dockerfile). */
+const MAIL_HEALTH = /HEALTHCHECK .* CMD (.*)$/m.exec(
+  readFileSync(join(repoRoot, 'topologies', 'roles', 'mail', 'Dockerfile'), 'utf8'),
+)![1]!;
+
 /** a team's scenario timeline, optionally in a runner status */
 const timeline = (page: Page, team: string, status?: string) =>
   page.locator(`[data-testid=timeline-${team}]${status ? `[data-status=${status}]` : ''}`);
@@ -170,6 +284,10 @@ describe('the walk through the three faces on the course A range', () => {
         await page.fill('#ex-id', EX);
         await page.fill('#ex-title', 'UI 演習（コースA）');
         await page.selectOption('#ex-course', 'A');
+        // the scenario is chosen among the course's, by its title
+        const offered = page.locator(`#ex-scenario option[value=${SCENARIO}]`);
+        await offered.waitFor({ state: 'attached' });
+        assert.match((await offered.textContent())!, /標的型メール/);
         await page.selectOption('#ex-scenario', SCENARIO);
         await page.fill('#ex-teams', '2');
         // no topology: the course's own range
@@ -227,6 +345,29 @@ describe('the walk through the three faces on the course A range', () => {
           'paused before the first step',
         );
         await shot(page, 'instructor-paused-ja');
+
+        // the map as a network diagram: no wire through a node's box, every node drawn, zoom in
+        for (const team of ['t01', 't02']) {
+          const g = await mapGeometry(page, team);
+          assert.equal(g.boxes.length, 18, `${team}: 17 hosts and the FW`);
+          assert.equal(g.wires.length, 9, `${team}: a wire per segment`);
+          const through = g.wires.flatMap((w) =>
+            g.boxes.filter((b) => crosses(w, b)).map((b) => `${JSON.stringify(w)} through ${b.node}`),
+          );
+          assert.deepEqual(through, [], `${team}: wires drawn through node boxes`);
+        }
+        const before = (await mapGeometry(page, 't01')).scale;
+        await page.locator('#ranges figure').first().getByRole('button', { name: '拡大', exact: true }).click();
+        await page.locator('#ranges figure').first().getByRole('button', { name: '拡大', exact: true }).click();
+        assert.ok((await mapGeometry(page, 't01')).scale > before, 'zoomed in');
+        await page.locator('#ranges figure').first().getByRole('button', { name: '全体を表示' }).click();
+
+        // a Japanese page in Japanese: no English word, raw key or English title on the console
+        assert.deepEqual(
+          await asciiWords(page, [...NODE_NAMES, ...TEAM_NAMES, EX, STAFF.user, 'UI']),
+          [],
+          'English on the Japanese console',
+        );
 
         // the second half in English
         await page.selectOption('[data-testid=lang]', 'en');
@@ -301,6 +442,9 @@ describe('the walk through the three faces on the course A range', () => {
         search: '検索',
         forms: '提出',
         hints: 'ヒント',
+        sent_tab: '提出済み',
+        note: 'pc1 がプロキシ経由で数秒ごとにこのアドレスへ通信しています',
+        filled: '記入者',
         hint: 'プロキシのアクセスログで',
         finding: '気づいたことを提出',
         report: '報告を提出',
@@ -322,6 +466,9 @@ describe('the walk through the three faces on the course A range', () => {
         search: 'Search',
         forms: 'Submit',
         hints: 'Hints',
+        sent_tab: 'Sent',
+        note: 'pc1 calls this address through the proxy every few seconds',
+        filled: 'written by',
         hint: "In the proxy's access log",
         finding: 'Submit finding',
         report: 'Submit report',
@@ -337,11 +484,15 @@ describe('the walk through the three faces on the course A range', () => {
       `a team-1 trainee finds the attacker's C2 in the range and sees the score change live (${locale})`,
       { timeout: 300_000 },
       async () => {
-        const { ctx, page } = await newPage(locale);
+        // the Japanese trainee works on a 1366×768 screen, the common office laptop
+        const { ctx, page } = await newPage(locale, locale === 'ja-JP' ? { width: 1366, height: 768 } : undefined);
         await step(page, `workspace-${locale}`, async () => {
           await joinTeam(page, codes.t01!, who);
           await page.getByRole('heading', { name: new RegExp(words.title) }).waitFor();
           await page.locator('[data-testid=map-t01] [data-node=pc1]').waitFor({ timeout: 30_000 });
+          // the map reads without zooming: node names at least 10 px high on the screen
+          const drawn = await mapGeometry(page, 't01');
+          assert.ok(drawn.labelPx >= 10, `node labels are ${drawn.labelPx.toFixed(1)} px high (scale ${drawn.scale})`);
 
           // the hint the instructor released, with its text
           await page.getByRole('tab', { name: words.hints }).click();
@@ -384,19 +535,81 @@ describe('the walk through the three faces on the course A range', () => {
           const proxyLines = await searchFor('/beacon/t01-pc1-', BEACON);
           const m = BEACON.exec(proxyLines)!;
           beacon = { url: m[1]!, ip: m[2]! };
+          if (locale === 'ja-JP') {
+            // the big-post hint can be followed: the proxy logs what each request sent (up=), and the
+            // exfiltration's upload stands out against the implant's beacons
+            // (read row by row: the table's text runs one row's end into the next row's time)
+            const sent = async (re: RegExp) =>
+              (await page.locator('[data-testid=log-lines] td.msg').allTextContents())
+                .filter((l) => re.test(l))
+                .map((l) => Number(/ up=(\d+)$/.exec(l.trim())?.[1]));
+            const beaconUp = Math.max(...(await sent(/POST http:\/\/[\d.]+:8080\/beacon\/t01-pc1-/)));
+            await searchFor('/beacon/x-t01-', /POST http:\/\/[\d.]+:8080\/beacon\/x-t01-/);
+            const exfilUp = Math.max(...(await sent(/POST http:\/\/[\d.]+:8080\/beacon\/x-t01-/)));
+            assert.ok(
+              beaconUp > 0 && exfilUp > 2 * beaconUp,
+              `exfiltration sent ${exfilUp} bytes, a beacon at most ${beaconUp}`,
+            );
+            // and it is the largest upload to the outside in the proxy's log: what the hint asks to look for
+            await searchFor(' POST http://', /POST http:\/\/[\d.]+:8080\/beacon\/x-t01-/);
+            assert.equal(Math.max(...(await sent(/ POST http:\/\//))), exfilUp, 'the largest POST');
+
+            // an hour of the mail server's health checks (one every 30 s) leaves the mail log as it was:
+            // the phishing mail is still in the view, and no health-check line is
+            const mail = await engine.exec.run(
+              `enshu-${EX}-t01-mail`,
+              ['sh', '-c', `for i in $(seq 120); do ${MAIL_HEALTH} || exit 1; done`],
+              { timeoutMs: 300_000 },
+            );
+            assert.equal(mail.exitCode, 0, mail.stderr);
+            const probes = async () =>
+              Number(
+                (
+                  await engine.exec.run(
+                    `enshu-${EX}-t01-soc`,
+                    ['sh', '-c', `grep -c 'connect from localhost' /var/log/enshu/health.log || true`],
+                    { timeoutMs: 30_000 },
+                  )
+                ).stdout.trim(),
+              );
+            for (let i = 0; i < 60 && (await probes()) < 120; i++) await page.waitForTimeout(1000);
+            assert.ok((await probes()) >= 120, 'the health checks reached the SOC (its health log)');
+            const sender = server.service
+              .truths(EX)
+              .get('t01')!
+              .steps.find((x) => x.id === 'phishing-mail')!
+              .indicators.find((i) => i.type === 'email')!.value;
+            await page.selectOption('#log-node', 'mail');
+            const mailView = await searchFor('', `from=<${sender}>`);
+            assert.doesNotMatch(
+              mailView,
+              /localhost\[127\.0\.0\.1\]|rip=127\.0\.0\.1/,
+              'health checks in the mail log',
+            );
+            await page.selectOption('#log-node', '');
+          }
           await shot(page, `workspace-logs-${locale}`);
-          if (locale === 'en-US') await docShot(page, 'workspace', page.locator('[data-testid=log-lines]'));
+          // the README's workspace: the Japanese trainee's 1366×768 screen, map and log search side by side
+          if (locale === 'ja-JP') await docShot(page, 'workspace', page.locator('[data-testid=log-search]'));
 
           // a real indicator as a finding: the detection score rises live; then a report
           const detection = page.locator('#own-score tr[data-team=t01] [data-phase=detection]');
           const before = Number(await detection.textContent()) || 0;
-          await page.getByRole('tab', { name: words.forms }).click();
+          // an instructor watches the scoreboard live while the team scores
+          const watch = locale === 'ja-JP' ? await newPage('ja-JP') : undefined;
+          let watchedBefore = 0;
+          if (watch) {
+            await staffLogin(watch.page);
+            await watch.page.getByRole('heading', { name: '演習の一覧' }).waitFor();
+            await watch.page.goto(`${url}/#/instructor/${EX}`);
+            await watch.page.getByTestId('total-t02').waitFor({ timeout: 30_000 });
+            watchedBefore = Number(await watch.page.getByTestId('total-t01').textContent());
+          }
+          await page.getByRole('tab', { name: words.forms, exact: true }).click();
           const finding = page.locator('[data-testid=finding-form]');
           await finding.locator('select[name=indicatorType]').selectOption(words.type);
           await finding.locator('input[name=value]').fill(words.type === 'ip' ? beacon.ip : beacon.url);
-          await finding
-            .locator('textarea[name=text]')
-            .fill(`${who}: pc1 calls this address through the proxy every few seconds`);
+          await finding.locator('textarea[name=text]').fill(`${who}: ${words.note}`);
           await finding.getByRole('button', { name: words.finding }).click();
           await finding.getByText(words.sent).waitFor();
           await page.waitForFunction(
@@ -404,22 +617,118 @@ describe('the walk through the three faces on the course A range', () => {
             ['#own-score tr[data-team=t01] [data-phase=detection]', before] as const,
             { timeout: 30_000 },
           );
+          if (watch) {
+            // the instructor's ranks follow without a reload: never two teams first after one scored
+            await watch.page.waitForFunction(
+              (b) => Number(document.querySelector('[data-testid=total-t01]')?.textContent) !== b,
+              watchedBefore,
+              { timeout: 30_000 },
+            );
+            assert.deepEqual(await ranksDisagree(watch.page), [], 'ranks on the instructor scoreboard');
+            await shot(watch.page, 'instructor-ranks-ja');
+            await watch.ctx.close();
+          }
           const report = page.locator('[data-testid=report-form]');
           await report.locator('[name=kind]').selectOption(words.kind);
           await report.locator('[name=occurredAt]').fill('2026-11-25 10:00');
           await report.locator('[name=affected]').fill(words.jargon);
           await report.getByText(words.plain).waitFor();
           for (const f of ['cause', 'outlook', 'alternatives', 'actions'])
-            await report.locator(`[name=${f}]`).fill(`${f} — ${who}`);
+            await report.locator(`[name=${f}]`).fill(`${words.filled} ${who} (${f.length})`);
           await shot(page, `workspace-report-${locale}`);
           await report.getByRole('button', { name: words.report }).click();
           await report.getByText(words.sent).waitFor();
           await shot(page, `workspace-${locale}`);
+
+          // what the team sent, as the team reads it back
+          await page.getByRole('tab', { name: words.sent_tab }).click();
+          await page
+            .locator('[data-testid=sub-findings] li', { hasText: words.note })
+            .first()
+            .waitFor({ timeout: 20_000 });
+          await page
+            .locator('[data-testid=sub-reports] article', { hasText: `${words.filled} ${who}` })
+            .first()
+            .waitFor({ timeout: 20_000 });
+          await shot(page, `workspace-sent-${locale}`);
+          if (locale === 'ja-JP')
+            assert.deepEqual(
+              await asciiWords(page, [...NODE_NAMES, ...TEAM_NAMES, who]),
+              [],
+              'English on the Japanese workspace',
+            );
+          else {
+            // buying a hint asks first, saying what it costs; cancelling buys nothing
+            await page.getByRole('tab', { name: words.hints }).click();
+            const held = page.locator('[data-testid=hints-held] li');
+            await held.first().waitFor();
+            const had = await held.count();
+            const form = page.getByTestId('hint-form');
+            const confirm = page.getByTestId('hint-confirm');
+            await form.getByRole('button', { name: 'Buy hint (costs points)' }).click();
+            await confirm.waitFor();
+            const cost = /Buy hint \d+ for “.+”\? (\d+) points will be taken from your score\./.exec(
+              (await confirm.textContent())!,
+            );
+            assert.ok(cost, `the question names the cost: ${await confirm.textContent()}`);
+            await shot(page, 'workspace-hint-confirm-en');
+            await confirm.getByRole('button', { name: 'Cancel' }).click();
+            await confirm.waitFor({ state: 'detached' });
+            await page.waitForTimeout(2000);
+            assert.equal(await held.count(), had, 'cancel bought nothing');
+            await form.getByRole('button', { name: 'Buy hint (costs points)' }).click();
+            await confirm.getByRole('button', { name: `Yes, buy for ${cost[1]} points` }).click();
+            await held.nth(had).waitFor({ timeout: 30_000 });
+            await page.locator('[data-testid=hints-held] li', { hasText: `bought (-${cost[1]} points)` }).waitFor();
+          }
         });
         await ctx.close();
       },
     );
   }
+
+  test(
+    'the instructor grades a report; after a reload the grade and comment are kept, marked graded; the team reads them',
+    { timeout: 180_000 },
+    async () => {
+      const comment = '原因の説明が具体的です。利用者の代わりの手段も書きましょう。';
+      const { ctx, page } = await newPage('ja-JP');
+      let id = '';
+      await step(page, 'grading', async () => {
+        await staffLogin(page);
+        await page.getByRole('heading', { name: '演習の一覧' }).waitFor();
+        await page.goto(`${url}/#/instructor/${EX}`);
+        const open = page.locator('#grading article[data-graded=no]').first();
+        await open.waitFor({ timeout: 30_000 });
+        id = (await open.getAttribute('data-testid'))!.replace(/^report-/, '');
+        const art = page.getByTestId(`report-${id}`);
+        await art.locator('input[name=grade]').fill('0.8');
+        await art.locator('input[name=comment]').fill(comment);
+        await art.getByRole('button', { name: '評価を保存' }).click();
+        await art.getByTestId('graded').filter({ hasText: '評価済み 0.8' }).waitFor({ timeout: 30_000 });
+        await page.reload();
+        await art.getByTestId('graded').filter({ hasText: '評価済み 0.8' }).waitFor({ timeout: 30_000 });
+        assert.equal(await art.locator('input[name=grade]').inputValue(), '0.8', 'the saved grade, not the default');
+        assert.equal(await art.locator('input[name=comment]').inputValue(), comment);
+        await art.getByRole('button', { name: '評価を変更' }).waitFor();
+        await shot(page, 'instructor-graded-ja');
+      });
+      await ctx.close();
+      // the team reads its grade and the instructor's comment with its report
+      const tr = await newPage('en-US');
+      await step(tr.page, 'graded-team', async () => {
+        await joinTeam(tr.page, codes.t01!, 'smith');
+        await tr.page.getByRole('tab', { name: 'Sent' }).click();
+        await tr.page
+          .locator(`[data-testid=sub-reports] article[data-report="${id}"] [data-testid=sub-grade]`, {
+            hasText: `Instructor’s grade: 0.8 Comment: ${comment}`,
+          })
+          .waitFor({ timeout: 30_000 });
+        await shot(tr.page, 'workspace-graded-en');
+      });
+      await tr.ctx.close();
+    },
+  );
 
   test(
     'a team-2 trainee sees only team 2 and cannot open team 1’s terminal or data',
@@ -477,7 +786,57 @@ describe('the walk through the three faces on the course A range', () => {
         await page.locator('[data-testid=score-table] tr[data-team=t01]').waitFor({ timeout: 20_000 });
         await page.locator('[data-testid=aar] li').first().waitFor({ timeout: 20_000 });
         await shot(page, `review-${lang}`);
-        if (lang === 'en') await docShot(page, 'review', page.locator('[data-testid=score-table]'));
+
+        // the printable after-action report: the exercise's header, then every team
+        await page
+          .getByRole('button', { name: lang === 'ja' ? '振り返り報告書を印刷' : 'Print after-action report' })
+          .click();
+        const aar = page.locator('[data-testid=aar-report][data-ready=yes]');
+        await aar.waitFor({ timeout: 30_000 });
+        assert.match(
+          (await aar.locator('h2').textContent())!,
+          lang === 'ja' ? /振り返り報告書：UI 演習（コースA）/ : /After-action report: UI 演習（コースA）/,
+        );
+        for (const team of ['t01', 't02']) {
+          const sec = aar.locator(`[data-testid=aar-team][data-team=${team}]`);
+          await sec.locator('ol.aar li').first().waitFor();
+        }
+        assert.equal(await aar.locator('[data-testid=aar-team]').count(), 2, 'every team, once');
+        assert.ok((await aar.locator('[data-team=t01] [data-testid=aar-report-item]').count()) >= 2, 'its reports');
+        // the README's review: the after-action report's header and scores
+        if (lang === 'en') await docShot(page, 'review', aar.locator('h2'));
+        await page.emulateMedia({ media: 'print' });
+        await shot(page, `report-print-${lang}`);
+        await page.emulateMedia({ media: 'screen' });
+        if (lang === 'ja') {
+          assert.deepEqual(
+            await asciiWords(page, [...NODE_NAMES, ...TEAM_NAMES, EX, 'UI', 'sato', 'smith', 'nakamura', STAFF.user]),
+            [],
+            'English on the Japanese report',
+          );
+          // the same report as a PDF file from the server: one page for the header and one per team at least
+          const token = await tokenOf(page);
+          const t0 = Date.now();
+          const res = await fetch(`${url}/api/exercises/${EX}/report.pdf?lang=ja`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          timings.reportPdf = since(t0);
+          assert.equal(res.status, 200, await res.clone().text());
+          assert.equal(res.headers.get('content-type'), 'application/pdf');
+          const pdf = Buffer.from(await res.arrayBuffer());
+          assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+          const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+          assert.ok(pages >= 3, `${pages} pages`);
+          writeFileSync(join(SHOTS, 'after-action-ja.pdf'), pdf);
+          // the results CSV names the members
+          const csv = await (
+            await fetch(`${url}/api/exercises/${EX}/results?format=csv`, {
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).text();
+          const t01 = csv.split('\r\n').find((l) => l.includes(',t01,'))!;
+          assert.match(t01, /sato; smith|smith; sato/, t01);
+        }
         await ctx.close();
       }
     },

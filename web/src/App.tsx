@@ -28,7 +28,7 @@ export function App() {
   ) : session.role === 'trainee' ? (
     <TeamView session={session} />
   ) : route[0] === 'review' || session.role === 'organizer' ? (
-    <ReviewView exercise={route[1]} />
+    <ReviewView exercise={route[1]} report={route[2] === 'report'} />
   ) : (
     <InstructorView exercise={route[1]} />
   );

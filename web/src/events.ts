@@ -1,6 +1,37 @@
-/** One line of text for a log event, in the reader's language. */
+/** One line of text for a log event, in the reader's language: never the event's raw type or ids. */
 import type { StoredEvent } from '../../protocol/index.js';
 import type { MessageKey, T } from './i18n/index.js';
+
+/** Event types with a sentence of their own in the dictionaries (`evtype.<type>`). */
+export const NAMED_EVENT_TYPES = [
+  'exercise.created',
+  'exercise.provisioned',
+  'exercise.started',
+  'exercise.paused',
+  'exercise.resumed',
+  'exercise.ended',
+  'exercise.archived',
+  'score.frozen',
+  'attack.started',
+  'attack.paused',
+  'attack.resumed',
+  'attack.stopped',
+  'attack.finished',
+  'attack.speed',
+  'attack.suspended',
+  'attack.restored',
+  'finding.submitted',
+  'action.submitted',
+  'recovery.declared',
+  'hint.released',
+  'hint.bought',
+] as const;
+
+export function eventTypeText(t: T, type: string): string {
+  return (NAMED_EVENT_TYPES as readonly string[]).includes(type)
+    ? t(`evtype.${type}` as MessageKey)
+    : t('evtype.other');
+}
 
 export function describeEvent(t: T, e: StoredEvent): string {
   const x = e as unknown as Record<string, unknown>;
@@ -9,7 +40,7 @@ export function describeEvent(t: T, e: StoredEvent): string {
     case 'attack.step':
       return t('event.attack.step', { step: s('step'), outcome: t(`outcome.${s('outcome')}` as MessageKey) });
     case 'check.result':
-      return t('event.check.result', { check: s('check'), result: s('ok') || s('result') || s('passed') });
+      return t(x.passed ? 'event.check.passed' : 'event.check.failed', { check: s('check') });
     case 'check.tampered':
       return t(x.cleared ? 'event.check.tampered.cleared' : 'event.check.tampered', {
         node: s('node'),
@@ -19,14 +50,7 @@ export function describeEvent(t: T, e: StoredEvent): string {
       return t('event.report.submitted', { kind: t(`report.kind.${s('kind')}` as MessageKey) });
     case 'report.graded':
       return t('event.report.graded', { grade: s('grade') });
-    case 'finding.submitted':
-    case 'action.submitted':
-    case 'recovery.declared':
-      return t(`event.${e.type}`);
-    case 'hint.released':
-    case 'hint.bought':
-      return t('hint.released', { step: s('step'), hint: s('hint') });
     default:
-      return t('event.other', { type: e.type });
+      return eventTypeText(t, e.type);
   }
 }

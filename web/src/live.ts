@@ -1,7 +1,13 @@
 /** Live room state over socket.io: the snapshot on join, then deltas folded in. */
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, RangeProgress, ServerToClientEvents, Snapshot } from '../../protocol/index.js';
+import type {
+  ClientToServerEvents,
+  RangeProgress,
+  ServerToClientEvents,
+  Snapshot,
+  TeamScore,
+} from '../../protocol/index.js';
 import { loadSession } from './api.js';
 
 export type Live = {
@@ -10,6 +16,16 @@ export type Live = {
   connected: boolean;
   error?: string;
 };
+
+/**
+ * A delta carries only the team whose points changed (the server does not push a delta for every
+ * team it overtook), so the ranks of the teams held here are recomputed from their totals, as the
+ * server ranks them: 1 + the number of teams with a higher total. Views without ranks keep none.
+ */
+export function rerank(scores: TeamScore[]): TeamScore[] {
+  if (!scores.some((s) => s.rank !== undefined)) return scores;
+  return scores.map((s) => ({ ...s, rank: 1 + scores.filter((o) => o.total > s.total).length }));
+}
 
 export function useRoom(exercise: string | undefined, team?: string): Live {
   const [state, setState] = useState<Live>({ progress: {}, connected: false });
@@ -43,7 +59,7 @@ export function useRoom(exercise: string | undefined, team?: string): Live {
               ...p,
               snapshot: {
                 ...p.snapshot,
-                scores: [...p.snapshot.scores.filter((x) => x.team !== d.team), d.score].sort((a, b) =>
+                scores: rerank([...p.snapshot.scores.filter((x) => x.team !== d.team), d.score]).sort((a, b) =>
                   a.team.localeCompare(b.team),
                 ),
               },

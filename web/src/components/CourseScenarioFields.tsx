@@ -49,7 +49,7 @@ export function CourseScenarioFields({
       <select id={`${prefix}-scenario`} name="scenario" required key={course}>
         {scenarios.map((s) => (
           <option key={s.id} value={s.id}>
-            {s.title?.[lang] ? `${s.title[lang]} (${s.id})` : s.id}
+            {s.title?.[lang] ?? s.id}
           </option>
         ))}
       </select>

@@ -9,6 +9,7 @@ import { api } from '../api.js';
 import { duration, timeOf, useI18n, type MessageKey } from '../i18n/index.js';
 import { useAsync } from './useAsync.js';
 import { Empty, ErrorBox, Loading } from './States.js';
+import { explainReason } from '../reasons.js';
 
 const STATUSES = ['pending', 'waiting', 'running', 'succeeded', 'blocked', 'failed', 'skipped'] as const;
 const RESOLVED = new Set(['succeeded', 'blocked', 'failed', 'skipped']);
@@ -57,6 +58,7 @@ export function ScenarioTimeline({
   // the runner's order is the plan's (with planned offsets); before it exists, the scenario's
   const ids = runner ? runner.steps.map((s) => s.id) : (plan.value?.steps ?? []).map((s) => s.step);
   const done = runner ? runner.steps.filter((s) => RESOLVED.has(s.status)).length : 0;
+  const titleOf = (step: string) => byId.get(step)?.title[lang] ?? step;
   return (
     <section
       className="timeline"
@@ -114,11 +116,11 @@ export function ScenarioTimeline({
                     {(STATUSES as readonly string[]).includes(status) ? t(`step.${status}` as MessageKey) : status}
                     {s?.skippedByInstructor && <small> · {t('timeline.byInstructor')}</small>}
                     {s?.reason && status !== 'succeeded' && (
-                      <div className="reason" data-testid="step-reason">
-                        {s.reason}
-                      </div>
+                      <Reason testid="step-reason" text={explainReason(t, s.reason, titleOf)} />
                     )}
-                    {!RESOLVED.has(status) && s?.waitingFor && <div className="reason">{s.waitingFor}</div>}
+                    {!RESOLVED.has(status) && s?.waitingFor && (
+                      <Reason text={explainReason(t, s.waitingFor, titleOf)} />
+                    )}
                   </td>
                   <td>{s?.endedAt ? timeOf(lang, s.endedAt) : s?.startedAt ? timeOf(lang, s.startedAt) : ''}</td>
                   <td>
@@ -147,9 +149,10 @@ export function ScenarioTimeline({
                           value={pick}
                           onChange={(e) => setChoice({ ...choice, [id]: e.target.value })}
                         >
-                          {hints.map((h) => (
+                          {hints.map((h, i) => (
                             <option key={h.id} value={h.id} title={h.text?.[lang]}>
-                              {h.id}
+                              {t('hint.nth', { n: i + 1 })}
+                              {h.text ? `${lang === 'ja' ? '：' : ': '}${h.text[lang].slice(0, 24)}…` : ''}
                               {h.got ? ` ✓ ${t(`hint.got.${h.got}` as MessageKey)}` : ''}
                             </option>
                           ))}
@@ -171,5 +174,14 @@ export function ScenarioTimeline({
         </table>
       )}
     </section>
+  );
+}
+
+/** A step's reason: in words where the runner's sentence is known, else its own text, marked as technical. */
+function Reason({ text, testid }: { text: { text: string; raw: boolean }; testid?: string }) {
+  return (
+    <div className="reason" data-testid={testid}>
+      {text.raw ? <code translate="no">{text.text}</code> : text.text}
+    </div>
   );
 }

@@ -1,16 +1,16 @@
 /** Instructor console: exercises, provisioning, ranges with health, scenario control, scoreboard, grading. */
-import { useState, type FormEvent } from 'react';
-import { type ExerciseRow, type StoredEvent, type TeamView as TeamRow } from '../../../protocol/index.js';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ExerciseRow, TeamView as TeamRow } from '../../../protocol/index.js';
 import { api } from '../api.js';
 import { useRoom } from '../live.js';
-import { useI18n, timeOf, type MessageKey } from '../i18n/index.js';
+import { useI18n, type MessageKey } from '../i18n/index.js';
 import { go } from '../route.js';
 import { Async, Empty, ErrorBox, Loading, Panel } from '../components/States.js';
 import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
 import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
-import { GradeRubric } from './instructor/GradeRubric.js';
+import { Grading } from './instructor/Grading.js';
 import { CourseScenarioFields } from '../components/CourseScenarioFields.js';
 import { SelfPacedWindows } from '../components/SelfPacedWindows.js';
 
@@ -117,6 +117,11 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
     () => api<{ teams: MapRange[] }>('GET', `/api/exercises/${exercise}/range`),
     [exercise, live.snapshot?.exercise.state, Object.values(live.progress).filter((p) => p.step === 'ready').length],
   );
+  // node health changes after the build (health checks settle, a node breaks or is reset): redraw
+  useEffect(() => {
+    const i = setInterval(ranges.reload, 20_000);
+    return () => clearInterval(i);
+  }, [ranges.reload]);
   const [msg, setMsg] = useState<{ ok: boolean; text: string }>();
   const act = async (path: string, body?: unknown) => {
     setMsg(undefined);
@@ -325,54 +330,5 @@ function TeamRange({ range, onReset }: { range: MapRange; onReset: (node?: strin
         </button>
       </details>
     </figure>
-  );
-}
-
-function Grading({ events, act }: { events: StoredEvent[]; act: (p: string, b?: unknown) => void }) {
-  const { t, lang } = useI18n();
-  const reports = events.filter((e) => e.type === 'report.submitted') as (StoredEvent & {
-    team: string;
-    id: string;
-    kind: string;
-    by: string;
-    fields: Record<string, string>;
-  })[];
-  if (!reports.length) return <Empty>{t('grade.none')}</Empty>;
-  return (
-    <div className="reports">
-      {reports.map((r) => (
-        <article key={r.id} className="report">
-          <h3>
-            {r.team} · {t(`report.kind.${r.kind}` as MessageKey)} · {r.by} · {timeOf(lang, r.at)}
-          </h3>
-          <dl>
-            {(['occurredAt', 'affected', 'cause', 'outlook', 'alternatives', 'actions'] as const).map((f) => (
-              <div key={f}>
-                <dt>{t(`report.${f}`)}</dt>
-                <dd>{r.fields[f]}</dd>
-              </div>
-            ))}
-          </dl>
-          <GradeRubric report={r} />
-          <form
-            className="inline"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const d = new FormData(e.currentTarget);
-              act(`teams/${r.team}/reports/${r.id}/grade`, {
-                grade: Number(d.get('grade')),
-                comment: String(d.get('comment') ?? ''),
-              });
-            }}
-          >
-            <label htmlFor={`g-${r.id}`}>{t('grade.value')}</label>
-            <input id={`g-${r.id}`} name="grade" type="number" min={0} max={1} step={0.1} defaultValue={1} required />
-            <label htmlFor={`c-${r.id}`}>{t('grade.comment')}</label>
-            <input id={`c-${r.id}`} name="comment" />
-            <button type="submit">{t('grade.submit')}</button>
-          </form>
-        </article>
-      ))}
-    </div>
   );
 }

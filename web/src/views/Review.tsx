@@ -2,19 +2,22 @@
 import { useState } from 'react';
 import type { ExerciseResult, ExerciseRow, TimelineEntry } from '../../../protocol/index.js';
 import { api, download } from '../api.js';
-import { timeOf, useI18n, type Lang, type MessageKey } from '../i18n/index.js';
+import { timeOf, useI18n, type MessageKey } from '../i18n/index.js';
 import { go } from '../route.js';
 import { Async, Empty, ErrorBox, Panel } from '../components/States.js';
 import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { ExerciseTable } from './Instructor.js';
 import { YearlyStats } from './review/YearlyStats.js';
+import { AfterActionReport } from './review/AfterActionReport.js';
+import { timelineItems } from './review/timeline-text.js';
 
-export function ReviewView({ exercise }: { exercise?: string }) {
+export function ReviewView({ exercise, report }: { exercise?: string; report?: boolean }) {
   const { t } = useI18n();
   const list = useAsync(() => api<{ exercises: ExerciseRow[] }>('GET', '/api/exercises'), []);
   const [err, setErr] = useState<string>();
   const save = (path: string, name: string) => download(path, name).catch((e: Error) => setErr(e.message));
+  if (exercise && report) return <AfterActionReport exercise={exercise} />;
   return (
     <div className="review">
       {err && <ErrorBox message={err} />}
@@ -66,7 +69,7 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
             >
               {t('review.exportJson')}
             </button>
-            <button type="button" onClick={() => print()}>
+            <button type="button" onClick={() => go('review', exercise, 'report')}>
               {t('review.print')}
             </button>
           </span>
@@ -99,14 +102,15 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
       >
         <Async value={timeline.value} error={timeline.error} retry={timeline.reload}>
           {(tl) => {
-            const items = timelineItems(tl, lang);
+            const items = timelineItems((tl as { entries?: TimelineEntry[] } | undefined)?.entries ?? [], lang, t);
             if (!items.length) return <Empty>{t('review.noTimeline')}</Empty>;
             return (
               <ol className="aar" data-testid="aar">
                 {items.map((it, i) => (
                   <li key={i}>
                     <time>{timeOf(lang, it.at)}</time>{' '}
-                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span> {it.text}
+                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span>{' '}
+                    {it.written ? <span data-content="team">{it.text}</span> : it.text}
                     {it.points ? (
                       <strong className={it.points > 0 ? 'ok' : 'late'}>
                         {' '}
@@ -123,17 +127,4 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
       </Panel>
     </>
   );
-}
-
-/** The scoring side's timeline ({team, entries}); entries carry their summary in both languages. */
-function timelineItems(v: unknown, lang: Lang): { at: string; lane: string; text: string; points?: number }[] {
-  const entries = (v as { entries?: TimelineEntry[] } | undefined)?.entries ?? [];
-  return entries
-    .map((e) => ({
-      at: e.at,
-      lane: e.lane,
-      text: `${e.summary[lang]}${e.outcome ? ` (${e.outcome})` : ''}`,
-      ...(e.points !== undefined ? { points: e.points } : {}),
-    }))
-    .sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -12,8 +12,9 @@ import { LogSearch } from './team/LogSearch.js';
 import { Forms } from './team/Forms.js';
 import { Hints } from './team/Hints.js';
 import { SelfPacedBar } from './team/SelfPacedBar.js';
+import { Submitted } from './team/Submitted.js';
 
-const TABS = ['terminals', 'logs', 'forms', 'hints'] as const;
+const TABS = ['terminals', 'logs', 'forms', 'submitted', 'hints'] as const;
 type Tab = (typeof TABS)[number];
 
 export function TeamView({ session }: { session: Session }) {
@@ -79,6 +80,9 @@ export function TeamView({ session }: { session: Session }) {
               deadlines={live.snapshot?.deadlines}
               nodes={range.value?.nodes.map((n) => n.node) ?? []}
             />
+          </div>
+          <div role="tabpanel" id="pane-submitted" aria-labelledby="tab-submitted" hidden={tab !== 'submitted'}>
+            <Submitted team={team} events={events} />
           </div>
           <div role="tabpanel" id="pane-hints" aria-labelledby="tab-hints" hidden={tab !== 'hints'}>
             <Hints ex={ex} team={team} events={events} />

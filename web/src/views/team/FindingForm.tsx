@@ -1,5 +1,5 @@
 import { INDICATOR_TYPES } from '../../../../protocol/index.js';
-import { useI18n } from '../../i18n/index.js';
+import { useI18n, type MessageKey } from '../../i18n/index.js';
 import { SubmitForm, field } from './SubmitForm.js';
 
 export function FindingForm({ base }: { base: string }) {
@@ -24,7 +24,7 @@ export function FindingForm({ base }: { base: string }) {
       <select id="f-type" name="indicatorType" defaultValue="ip">
         {INDICATOR_TYPES.map((i) => (
           <option key={i} value={i}>
-            {i}
+            {t(`indicator.${i}` as MessageKey)}
           </option>
         ))}
       </select>

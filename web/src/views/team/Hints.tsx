@@ -5,7 +5,7 @@ import { timeOf, useI18n, type MessageKey } from '../../i18n/index.js';
 import { Empty, ErrorBox, Loading, Panel } from '../../components/States.js';
 import { useAsync } from '../../components/useAsync.js';
 import { describeEvent } from '../../events.js';
-import { SubmitForm, field } from './SubmitForm.js';
+import { BuyHint } from './BuyHint.js';
 
 /** The hints the team holds, the ones it may buy, and its own recent events. */
 export function Hints({ ex, team, events }: { ex: string; team: string; events: StoredEvent[] }) {
@@ -25,7 +25,10 @@ export function Hints({ ex, team, events }: { ex: string; team: string; events: 
   const steps = list.value?.steps ?? [];
   const titles = new Map(steps.map((s) => [s.step, s.title[lang]]));
   const held = steps.flatMap((s) => s.hints.filter((h) => h.got).map((h) => ({ step: s, hint: h })));
-  const buyable = steps.flatMap((s) => s.hints.filter((h) => !h.got).map((h) => ({ step: s, hint: h })));
+  const buyable = steps.flatMap((s) => s.hints.flatMap((h, i) => (h.got ? [] : [{ step: s, hint: h, n: i + 1 }])));
+  /** a hint's number within its step: hint ids are the scenario's names, not words for trainees */
+  const nth = (step: string, hint: string) =>
+    (steps.find((s) => s.step === step)?.hints.findIndex((h) => h.id === hint) ?? -1) + 1 || 1;
   const when = new Map(
     mine
       .filter((e) => e.type === 'hint.released' || e.type === 'hint.bought')
@@ -44,10 +47,12 @@ export function Hints({ ex, team, events }: { ex: string; team: string; events: 
         <ul className="hints" data-testid="hints-held">
           {held.map(({ step, hint }) => (
             <li key={`${step.step}/${hint.id}`} data-hint={hint.id}>
-              <strong>{step.title[lang]}</strong>{' '}
+              <strong>
+                {step.title[lang]} · {t('hint.nth', { n: nth(step.step, hint.id) })}
+              </strong>{' '}
               <small>
                 {timeOf(lang, when.get(`${step.step}\n${hint.id}`))} · {t(`hint.got.${hint.got!}` as MessageKey)}
-                {hint.got === 'bought' ? ` (−${hint.cost})` : ''}
+                {hint.got === 'bought' ? ` (${t('hint.cost', { cost: -hint.cost })})` : ''}
               </small>
               <p>{hint.text?.[lang]}</p>
             </li>
@@ -58,25 +63,7 @@ export function Hints({ ex, team, events }: { ex: string; team: string; events: 
         (buyable.length === 0 ? (
           <Empty>{t('hint.noneToBuy')}</Empty>
         ) : (
-          <SubmitForm
-            testid="hint-form"
-            title={t('hint.buy')}
-            path={`/api/exercises/${ex}/teams/${team}/hints/buy`}
-            submitLabel={t('hint.buy')}
-            toBody={(d) => {
-              const [step, hint] = field(d, 'pick').split('\n');
-              return { step, hint };
-            }}
-          >
-            <label htmlFor="h-pick">{t('hint.step')}</label>
-            <select id="h-pick" name="pick" required>
-              {buyable.map(({ step, hint }) => (
-                <option key={`${step.step}/${hint.id}`} value={`${step.step}\n${hint.id}`}>
-                  {step.title[lang]} · {hint.id} · {t('hint.cost', { cost: hint.cost })}
-                </option>
-              ))}
-            </select>
-          </SubmitForm>
+          <BuyHint ex={ex} team={team} buyable={buyable} bought={list.reload} />
         ))}
       <h3>{t('review.timeline')}</h3>
       <ul className="events" data-testid="team-events">
@@ -88,7 +75,10 @@ export function Hints({ ex, team, events }: { ex: string; team: string; events: 
               {timeOf(lang, e.at)}{' '}
               {e.type === 'hint.released' || e.type === 'hint.bought'
                 ? // hint events name the step by the team's reference: show the step's title from the list
-                  t('hint.released', { step: titles.get(e.step) ?? '', hint: e.hint })
+                  t(e.type === 'hint.bought' ? 'hint.boughtEvent' : 'hint.releasedEvent', {
+                    step: titles.get(e.step) ?? '',
+                    n: nth(e.step, e.hint),
+                  })
                 : describeEvent(t, e)}
             </li>
           ))}

@@ -13,7 +13,8 @@ interface LogLine {
 export function LogSearch({ ex, team, nodes }: { ex: string; team: string; nodes: string[] }) {
   const { t, lang } = useI18n();
   const [query, setQuery] = useState('');
-  const [result, setResult] = useState<{ lines?: LogLine[]; error?: string; busy?: boolean }>({});
+  const [result, setResult] = useState<{ lines?: LogLine[]; error?: string; busy?: boolean; more?: boolean }>({});
+  const [older, setOlder] = useState<{ busy?: boolean; error?: string }>({});
   // a slow answer to an earlier search must not replace the answer to the latest one
   const latest = useRef(0);
   const search = async (e: FormEvent<HTMLFormElement>) => {
@@ -26,12 +27,29 @@ export function LogSearch({ ex, team, nodes }: { ex: string; team: string; nodes
     }
     setQuery(p.toString());
     setResult({ busy: true });
+    setOlder({});
     const n = ++latest.current;
     try {
-      const r = await api<{ lines: LogLine[] }>('GET', `/api/exercises/${ex}/teams/${team}/logs?${p}`);
-      if (n === latest.current) setResult({ lines: r.lines });
+      const r = await api<{ lines: LogLine[]; more?: boolean }>('GET', `/api/exercises/${ex}/teams/${team}/logs?${p}`);
+      if (n === latest.current) setResult({ lines: r.lines, more: !!r.more });
     } catch (err) {
       if (n === latest.current) setResult({ error: (err as Error).message });
+    }
+  };
+  /** the page of matches just before the ones shown (the view holds every page it has loaded) */
+  const loadOlder = async () => {
+    const held = result.lines ?? [];
+    const p = new URLSearchParams(query);
+    p.set('skip', String(held.length));
+    const n = latest.current;
+    setOlder({ busy: true });
+    try {
+      const r = await api<{ lines: LogLine[]; more?: boolean }>('GET', `/api/exercises/${ex}/teams/${team}/logs?${p}`);
+      if (n !== latest.current) return;
+      setResult({ lines: [...r.lines, ...held], more: !!r.more });
+      setOlder({});
+    } catch (err) {
+      setOlder({ error: (err as Error).message });
     }
   };
   return (
@@ -65,6 +83,14 @@ export function LogSearch({ ex, team, nodes }: { ex: string; team: string; nodes
           <p className="note" data-testid="log-count" data-query={query}>
             {t('logs.count', { n: result.lines.length })}
           </p>
+          {result.more && (
+            <p className="no-print">
+              <button type="button" onClick={() => void loadOlder()} disabled={older.busy} data-testid="log-older">
+                {t('logs.older')}
+              </button>
+              {older.error && <ErrorBox message={older.error} />}
+            </p>
+          )}
           <table className="list logs" data-testid="log-lines">
             <tbody>
               {result.lines.map((l, i) => (

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/index.js';
 import { Empty, Panel } from '../../components/States.js';
 import { TerminalView } from '../../components/Terminal.js';
+import { roleLabel } from '../../components/NetworkMap.js';
 import type { RangeView } from './range.js';
 
 export function Terminals({ ex, team, range }: { ex: string; team: string; range?: RangeView }) {
@@ -37,7 +38,7 @@ export function Terminals({ ex, team, range }: { ex: string; team: string; range
         >
           {nodes.map((n) => (
             <option key={n.node} value={n.node}>
-              {n.node} — {n.title}
+              {n.node} — {roleLabel(t, n.role)}
             </option>
           ))}
         </select>
