@@ -205,7 +205,10 @@ class DockerContainers implements Containers {
           // only through `enshu up`, which re-applies them before anything runs.
           RestartPolicy: { Name: 'no' },
           Init: false,
-          ...(spec.memoryMiB ? { Memory: spec.memoryMiB * 1024 * 1024 } : {}),
+          // No swap beyond the memory limit: a hog is stopped by the OOM killer inside its own node.
+          ...(spec.memoryMiB ? { Memory: spec.memoryMiB * 1024 * 1024, MemorySwap: spec.memoryMiB * 1024 * 1024 } : {}),
+          ...(spec.pidsLimit ? { PidsLimit: spec.pidsLimit } : {}),
+          ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
         },
         NetworkingConfig: first
@@ -241,13 +244,28 @@ class DockerContainers implements Containers {
     }
   }
 
-  async stats(idOrName: string): Promise<{ memoryBytes: number }> {
+  async stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number }> {
     const s = (await this.d.getContainer(idOrName).stats({ stream: false })) as {
       memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } };
+      pids_stats?: { current?: number };
     };
     const usage = s.memory_stats?.usage ?? 0;
     const cache = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.cache ?? 0;
-    return { memoryBytes: Math.max(0, usage - cache) };
+    const pids = s.pids_stats?.current;
+    return { memoryBytes: Math.max(0, usage - cache), ...(pids !== undefined ? { pids } : {}) };
+  }
+
+  async limits(idOrName: string): Promise<{ memoryBytes: number; pids: number; cpus: number }> {
+    try {
+      const h = (await this.d.getContainer(idOrName).inspect()).HostConfig as {
+        Memory?: number;
+        PidsLimit?: number | null;
+        NanoCpus?: number;
+      };
+      return { memoryBytes: h.Memory ?? 0, pids: h.PidsLimit ?? 0, cpus: (h.NanoCpus ?? 0) / 1e9 };
+    } catch (err) {
+      throw new EngineError(`cannot inspect container ${idOrName}: ${engineMessage(err)}`);
+    }
   }
 }
 

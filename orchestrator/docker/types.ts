@@ -43,6 +43,10 @@ export interface ContainerSpec {
   /** First entry is attached at create time, the rest before start. */
   networks: { network: string; ip: string }[];
   memoryMiB?: number;
+  /** most processes (and threads) the container may hold at once */
+  pidsLimit?: number;
+  /** CPU share cap, in cores */
+  cpus?: number;
   /** seconds between the engine's own runs of the image's health check (the image's interval if unset) */
   healthIntervalSeconds?: number;
 }
@@ -123,7 +127,10 @@ export interface Containers {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   start(idOrName: string): Promise<void>;
   remove(idOrName: string): Promise<void>;
-  stats(idOrName: string): Promise<{ memoryBytes: number }>;
+  /** memory in use (page cache left out) and, where the engine counts them, processes */
+  stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number }>;
+  /** the container's caps as the engine applies them (0: none) */
+  limits(idOrName: string): Promise<{ memoryBytes: number; pids: number; cpus: number }>;
 }
 
 export interface ExecResult {

@@ -2,6 +2,7 @@ import { ConfigError, EngineError, NotFoundError, teamId, mapLimit, topologiesDi
 import { LABEL, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/types.js';
 import { addressOffset } from './slots.js';
 import { withProvisionLock } from './provision-lock.js';
+import { nodeLimitsSpec } from './limits.js';
 import { planTeam, type PlannedNode, type TeamPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 import { loadTopology, loadTopologyById, topologySource } from '../topology/load.js';
@@ -249,7 +250,7 @@ export class RangeManager {
       capAdd: nodeCapabilities(node, imageLabels),
       sysctls: nodeSysctls(imageLabels),
       networks: node.interfaces.map((i) => ({ network: i.network, ip: i.ip })),
-      ...(node.memoryMiB ? { memoryMiB: node.memoryMiB } : {}),
+      ...nodeLimitsSpec(node),
       healthIntervalSeconds: ENGINE_HEALTH_INTERVAL_S,
     };
   }
