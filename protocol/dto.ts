@@ -12,6 +12,7 @@ import {
   CheckResultEventSchema,
   EventSchema,
   ExerciseEventSchema,
+  RangeEventSchema,
   FindingEventSchema,
   HintEventSchema,
   OutcomeSchema,
@@ -309,6 +310,7 @@ export const EventTypeSchema = z.enum([
   ...HintEventSchema.shape.type.options,
   RecoveryDeclaredEventSchema.shape.type.value,
   ...ExerciseEventSchema.shape.type.options,
+  ...RangeEventSchema.shape.type.options,
 ]) satisfies z.ZodType<EnshuEvent['type']>;
 
 /**
@@ -328,6 +330,8 @@ export const TimelineLaneSchema = z.enum([
   'recovery',
   'hint',
   'exercise',
+  // resets, replays, skips and outages of the range: things that happened to the team, not by it
+  'range',
 ]);
 export type TimelineLane = z.infer<typeof TimelineLaneSchema>;
 

@@ -97,6 +97,11 @@ export class AttackRuntime {
     await rt.checker?.stop();
   }
 
+  /** The team's range changed under it (reset, outage): the checker takes every value again. */
+  rebaseline(exercise: string, team: string): void {
+    this.runtimes.get(exercise)?.checker?.forget(team);
+  }
+
   pause(exercise: string): void {
     for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.pause();
   }
@@ -116,9 +121,18 @@ export class AttackRuntime {
     return r;
   }
 
-  control(exercise: string, team: string, what: 'skip' | 'replay', step: string): RunnerState {
+  control(exercise: string, team: string, what: 'skip' | 'replay', step: string, by = 'instructor'): RunnerState {
     this.c.store.exercises.team(exercise, team);
     const r = this.runner(exercise, team);
+    // the instructor's command is an event of its own: the timeline explains the steps that follow
+    this.c.append({
+      type: what === 'skip' ? 'attack.skip' : 'attack.replay',
+      exercise,
+      team,
+      at: this.c.at(),
+      scenario: this.c.store.exercises.get(exercise).scenario,
+      detail: { step, by },
+    });
     try {
       // replay resolves when the step's action ends; its outcome arrives as an attack.step event
       void Promise.resolve(r[what](step)).catch((err: unknown) =>

@@ -156,11 +156,18 @@ export class Lifecycle {
   }
 
   /** Rebuilds one node of a team's range, or the whole range. */
-  async reset(exercise: string, team: string, node?: string): Promise<void> {
+  async reset(exercise: string, team: string, node?: string, by = 'instructor'): Promise<void> {
     this.c.store.exercises.team(exercise, team);
-    await this.c
-      .ranges()
-      .reset({ exercise, team, ...(node ? { node } : {}), onProgress: (p) => this.c.hooks.progress(p) });
+    const ranges = this.c.ranges();
+    // a reset is an event at both ends: checks that turn true meanwhile (or because of it) earn nothing
+    const where = { exercise, team, ...(node ? { node } : {}), by };
+    this.c.append({ type: 'range.reset', at: this.c.at(), ...where });
+    try {
+      await ranges.reset({ exercise, team, ...(node ? { node } : {}), onProgress: (p) => this.c.hooks.progress(p) });
+    } finally {
+      this.c.append({ type: 'range.reset.done', at: this.c.at(), ...where });
+      this.attacks.rebaseline(exercise, team);
+    }
   }
 
   /**

@@ -75,8 +75,8 @@ export class ExerciseService {
     return this.lifecycle.archive(id, by);
   }
 
-  reset(exercise: string, team: string, node?: string): Promise<void> {
-    return this.lifecycle.reset(exercise, team, node);
+  reset(exercise: string, team: string, node?: string, by?: string): Promise<void> {
+    return this.lifecycle.reset(exercise, team, node, by);
   }
 
   recover(): Promise<{ resumed: string[]; reprovisioned: string[] }> {
@@ -95,8 +95,8 @@ export class ExerciseService {
 
   // attack runtime
 
-  control(exercise: string, team: string, what: 'skip' | 'replay', step: string): RunnerState {
-    return this.attacks.control(exercise, team, what, step);
+  control(exercise: string, team: string, what: 'skip' | 'replay', step: string, by?: string): RunnerState {
+    return this.attacks.control(exercise, team, what, step, by);
   }
 
   setSpeed(exercise: string, speed: number): void {

@@ -239,6 +239,7 @@ export const en = {
   'lane.recovery': 'recovery',
   'lane.hint': 'hint',
   'lane.exercise': 'exercise',
+  'lane.range': 'range',
 
   'event.attack.step': 'Attacker: {step} ({outcome})',
   'event.finding.submitted': 'Finding submitted',

@@ -241,6 +241,7 @@ export const ja: Messages = {
   'lane.recovery': '回復',
   'lane.hint': 'ヒント',
   'lane.exercise': '演習',
+  'lane.range': '環境',
 
   'event.attack.step': '攻撃者：{step}（{outcome}）',
   'event.finding.submitted': '気づいたことを提出',
