@@ -198,6 +198,22 @@ export interface EngineInfo {
   cpus: number;
 }
 
+/** A container's life event as the engine streams it (start, die, oom, destroy, health_status…). */
+export interface ContainerEvent {
+  action: string;
+  /** container name */
+  name: string;
+  labels: Labels;
+  /** exit code of a `die` */
+  exitCode?: number;
+  at: string;
+}
+
+/** A live subscription to the engine's events; it ends when the engine goes away. */
+export interface EventWatch {
+  close(): void;
+}
+
 /** One container engine; a course may spread teams over several of these. */
 export interface Engine {
   readonly endpoint: string;
@@ -209,6 +225,11 @@ export interface Engine {
   readonly observe: Observe;
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
+  /**
+   * Follows container events of containers carrying `labels`; `onEnd` is called once when the
+   * stream ends (engine stopped or restarted, or the connection failed), with the reason.
+   */
+  events(labels: Labels, onEvent: (e: ContainerEvent) => void, onEnd: (err?: Error) => void): Promise<EventWatch>;
   /**
    * Runs a one-shot container in the engine host's network namespace with NET_ADMIN,
    * so host firewall rules can be managed wherever the engine runs (local, TCP or SSH).

@@ -102,12 +102,24 @@ export class AttackRuntime {
     this.runtimes.get(exercise)?.checker?.forget(team);
   }
 
+  /** Teams held by the engine watch (degraded range): an instructor's resume leaves them paused. */
+  held: (exercise: string, team: string) => boolean = () => false;
+
+  /** One team's attack (and its clock) stops where it stands: its range is degraded. */
+  pauseTeam(exercise: string, team: string): void {
+    this.runtimes.get(exercise)?.runners.get(team)?.pause();
+  }
+
+  resumeTeam(exercise: string, team: string): void {
+    this.runtimes.get(exercise)?.runners.get(team)?.resume();
+  }
+
   pause(exercise: string): void {
     for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.pause();
   }
 
   resume(exercise: string): void {
-    for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.resume();
+    for (const [team, r] of this.runtimes.get(exercise)?.runners ?? []) if (!this.held(exercise, team)) r.resume();
   }
 
   private runner(exercise: string, team: string): AttackRunnerLike {

@@ -162,9 +162,11 @@ export class Lifecycle {
     // a reset is an event at both ends: checks that turn true meanwhile (or because of it) earn nothing
     const where = { exercise, team, ...(node ? { node } : {}), by };
     this.c.append({ type: 'range.reset', at: this.c.at(), ...where });
+    this.c.resetting.add(`${exercise}/${team}`);
     try {
       await ranges.reset({ exercise, team, ...(node ? { node } : {}), onProgress: (p) => this.c.hooks.progress(p) });
     } finally {
+      this.c.resetting.delete(`${exercise}/${team}`);
       this.c.append({ type: 'range.reset.done', at: this.c.at(), ...where });
       this.attacks.rebaseline(exercise, team);
     }
