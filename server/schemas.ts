@@ -183,7 +183,10 @@ export const Answer = {
           endpoint: z.string().nullable(),
           since: iso,
           error: z.string().optional(),
-          degraded: z.record(z.array(z.string())).describe('teams whose range is degraded now, per exercise'),
+          degradedTeams: z
+            .number()
+            .int()
+            .describe('how many team ranges are degraded now (which ones: range.degraded events, staff only)'),
         })
         .describe('the engine as the engine watch sees it'),
       startedAt: iso,

@@ -25,8 +25,8 @@ export interface EngineHealth {
   since: string;
   /** the last error while down */
   error?: string;
-  /** teams whose range is degraded now, per exercise */
-  degraded: Record<string, string[]>;
+  /** how many team ranges are degraded now (/api/health answers anyone, so no names) */
+  degradedTeams: number;
 }
 
 interface Degraded {
@@ -43,7 +43,7 @@ export class EngineWatch {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private stream: { close(): void } | undefined;
-  private health: Omit<EngineHealth, 'degraded'>;
+  private health: Omit<EngineHealth, 'degradedTeams'>;
   /** exercise → team → what is down */
   private readonly degraded = new Map<string, Map<string, Degraded>>();
   /** last reason seen on the event stream per container (oom, exit code) */
@@ -65,9 +65,9 @@ export class EngineWatch {
   }
 
   status(): EngineHealth {
-    const degraded: Record<string, string[]> = {};
-    for (const [ex, teams] of this.degraded) if (teams.size) degraded[ex] = [...teams.keys()].sort();
-    return { ...this.health, degraded };
+    let degradedTeams = 0;
+    for (const teams of this.degraded.values()) degradedTeams += teams.size;
+    return { ...this.health, degradedTeams };
   }
 
   /** whether `team`'s range is degraded now (its attack stays paused) */

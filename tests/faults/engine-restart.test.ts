@@ -117,12 +117,9 @@ test('an engine restart: ranges come back by themselves, isolated, nothing lost,
   // every node runs again, and the engine watch says the range is whole
   const [status] = await new RangeManager(engine).status(EX);
   for (const t of status!.teams) for (const n of t.nodes) assert.equal(n.state, 'running', `${t.team}/${n.node}`);
-  const health = await run.api<{ engineStatus: { state: string; degraded: Record<string, string[]> } }>(
-    'GET',
-    '/api/health',
-  );
+  const health = await run.api<{ engineStatus: { state: string; degradedTeams: number } }>('GET', '/api/health');
   assert.equal(health.body.engineStatus.state, 'up');
-  assert.deepEqual(health.body.engineStatus.degraded, {});
+  assert.equal(health.body.engineStatus.degradedTeams, 0);
 
   // isolation holds: host rules in place, a team reaches its own web through its FW and not the other's
   const rules = await new RangeManager(engine).hostRules();
