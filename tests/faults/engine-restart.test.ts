@@ -134,6 +134,11 @@ test('an engine restart: ranges come back by themselves, isolated, nothing lost,
   const other = await sh(`enshu-${EX}-t01-pc1`, `curl -fsS -m 5 -o /dev/null http://${ip('t02')}/`);
   assert.notEqual(other.exitCode, 0, 'team 1 must not reach team 2');
 
+  // provisioning a running exercise converges it where it stands (it used to be a 409)
+  const again = await run.api<{ exercise: { state: string } }>('POST', `/api/exercises/${EX}/provision`, {}, admin);
+  assert.equal(again.status, 202, again.text);
+  assert.equal(again.body.exercise.state, 'running');
+
   // no event lost: the log before the restart is still its prefix
   assert.deepEqual(events().slice(0, before.length), before);
   // and nobody's score moved (a team with no scored event yet counts as 0)
