@@ -21,6 +21,15 @@ export function describeEvent(t: T, e: StoredEvent): string {
     case 'hint.released':
     case 'hint.bought':
       return t('hint.released', { step: s('step'), hint: s('hint') });
+    // the range changed under the team (#18); a trainee's copy names no node: the whole range
+    case 'range.degraded':
+    case 'range.restored':
+    case 'range.reset':
+    case 'range.reset.done':
+      return t(`event.${e.type}`, { node: s('node') || t('event.range.whole') });
+    case 'attack.skip':
+    case 'attack.replay':
+      return t(`event.${e.type}`, { step: String((x.detail as { step?: unknown } | undefined)?.step ?? '') });
     default:
       return t('event.other', { type: e.type });
   }

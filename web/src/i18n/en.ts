@@ -249,6 +249,13 @@ export const en = {
   'event.report.graded': 'Report graded: {grade}',
   'event.recovery.declared': 'Recovery declared',
   'event.other': '{type}',
+  'event.range.degraded': 'Range degraded: {node} (it is being restored automatically)',
+  'event.range.restored': 'Range restored: {node}',
+  'event.range.reset': 'Reset by the instructor: {node}',
+  'event.range.reset.done': 'Reset done: {node}',
+  'event.range.whole': 'the whole range',
+  'event.attack.skip': 'Skipped by the instructor: {step}',
+  'event.attack.replay': 'Replayed by the instructor: {step}',
 } as const;
 
 export type MessageKey = keyof typeof en;

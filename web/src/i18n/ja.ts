@@ -251,4 +251,11 @@ export const ja: Messages = {
   'event.report.graded': '報告の評価：{grade}',
   'event.recovery.declared': '回復を報告',
   'event.other': '{type}',
+  'event.range.degraded': '環境の障害：{node}（自動で復旧中です）',
+  'event.range.restored': '環境が復旧しました：{node}',
+  'event.range.reset': '講師がリセット：{node}',
+  'event.range.reset.done': 'リセット完了：{node}',
+  'event.range.whole': '環境全体',
+  'event.attack.skip': '講師がスキップ：{step}',
+  'event.attack.replay': '講師が再実行：{step}',
 };
