@@ -15,6 +15,7 @@ import {
   teamNumber,
 } from '../core/index.js';
 import { connectEngine } from '../orchestrator/index.js';
+import { attacksFromServerLog } from './attack-status.js';
 import { type AttackStepEvent, type StoredEvent, type RunnerState } from '../protocol/index.js';
 import {
   planFor,
@@ -329,13 +330,24 @@ export function registerAttackCommand(program: Command): void {
 
   attack
     .command('status')
-    .description('where each team’s attack stands (from the running process)')
+    .description('where each team’s attack stands (from the running process, or the server’s log)')
     .requiredOption('--exercise <id>', 'exercise id')
     .requiredOption('--team <t>', 'team id(s)', teamArg)
+    .option('--data-dir <dir>', 'the exercise server’s data directory (attacks the server runs)', './.enshu')
     .option('--json', 'machine-readable output')
-    .action((o: { exercise: string; team: string[]; json?: boolean }) => {
+    .action((o: { exercise: string; team: string[]; dataDir: string; json?: boolean }) => {
       const list = o.team.map((t) => readState(o.exercise, t)?.state).filter((s): s is RunnerState => !!s);
-      out(o.json, list, () => (list.length ? list.map(renderState).join('\n') : 'no attack state recorded'));
+      if (list.length) return out(o.json, list, () => list.map(renderState).join('\n'));
+      // not run by this CLI: the exercise server runs it, and its log says where it stands
+      const logged = attacksFromServerLog(o.dataDir, o.exercise, o.team) ?? [];
+      out(o.json, logged, () =>
+        logged.length
+          ? `from the server's log in ${o.dataDir}:\n` +
+            logged
+              .map((s) => renderState({ ...s, seed: '', cleanups: 0, steps: s.steps as RunnerState['steps'] }))
+              .join('\n')
+          : `no attack state recorded for ${o.team.join(', ')} of ${o.exercise} (neither by \`enshu attack run\` nor in ${o.dataDir})`,
+      );
     });
 
   attack

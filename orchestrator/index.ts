@@ -34,6 +34,7 @@ export type {
 export { connectEngine } from './docker/connect.js';
 export { ensureImages, type ImageEvent } from './images/build.js';
 export { listRoles, roleTag, baseTag } from './images/catalog.js';
+export { rootfsTag } from './images/rootfs.js';
 export { addressOffset } from './lifecycle/slots.js';
 export {
   RangeManager,

@@ -13,6 +13,7 @@ import {
   CheckTamperedEventSchema,
   EventSchema,
   ExerciseEventSchema,
+  RangeEventSchema,
   FindingEventSchema,
   HintEventSchema,
   NoticeObservedEventSchema,
@@ -358,6 +359,7 @@ export const EventTypeSchema = z.enum([
   RecoveryDeclaredEventSchema.shape.type.value,
   ...ExerciseEventSchema.shape.type.options,
   NoticeObservedEventSchema.shape.type.value,
+  ...RangeEventSchema.shape.type.options,
 ]) satisfies z.ZodType<EnshuEvent['type']>;
 
 /**
@@ -377,6 +379,8 @@ export const TimelineLaneSchema = z.enum([
   'recovery',
   'hint',
   'exercise',
+  // resets, replays, skips and outages of the range: things that happened to the team, not by it
+  'range',
 ]);
 export type TimelineLane = z.infer<typeof TimelineLaneSchema>;
 

@@ -66,6 +66,9 @@ export const AttackControlEventSchema = z.object({
     'attack.speed',
     'attack.suspended',
     'attack.restored',
+    // an instructor skipped (`attack.skip`) or replayed (`attack.replay`) a step (detail.step, detail.by)
+    'attack.skip',
+    'attack.replay',
   ]),
   team: TeamIdSchema,
   scenario: z.string(),
@@ -217,6 +220,25 @@ export const NoticeObservedEventSchema = z.object({
   text: z.string().max(20_000).default(''),
 });
 
+/**
+ * The range itself changed under the team, not by the team: an instructor's reset of a node or the
+ * whole team (`range.reset` when it starts, `range.reset.done` when it is back), or an outage of the
+ * infrastructure (`range.degraded`: nodes stopped for reasons not of the exercise, such as an engine
+ * restart or the OOM killer; `range.restored`: the range is whole again). Scoring gives no credit for
+ * checks that turn true across these (scoreboard/check-credit.ts) and judges no availability meanwhile.
+ */
+export const RangeEventSchema = z.object({
+  ...base,
+  type: z.enum(['range.reset', 'range.reset.done', 'range.degraded', 'range.restored']),
+  team: TeamIdSchema,
+  /** the node concerned; absent: the whole team's range */
+  node: z.string().optional(),
+  by: z.string().optional(),
+  /** why, in a few words (e.g. "engine restarted", "oom", "instructor reset") */
+  reason: z.string().max(500).optional(),
+  detail: z.record(z.unknown()).optional(),
+});
+
 export const EventSchema = z.discriminatedUnion('type', [
   AttackStepEventSchema,
   FindingEventSchema,
@@ -231,6 +253,7 @@ export const EventSchema = z.discriminatedUnion('type', [
   ...AttackControlEventSchema.shape.type.options.map((t) => AttackControlEventSchema.extend({ type: z.literal(t) })),
   ...HintEventSchema.shape.type.options.map((t) => HintEventSchema.extend({ type: z.literal(t) })),
   ...ExerciseEventSchema.shape.type.options.map((t) => ExerciseEventSchema.extend({ type: z.literal(t) })),
+  ...RangeEventSchema.shape.type.options.map((t) => RangeEventSchema.extend({ type: z.literal(t) })),
 ] as unknown as [z.ZodDiscriminatedUnionOption<'type'>, ...z.ZodDiscriminatedUnionOption<'type'>[]]);
 
 export type AttackStepEvent = z.output<typeof AttackStepEventSchema>;
@@ -245,6 +268,7 @@ export type HintEvent = z.output<typeof HintEventSchema>;
 export type RecoveryDeclaredEvent = z.output<typeof RecoveryDeclaredEventSchema>;
 export type ExerciseEvent = z.output<typeof ExerciseEventSchema>;
 export type NoticeObservedEvent = z.output<typeof NoticeObservedEventSchema>;
+export type RangeEvent = z.output<typeof RangeEventSchema>;
 
 export type EnshuEvent =
   | AttackStepEvent
@@ -258,7 +282,8 @@ export type EnshuEvent =
   | HintEvent
   | RecoveryDeclaredEvent
   | ExerciseEvent
-  | NoticeObservedEvent;
+  | NoticeObservedEvent
+  | RangeEvent;
 
 /** An event as stored: with its position in the log. */
 export type StoredEvent = EnshuEvent & { seq: number };

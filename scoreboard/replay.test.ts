@@ -17,9 +17,11 @@ const summary = (r: ReturnType<typeof computeScores>) =>
 describe('replay of a recorded course A exercise (two teams)', () => {
   it('gives the recorded scores, the same twice', () => {
     // #14: the recorded reports name no recipient, so they are not held to plain words (t01 +2 raw);
-    // t02's 「11月25日午前」 is no time (−2 raw) and its jargon is not charged either (+2 raw)
+    // t02's 「11月25日午前」 is no time (−2 raw) and its jargon is not charged either (+2 raw).
+    // #18: t01's admin-disabled was first seen true (never false): a check the range was built with
+    // earns nothing, also not as proactive containment when lateral was blocked (was 80)
     const expected = [
-      { team: 't01', total: 290.47, rank: 1, detection: 27.5, response: 80, reporting: 153, recovery: 29.97 },
+      { team: 't01', total: 250.47, rank: 1, detection: 27.5, response: 40, reporting: 153, recovery: 29.97 },
       { team: 't02', total: 33.36, rank: 2, detection: -5.09, response: 36.26, reporting: 9, recovery: -6.81 },
     ];
     assert.deepEqual(summary(computeScores(log, ctx)), expected);
@@ -51,7 +53,7 @@ describe('replay of a recorded course A exercise (two teams)', () => {
   it('replays a rule change over the finished exercise', () => {
     const changed = withRules(ctx.rules, { weights: { reporting: 1 }, detection: { falsePositivePenalty: 10 } });
     assert.deepEqual(summary(computeScores(log, { ...ctx, rules: changed })), [
-      { team: 't01', total: 239.47, rank: 1, detection: 27.5, response: 80, reporting: 102, recovery: 29.97 },
+      { team: 't01', total: 199.47, rank: 1, detection: 27.5, response: 40, reporting: 102, recovery: 29.97 },
       { team: 't02', total: 14.36, rank: 2, detection: -21.09, response: 36.26, reporting: 6, recovery: -6.81 },
     ]);
   });
@@ -75,7 +77,7 @@ describe('replay of a recorded course A exercise (two teams)', () => {
     for (const e of moved) fold.add(e);
     const batch = computeScores(moved, ctx);
     assert.deepEqual(fold.scores(), batch);
-    assert.equal(batch.find((t) => t.team === 't01')!.phases.response, 80);
+    assert.equal(batch.find((t) => t.team === 't01')!.phases.response, 40);
     // an exercise-wide event appended late folds the whole log again
     const pause = { exercise: 'e-a01', type: 'exercise.paused' as const, at: '2026-11-25T01:50:00Z' };
     const resume = { exercise: 'e-a01', type: 'exercise.resumed' as const, at: '2026-11-25T02:20:00Z' };

@@ -192,9 +192,16 @@ describe('response and recovery checks', () => {
     );
   });
   it('credits containment in place when the step was blocked in full', () => {
-    const t = score([check(1, 'c2-blocked', 'containment', true), step(30, 'c2', 'blocked')]);
+    const t = score([
+      check(0, 'c2-blocked', 'containment', false),
+      check(1, 'c2-blocked', 'containment', true),
+      step(30, 'c2', 'blocked'),
+    ]);
     assert.deepEqual(codes(t), ['response.containment:40']);
     assert.equal(t.items[0]!.params.proactive, true);
+  });
+  it('gives no proactive credit for a check that held since the range was built', () => {
+    assert.deepEqual(codes(score([check(1, 'c2-blocked', 'containment', true), step(30, 'c2', 'blocked')])), []);
   });
   it('response actions and recovery declarations alone earn nothing', () => {
     const t = score([

@@ -32,6 +32,14 @@ import {
 import { indicatorMatches, normalizeIndicator } from './normalize.js';
 import type { Rules } from './rules/schema.js';
 import type { CheckSpec, GroundTruth, StepTruth } from '../core/index.js';
+import {
+  heldByTeam,
+  newCheckCredit,
+  onCheckResult,
+  onRangeEvent,
+  rangeWhole,
+  type CheckCredit,
+} from './check-credit.js';
 
 export type ReasonParams = Record<string, string | number | boolean | string[]>;
 
@@ -96,6 +104,8 @@ interface TeamState {
   falsePositives: number;
   checks: Map<string, CheckState>;
   checksCredited: Set<string>;
+  /** which check results may earn (resets and outages in between take the credit away) */
+  credit: CheckCredit;
   outages: Map<string, Outage[]>;
   reports: Ev<ReportEvent>[];
   /** missing guideline fields and jargon ("term → plain") of each report, found when it arrives */
@@ -130,6 +140,7 @@ const newTeam = (team: string): TeamState => ({
   falsePositives: 0,
   checks: new Map(),
   checksCredited: new Set(),
+  credit: newCheckCredit(),
   outages: new Map(),
   reports: [],
   reportChecks: new Map(),
@@ -197,7 +208,7 @@ function onAttackStep(ctx: ScoreContext, t: TeamState, e: Ev<AttackStepEvent>): 
   // the team stopped the step before it worked: containment already in place counts in full
   if (e.outcome !== 'blocked' || !truthStep) return;
   for (const c of truthStep.containment) {
-    if (t.checks.get(c.id)?.passed && !t.checksCredited.has(c.id)) {
+    if (t.checks.get(c.id)?.passed && heldByTeam(t.credit, c.id) && !t.checksCredited.has(c.id)) {
       t.checksCredited.add(c.id);
       const pts = ctx.rules.response.pointsByCheck[c.id] ?? ctx.rules.response.containmentPoints;
       t.items.push(
@@ -354,17 +365,17 @@ function onCheck(ctx: ScoreContext, t: TeamState, e: Ev<CheckResultEvent>, clock
     t.outages.set(e.check, list);
     const open = list.at(-1);
     const down = open !== undefined && open.to === undefined;
-    if (!e.passed && !down) list.push({ from: e.at, fromSeq: e.seq });
+    // while the range is being reset or the infrastructure is down, the team is not charged
+    if (!e.passed && !down && rangeWhole(t.credit)) list.push({ from: e.at, fromSeq: e.seq });
     if (e.passed && down) open.to = e.at;
     return;
   }
-  const prev = t.checks.get(e.check);
   t.checks.set(e.check, { passed: e.passed, at: e.at });
-  if (!e.passed || prev?.passed || t.checksCredited.has(e.check)) return;
   const step = checkSpec(ctx, t.team, e.check)?.step ?? e.step;
   const since = step ? t.happened.get(step) : undefined;
-  // a check that passes before its step happened proves nothing yet
-  if (!step || !since) return;
+  // only a turn to true the team made earns: seen false since the step, no reset or outage between
+  const earned = onCheckResult(t.credit, e.check, e.passed, !!since);
+  if (!earned || t.checksCredited.has(e.check) || !step || !since) return;
   t.checksCredited.add(e.check);
   const decay = decayFactor(activeMinutes(clock, since.at, e.at), ctx.rules.decay);
   if (e.kind === 'containment') {
@@ -386,6 +397,16 @@ function onCheck(ctx: ScoreContext, t: TeamState, e: Ev<CheckResultEvent>, clock
     t.items.push(
       item(ctx, 'recovery', pts * decay, 'recovery.check', { check: e.check, decay: round3(decay) }, e, e.at, step),
     );
+  }
+}
+
+/** A reset or outage: credit stops (check-credit.ts) and services down meanwhile are not charged. */
+function onRangeChange(t: TeamState, e: Ev): void {
+  onRangeEvent(t.credit, e);
+  if (rangeWhole(t.credit)) return;
+  for (const list of t.outages.values()) {
+    const open = list.at(-1);
+    if (open && open.to === undefined) open.to = e.at;
   }
 }
 
@@ -495,6 +516,12 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
       if (speed !== undefined && speed !== (t.speeds.at(-1)?.speed ?? 1)) t.speeds.push({ from: e.at, speed });
       break;
     }
+    case 'range.reset':
+    case 'range.reset.done':
+    case 'range.degraded':
+    case 'range.restored':
+      onRangeChange(teamOf(state, e.team), e);
+      break;
     default:
       // response actions and recovery declarations earn nothing on their own (they stay in the timeline)
       if ('team' in e && typeof e.team === 'string') teamOf(state, e.team);

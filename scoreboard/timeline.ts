@@ -20,7 +20,16 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'hint.bought': 'hint',
   'hint.released': 'hint',
   'notice.observed': 'reporting',
+  'attack.skip': 'range',
+  'attack.replay': 'range',
+  'range.reset': 'range',
+  'range.reset.done': 'range',
+  'range.degraded': 'range',
+  'range.restored': 'range',
 };
+
+/** Instructor commands to the attacker that the timeline shows (the runner's own controls stay out). */
+const SHOWN_ATTACK_CONTROLS = new Set(['attack.step', 'attack.skip', 'attack.replay']);
 
 const both = (s: string) => ({ ja: s, en: s });
 
@@ -76,6 +85,28 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
     case 'hint.bought':
     case 'hint.released':
       return both(`${e.hint} (${e.step})`);
+    case 'attack.skip':
+    case 'attack.replay': {
+      const step = String(e.detail?.step ?? '');
+      const t = truth?.steps.find((s) => s.id === step)?.title ?? both(step);
+      return e.type === 'attack.skip'
+        ? { ja: `講師がスキップ: ${t.ja}`, en: `Skipped by the instructor: ${t.en}` }
+        : { ja: `講師が再実行: ${t.ja}`, en: `Replayed by the instructor: ${t.en}` };
+    }
+    case 'range.reset':
+    case 'range.reset.done': {
+      const what = e.node ?? '';
+      return e.type === 'range.reset'
+        ? { ja: `講師がリセット: ${what || 'チーム全体'}`, en: `Reset by the instructor: ${what || 'whole team'}` }
+        : { ja: `リセット完了: ${what || 'チーム全体'}`, en: `Reset done: ${what || 'whole team'}` };
+    }
+    case 'range.degraded':
+      return {
+        ja: `環境の障害: ${e.node ?? 'チーム全体'}${e.reason ? `（${e.reason}）` : ''}`,
+        en: `Range degraded: ${e.node ?? 'whole team'}${e.reason ? ` (${e.reason})` : ''}`,
+      };
+    case 'range.restored':
+      return { ja: `環境が復旧: ${e.node ?? 'チーム全体'}`, en: `Range restored: ${e.node ?? 'whole team'}` };
     default:
       return both(e.type);
   }
@@ -94,7 +125,7 @@ export function teamTimeline(
       points.set(i.eventSeq, Math.round(((points.get(i.eventSeq) ?? 0) + i.points) * 100) / 100);
   return sortEvents(events)
     .filter((e) => ('team' in e ? e.team === team : e.type.startsWith('exercise.') || e.type === 'score.frozen'))
-    .filter((e) => !e.type.startsWith('attack.') || e.type === 'attack.step')
+    .filter((e) => !e.type.startsWith('attack.') || SHOWN_ATTACK_CONTROLS.has(e.type))
     .map((e) => ({
       at: isoZ(e.at),
       seq: e.seq,

@@ -385,9 +385,9 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.StepBody,
       response: A.RunnerState,
-      handler: ({ req, body }) => {
+      handler: ({ req, body, principal }) => {
         const { ex, t } = team(req);
-        return { state: S.control(ex, t, 'skip', body.step) };
+        return { state: S.control(ex, t, 'skip', body.step, principal!.subject) };
       },
     }),
     r({
@@ -397,9 +397,9 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.StepBody,
       response: A.RunnerState,
-      handler: ({ req, body }) => {
+      handler: ({ req, body, principal }) => {
         const { ex, t } = team(req);
-        return { state: S.control(ex, t, 'replay', body.step) };
+        return { state: S.control(ex, t, 'replay', body.step, principal!.subject) };
       },
     }),
     r({
@@ -409,9 +409,9 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
       roles: ['instructor'],
       body: B.ResetBody,
       response: A.Reset,
-      handler: async ({ req, body }) => {
+      handler: async ({ req, body, principal }) => {
         const { ex, t } = team(req);
-        await S.reset(ex, t, body.node);
+        await S.reset(ex, t, body.node, principal!.subject);
         return { reset: { exercise: ex, team: t, node: body.node ?? null } };
       },
     }),

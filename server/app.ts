@@ -36,6 +36,8 @@ export interface ServerOptions {
   reporting?: ReportingPort;
   /** checker poll interval */
   checkIntervalMs?: number;
+  /** engine watch probe interval (ENSHU_ENGINE_WATCH_MS, 5 s by default) */
+  engineWatchMs?: number;
   /** how often running exercises are scored again for what time alone changes (deadlines, outages); 0: never */
   rescoreIntervalMs?: number;
   /**
@@ -99,6 +101,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     ...(o.engine ? { engine: o.engine } : {}),
     ...(o.attack ? { attack: o.attack } : {}),
     ...(o.checkIntervalMs ? { checkIntervalMs: o.checkIntervalMs } : {}),
+    ...(o.engineWatchMs ? { engineWatchMs: o.engineWatchMs } : {}),
     hooks: {
       progress: (p) => live?.progress(p),
       state: (x) => live?.exercise(x),
@@ -133,6 +136,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       ok: true,
       schema: schemaVersion(store.db),
       engine: o.engine?.endpoint ?? null,
+      engineStatus: service.engineHealth(),
       startedAt: started.toISOString(),
     }),
   });

@@ -19,7 +19,7 @@ export { attackPort, scoringPort, reportingPort } from './wiring.js';
 export { serve, isLoopback } from './serve.js';
 export type { AttackPort, AttackRunnerLike, ScoringPort } from './ports.js';
 export type { ReportingPort } from './results.js';
-export { openStore, type Store } from './store/index.js';
+export { openStore, DB_FILE, type Store } from './store/index.js';
 export { Checker, knownChecks } from './checker/index.js';
 export {
   startSshGateway,

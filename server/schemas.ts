@@ -199,6 +199,18 @@ export const Answer = {
       ok: z.literal(true),
       schema: z.number().int().describe('the store’s schema version'),
       engine: z.string().nullable().describe('the container engine’s endpoint; null: the server runs without ranges'),
+      engineStatus: z
+        .object({
+          state: z.enum(['up', 'down', 'none']),
+          endpoint: z.string().nullable(),
+          since: iso,
+          error: z.string().optional(),
+          degradedTeams: z
+            .number()
+            .int()
+            .describe('how many team ranges are degraded now (which ones: range.degraded events, staff only)'),
+        })
+        .describe('the engine as the engine watch sees it'),
       startedAt: iso,
     })
     .openapi('Health'),

@@ -4,7 +4,17 @@
  * branch is taken, ending in the step's `attack.step` event. When a step runs is the
  * scheduler's answer and the runner's timer; this file only reads the scenario clock to stamp it.
  */
-import { createLogger } from '../../core/index.js';
+import { createLogger, sleep } from '../../core/index.js';
+
+/**
+ * How long a step waits for its node to run again before it fails (ENSHU_STEP_NODE_WAIT_S; 10 min by
+ * default): a node stopped by an engine restart or an OOM comes back through the engine watch or an
+ * instructor's reset, and the step then runs where the attack stood instead of failing at once.
+ */
+const NODE_WAIT_MS =
+  (Number(process.env.ENSHU_STEP_NODE_WAIT_S) >= 0 && process.env.ENSHU_STEP_NODE_WAIT_S
+    ? Number(process.env.ENSHU_STEP_NODE_WAIT_S)
+    : 600) * 1000;
 import type { AttackStepEvent, StepState } from '../../protocol/index.js';
 import { ACTIONS } from '../actions/registry.js';
 import type { ActionResult, Outcome, SharedState } from '../actions/types.js';
@@ -30,6 +40,8 @@ export interface ExecutorOptions {
   baseDir: string;
   /** aborted on stop and suspend: running actions give up */
   signal: AbortSignal;
+  /** how long a step waits for its node to run again (ENSHU_STEP_NODE_WAIT_S) */
+  nodeWaitMs?: number;
   /** scenario seconds now */
   clock(): number;
   /** the attack was suspended: results arriving now are dropped, since a restart runs the step again */
@@ -121,6 +133,8 @@ export class StepExecutor {
     const scope = this.scope(range);
     const node = resolveNodeName(p.node, plan.nodes);
     range.container(node); // refuses a node outside the team's range before anything runs
+    const down = await this.nodeDown(range, node);
+    if (down) return { outcome: 'failed', reason: down, evidence: '' };
     // a replay is the instructor's explicit order: the condition is not asked again
     if (p.condition && !replay) {
       const c = renderDeep(p.condition, scope);
@@ -171,6 +185,27 @@ export class StepExecutor {
       };
     }
     return result;
+  }
+
+  /** Waits (bounded) for the step's node to run; says why when it did not come back in time. */
+  private async nodeDown(range: RangeView, node: string): Promise<string | undefined> {
+    const name = range.container(node);
+    const waitMs = this.o.nodeWaitMs ?? NODE_WAIT_MS;
+    const end = Date.now() + waitMs;
+    let logged = false;
+    for (;;) {
+      const c = await range.engine.containers.inspect(name).catch(() => undefined);
+      if (c?.state === 'running') return undefined;
+      if (Date.now() >= end)
+        return `node ${node} was not running (${c?.state ?? 'unreachable'}) for ${Math.round(waitMs / 1000)} s`;
+      if (!logged) {
+        log.warn({ team: this.o.plan.team, node }, `step waits for node ${node} (${c?.state ?? 'unreachable'})`);
+        logged = true;
+      }
+      this.o.signal.throwIfAborted();
+      await sleep(Math.min(2000, Math.max(0, end - Date.now())));
+      this.o.signal.throwIfAborted();
+    }
   }
 
   private finish(

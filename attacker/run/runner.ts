@@ -181,8 +181,8 @@ export class AttackRunner extends EventEmitter {
     Object.assign(this.captured, r.captured);
     this.clock.seek(r.clock);
     this.clock.setSpeed(r.speed);
-    if (r.status === 'stopped' || r.status === 'finished') {
-      // nothing left to do: the attack ended before the restart (its cleanup ran then)
+    if (r.status === 'stopped') {
+      // nothing left to do: the attack was stopped before the restart (its cleanup ran then)
       this.status = r.status;
       this.emitState();
       this.resolveFinished();
@@ -196,6 +196,14 @@ export class AttackRunner extends EventEmitter {
       steps: this.steps,
       cleanups: this.cleanups,
     });
+    if (r.status === 'finished') {
+      // a finished attack left its traces for the teams: its implants and cleanups are taken over
+      // (a replay finds the implants, `end` removes them), nothing runs again
+      this.status = 'finished';
+      this.emitState();
+      this.resolveFinished();
+      return { rerun: [] };
+    }
     const rerun = this.scheduler.overdue(this.steps, r.clock);
     this.status = r.status;
     if (this.status === 'running') this.clock.start();

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { EngineError, ImageBuildError, WaitTimeoutError, retryUntil } from '../../core/index.js';
 import type {
+  ContainerEvent,
   ContainerInfo,
   ContainerProcess,
+  EventWatch,
   ContainerSpec,
   ContainerState,
   Containers,
@@ -82,6 +84,17 @@ function engineMessage(err: unknown): string {
   return e?.json?.message ?? e?.reason ?? e?.message ?? String(err);
 }
 
+/**
+ * A failed engine call as an EngineError (HTTP 502) that says what the instructor can do: the engine
+ * may be restarting (ranges come back by themselves once it answers) or gone.
+ */
+function unreachable(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  return new EngineError(
+    `the container engine did not answer (${engineMessage(err)}); if it is restarting, the ranges come back by themselves once it answers — otherwise start it (\`bash scripts/engine.sh\`) and run \`enshu up\` for the exercise`,
+  );
+}
+
 function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number })?.statusCode === 404;
 }
@@ -101,7 +114,9 @@ class DockerNetworks implements Networks {
   }
 
   async list(labels?: Labels): Promise<NetworkInfo[]> {
-    const list = await this.d.listNetworks(labels ? { filters: labelFilter(labels) } : {});
+    const list = await this.d
+      .listNetworks(labels ? { filters: labelFilter(labels) } : {})
+      .catch((err: unknown) => Promise.reject(unreachable(err)));
     return list.map((n) => this.toInfo(n));
   }
 
@@ -158,7 +173,9 @@ class DockerContainers implements Containers {
   }
 
   async list(labels?: Labels): Promise<ContainerInfo[]> {
-    const list = await this.d.listContainers({ all: true, ...(labels ? { filters: labelFilter(labels) } : {}) });
+    const list = await this.d
+      .listContainers({ all: true, ...(labels ? { filters: labelFilter(labels) } : {}) })
+      .catch((err: unknown) => Promise.reject(unreachable(err)));
     return list.map((c) => {
       const ips: Record<string, string> = {};
       for (const [net, ep] of Object.entries(c.NetworkSettings?.Networks ?? {}))
@@ -205,7 +222,10 @@ class DockerContainers implements Containers {
           // only through `enshu up`, which re-applies them before anything runs.
           RestartPolicy: { Name: 'no' },
           Init: false,
-          ...(spec.memoryMiB ? { Memory: spec.memoryMiB * 1024 * 1024 } : {}),
+          // No swap beyond the memory limit: a hog is stopped by the OOM killer inside its own node.
+          ...(spec.memoryMiB ? { Memory: spec.memoryMiB * 1024 * 1024, MemorySwap: spec.memoryMiB * 1024 * 1024 } : {}),
+          ...(spec.pidsLimit ? { PidsLimit: spec.pidsLimit } : {}),
+          ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
         },
         NetworkingConfig: first
@@ -241,13 +261,28 @@ class DockerContainers implements Containers {
     }
   }
 
-  async stats(idOrName: string): Promise<{ memoryBytes: number }> {
+  async stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number }> {
     const s = (await this.d.getContainer(idOrName).stats({ stream: false })) as {
       memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } };
+      pids_stats?: { current?: number };
     };
     const usage = s.memory_stats?.usage ?? 0;
     const cache = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.cache ?? 0;
-    return { memoryBytes: Math.max(0, usage - cache) };
+    const pids = s.pids_stats?.current;
+    return { memoryBytes: Math.max(0, usage - cache), ...(pids !== undefined ? { pids } : {}) };
+  }
+
+  async limits(idOrName: string): Promise<{ memoryBytes: number; pids: number; cpus: number }> {
+    try {
+      const h = (await this.d.getContainer(idOrName).inspect()).HostConfig as {
+        Memory?: number;
+        PidsLimit?: number | null;
+        NanoCpus?: number;
+      };
+      return { memoryBytes: h.Memory ?? 0, pids: h.PidsLimit ?? 0, cpus: (h.NanoCpus ?? 0) / 1e9 };
+    } catch (err) {
+      throw new EngineError(`cannot inspect container ${idOrName}: ${engineMessage(err)}`);
+    }
   }
 }
 
@@ -656,6 +691,64 @@ export class DockerodeEngine implements Engine {
     this.images = new DockerImages(this.docker);
     this.exec = new DockerExec(this.docker);
     this.observe = new DockerObserve(this.docker);
+  }
+
+  async events(
+    labels: Labels,
+    onEvent: (e: ContainerEvent) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<EventWatch> {
+    const filters = { type: ['container'], label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.getEvents({ filters: JSON.stringify(filters) })) as NodeJS.ReadableStream;
+    } catch (err) {
+      throw unreachable(err);
+    }
+    let ended = false;
+    const end = (err?: Error) => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    let buf = '';
+    stream.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        try {
+          const m = JSON.parse(line) as {
+            Action?: string;
+            time?: number;
+            timeNano?: number;
+            Actor?: { Attributes?: Record<string, string> };
+          };
+          const attrs = m.Actor?.Attributes ?? {};
+          const { name = '', exitCode, ...rest } = attrs;
+          onEvent({
+            action: (m.Action ?? '').split(':')[0]!,
+            name,
+            labels: rest,
+            ...(exitCode !== undefined ? { exitCode: Number(exitCode) } : {}),
+            at: new Date(m.timeNano ? m.timeNano / 1e6 : (m.time ?? 0) * 1000).toISOString(),
+          });
+        } catch {
+          // a line that is not an event (never seen): skip it
+        }
+      }
+    });
+    stream.on('end', () => end());
+    stream.on('close', () => end());
+    stream.on('error', (err: Error) => end(err));
+    return {
+      close: () => {
+        ended = true;
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+      },
+    };
   }
 
   async ping(): Promise<void> {

@@ -43,6 +43,10 @@ export interface ContainerSpec {
   /** First entry is attached at create time, the rest before start. */
   networks: { network: string; ip: string }[];
   memoryMiB?: number;
+  /** most processes (and threads) the container may hold at once */
+  pidsLimit?: number;
+  /** CPU share cap, in cores */
+  cpus?: number;
   /** seconds between the engine's own runs of the image's health check (the image's interval if unset) */
   healthIntervalSeconds?: number;
 }
@@ -129,7 +133,10 @@ export interface Containers {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   start(idOrName: string): Promise<void>;
   remove(idOrName: string): Promise<void>;
-  stats(idOrName: string): Promise<{ memoryBytes: number }>;
+  /** memory in use (page cache left out) and, where the engine counts them, processes */
+  stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number }>;
+  /** the container's caps as the engine applies them (0: none) */
+  limits(idOrName: string): Promise<{ memoryBytes: number; pids: number; cpus: number }>;
 }
 
 export interface ExecResult {
@@ -197,6 +204,22 @@ export interface EngineInfo {
   cpus: number;
 }
 
+/** A container's life event as the engine streams it (start, die, oom, destroy, health_status…). */
+export interface ContainerEvent {
+  action: string;
+  /** container name */
+  name: string;
+  labels: Labels;
+  /** exit code of a `die` */
+  exitCode?: number;
+  at: string;
+}
+
+/** A live subscription to the engine's events; it ends when the engine goes away. */
+export interface EventWatch {
+  close(): void;
+}
+
 /** One container engine; a course may spread teams over several of these. */
 export interface Engine {
   readonly endpoint: string;
@@ -208,6 +231,11 @@ export interface Engine {
   readonly observe: Observe;
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
+  /**
+   * Follows container events of containers carrying `labels`; `onEnd` is called once when the
+   * stream ends (engine stopped or restarted, or the connection failed), with the reason.
+   */
+  events(labels: Labels, onEvent: (e: ContainerEvent) => void, onEnd: (err?: Error) => void): Promise<EventWatch>;
   /**
    * Runs a one-shot container in the engine host's network namespace with NET_ADMIN,
    * so host firewall rules can be managed wherever the engine runs (local, TCP or SSH).

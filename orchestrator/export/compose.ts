@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
-import type { TeamPlan } from '../topology/plan.js';
+import type { PlannedNode, TeamPlan } from '../topology/plan.js';
 import { nodeCapabilities, nodeEnv, nodeSysctls } from '../lifecycle/node-config.js';
+import { nodeLimits } from '../lifecycle/limits.js';
 
 /**
  * Compose interpolates `$NAME` and `${NAME}` in values, and rejects a lone `$` (a seeded password
@@ -41,8 +42,15 @@ export function composeProject(
         sysctls: nodeSysctls(imageLabels(node.role)),
         environment: composeEscape(nodeEnv(plan, node)),
         networks: Object.fromEntries(node.interfaces.map((i) => [`${prefix}-${i.network}`, { ipv4_address: i.ip }])),
+        ...composeLimits(node),
       };
     }
   }
   return stringify({ version: '2.4', services, networks });
+}
+
+/** The same caps as enshu's own containers (compose file format 2.4 keys). */
+function composeLimits(node: PlannedNode) {
+  const l = nodeLimits(node);
+  return { mem_limit: `${l.memoryMiB}m`, memswap_limit: `${l.memoryMiB}m`, pids_limit: l.pids, cpus: l.cpus };
 }

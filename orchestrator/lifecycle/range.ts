@@ -1,6 +1,8 @@
 import { ConfigError, EngineError, NotFoundError, teamId, mapLimit, topologiesDir } from '../../core/index.js';
 import { LABEL, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/types.js';
 import { addressOffset } from './slots.js';
+import { withProvisionLock } from './provision-lock.js';
+import { nodeLimitsSpec } from './limits.js';
 import { planTeam, type PlannedNode, type TeamPlan } from '../topology/plan.js';
 import type { Topology } from '../topology/schema.js';
 import { loadTopology, loadTopologyById, topologySource } from '../topology/load.js';
@@ -86,23 +88,6 @@ export class RangeManager {
         { exercise: o.exercise },
       );
     }
-    const offset = await addressOffset(this.engine, o.exercise, o.topology, o.teams, existing);
-    const seedLabel = existing.find((n) => n.labels[LABEL.seed])?.labels[LABEL.seed];
-    if (seedLabel && o.seed !== undefined && o.seed !== seedLabel) {
-      throw new ConfigError(`exercise ${o.exercise} already runs with another seed; take it down before changing it`, {
-        exercise: o.exercise,
-      });
-    }
-    const seed = seedLabel ?? o.seed ?? o.exercise;
-    const plans = Array.from({ length: o.teams }, (_, i) =>
-      planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset, { seed }),
-    );
-    emit({
-      step: 'plan',
-      status: 'done',
-      message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}`,
-    });
-
     const missing: string[] = [];
     for (const r of new Set(o.topology.nodes.map((n) => n.role)))
       if (!(await this.engine.images.inspect(roleTag(r)))) missing.push(r);
@@ -111,11 +96,33 @@ export class RangeManager {
       throw new NotFoundError(`images missing for role(s) ${missing.join(', ')}: run \`enshu images\` first`, {
         exercise: o.exercise,
       });
-
+    const seedLabel = existing.find((n) => n.labels[LABEL.seed])?.labels[LABEL.seed];
+    if (seedLabel && o.seed !== undefined && o.seed !== seedLabel) {
+      throw new ConfigError(`exercise ${o.exercise} already runs with another seed; take it down before changing it`, {
+        exercise: o.exercise,
+      });
+    }
+    const seed = seedLabel ?? o.seed ?? o.exercise;
     // Topologies outside topologies/ are remembered by file so reset can re-plan them.
     const file = topologySource(o.topology);
     const topologyFile = file && !file.startsWith(topologiesDir()) ? file : undefined;
-    for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, topologyFile, emit);
+
+    // Picking free address slots and creating networks on them is one step for the whole engine:
+    // two exercises doing it at once would pick the same slot.
+    const plans = await withProvisionLock(this.engine, { owner: o.exercise, image: baseTag() }, async () => {
+      const mine = await this.engine.networks.list({ [LABEL.exercise]: o.exercise });
+      const offset = await addressOffset(this.engine, o.exercise, o.topology, o.teams, mine);
+      const plans = Array.from({ length: o.teams }, (_, i) =>
+        planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset, { seed }),
+      );
+      emit({
+        step: 'plan',
+        status: 'done',
+        message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}`,
+      });
+      for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, topologyFile, emit);
+      return plans;
+    });
     emit({ step: 'host-rules', status: 'start', message: 'isolating range bridges from the host' });
     await this.guard().apply(
       o.exercise,
@@ -243,7 +250,7 @@ export class RangeManager {
       capAdd: nodeCapabilities(node, imageLabels),
       sysctls: nodeSysctls(imageLabels),
       networks: node.interfaces.map((i) => ({ network: i.network, ip: i.ip })),
-      ...(node.memoryMiB ? { memoryMiB: node.memoryMiB } : {}),
+      ...nodeLimitsSpec(node),
       healthIntervalSeconds: ENGINE_HEALTH_INTERVAL_S,
     };
   }

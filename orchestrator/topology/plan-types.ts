@@ -29,6 +29,8 @@ export interface PlannedNode {
   accounts: TopologyNode['accounts'];
   health?: { command: string; timeoutSeconds: number };
   memoryMiB?: number;
+  /** the topology's own limits for the node (role defaults fill the rest) */
+  limits?: { memoryMiB?: number; pids?: number; cpus?: number };
 }
 
 export interface TeamPlan {

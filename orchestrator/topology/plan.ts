@@ -115,6 +115,7 @@ export function planTeam(
       accounts: n.accounts.map((a) => ({ ...a })),
       ...(n.health ? { health: n.health } : {}),
       ...(n.memoryMiB ? { memoryMiB: n.memoryMiB } : {}),
+      ...(n.limits ? { limits: { ...n.limits } } : {}),
     };
   });
   for (const [i, n] of topology.nodes.entries()) {

@@ -136,6 +136,18 @@ export const NodeSchema = z
     env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'environment names are UPPER_CASE'), z.string()).default({}),
     accounts: z.array(AccountSchema).default([]),
     memoryMiB: z.number().int().min(16).max(8192).optional(),
+    /**
+     * Caps on what the node's processes may take, over its role's defaults
+     * (orchestrator/lifecycle/limits.ts): one team's fork bomb or memory hog must not starve the others.
+     */
+    limits: z
+      .object({
+        memoryMiB: z.number().int().min(16).max(8192).optional(),
+        pids: z.number().int().min(32).max(32768).optional(),
+        cpus: z.number().min(0.05).max(64).optional(),
+      })
+      .strict()
+      .optional(),
     firewall: FirewallSchema.optional(),
     /** Staff (from the team's facts) handed to the node as ENSHU_STAFF_B64. */
     staff: staffSelection.optional(),

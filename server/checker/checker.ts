@@ -127,6 +127,15 @@ export class Checker {
     return this.checks.filter(({ team, spec }) => !spec.step || done.has(checkKey(team, spec.step)));
   }
 
+  /**
+   * Forgets what it knew of `team`'s checks, so the next round records every value again: after a
+   * reset or an outage, scoring needs to see a check false again before the team's fix can earn
+   * (scoreboard/check-credit.ts), and a value that did not change would otherwise not be recorded.
+   */
+  forget(team: string): void {
+    for (const key of [...this.last.keys()]) if (key.startsWith(checkKey(team, ''))) this.last.delete(key);
+  }
+
   get size(): number {
     return this.checks.length;
   }

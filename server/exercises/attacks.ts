@@ -112,12 +112,29 @@ export class AttackRuntime {
     await rt.notice?.stop();
   }
 
+  /** The team's range changed under it (reset, outage): the checker takes every value again. */
+  rebaseline(exercise: string, team: string): void {
+    this.runtimes.get(exercise)?.checker?.forget(team);
+  }
+
+  /** Teams held by the engine watch (degraded range): an instructor's resume leaves them paused. */
+  held: (exercise: string, team: string) => boolean = () => false;
+
+  /** One team's attack (and its clock) stops where it stands: its range is degraded. */
+  pauseTeam(exercise: string, team: string): void {
+    this.runtimes.get(exercise)?.runners.get(team)?.pause();
+  }
+
+  resumeTeam(exercise: string, team: string): void {
+    this.runtimes.get(exercise)?.runners.get(team)?.resume();
+  }
+
   pause(exercise: string): void {
     for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.pause();
   }
 
   resume(exercise: string): void {
-    for (const r of this.runtimes.get(exercise)?.runners.values() ?? []) r.resume();
+    for (const [team, r] of this.runtimes.get(exercise)?.runners ?? []) if (!this.held(exercise, team)) r.resume();
   }
 
   private runner(exercise: string, team: string): AttackRunnerLike {
@@ -131,9 +148,18 @@ export class AttackRuntime {
     return r;
   }
 
-  control(exercise: string, team: string, what: 'skip' | 'replay', step: string): RunnerState {
+  control(exercise: string, team: string, what: 'skip' | 'replay', step: string, by = 'instructor'): RunnerState {
     this.c.store.exercises.team(exercise, team);
     const r = this.runner(exercise, team);
+    // the instructor's command is an event of its own: the timeline explains the steps that follow
+    this.c.append({
+      type: what === 'skip' ? 'attack.skip' : 'attack.replay',
+      exercise,
+      team,
+      at: this.c.at(),
+      scenario: this.c.store.exercises.get(exercise).scenario,
+      detail: { step, by },
+    });
     try {
       // replay resolves when the step's action ends; its outcome arrives as an attack.step event
       void Promise.resolve(r[what](step)).catch((err: unknown) =>

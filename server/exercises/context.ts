@@ -19,6 +19,8 @@ export interface ExerciseServiceOptions {
   engine?: Engine;
   attack?: AttackPort;
   checkIntervalMs?: number;
+  /** how often the engine watch probes the engine (ENSHU_ENGINE_WATCH_MS, 5 s by default) */
+  engineWatchMs?: number;
   now?: () => Date;
   hooks: ExerciseHooks;
 }
@@ -35,6 +37,8 @@ export interface ExerciseContext {
   append(e: EnshuEvent): StoredEvent;
   /** the team ranges; a server without a container engine answers 409 to anything that needs them */
   ranges(): RangeManager;
+  /** `exercise/team` of ranges an instructor is resetting now (the engine watch leaves them alone) */
+  readonly resetting: Set<string>;
 }
 
 export function exerciseContext(o: ExerciseServiceOptions): ExerciseContext {
@@ -48,6 +52,7 @@ export function exerciseContext(o: ExerciseServiceOptions): ExerciseContext {
     now,
     at: () => now().toISOString(),
     append: (e) => o.store.events.append(e),
+    resetting: new Set(),
     ranges: () => {
       if (!o.engine) throw new ConflictError('this server runs without a container engine; ranges cannot be changed');
       return new RangeManager(o.engine);

@@ -94,6 +94,7 @@ export class Lifecycle {
     const x0 = store.exercises.get(id);
     const topology = this.topologyOf(x0.topology, x0.course);
     const ranges = this.c.ranges();
+    if (x0.state === 'running' || x0.state === 'paused') return this.converge(x0, topology);
     const x = this.move(id, 'provisioning', by);
     const teams = store.exercises.teams(id).length;
     const roles = [...new Set(topology.nodes.map((n) => n.role))];
@@ -122,6 +123,38 @@ export class Lifecycle {
       })
       .finally(() => this.provisioning.delete(id));
     this.provisioning.set(id, done);
+    return { exercise: x, done };
+  }
+
+  /**
+   * Provisioning a running (or paused) exercise converges its ranges where it stands: host rules
+   * again, nodes that stopped started, missing ones created; the exercise stays in its state.
+   */
+  private converge(x: ExerciseRow, topology: Topology): { exercise: ExerciseRow; done: Promise<void> } {
+    const { store, hooks } = this.c;
+    const running = this.provisioning.get(x.id);
+    if (running) return { exercise: x, done: running };
+    const done = this.c
+      .ranges()
+      .up({
+        exercise: x.id,
+        topology,
+        teams: store.exercises.teams(x.id).length,
+        seed: String(x.seed),
+        onProgress: (p) => hooks.progress(p),
+      })
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        hooks.progress({
+          exercise: x.id,
+          step: 'ready',
+          status: 'failed',
+          message: describeError(err),
+          at: this.c.at(),
+        });
+      })
+      .finally(() => this.provisioning.delete(x.id));
+    this.provisioning.set(x.id, done);
     return { exercise: x, done };
   }
 
@@ -155,11 +188,20 @@ export class Lifecycle {
   }
 
   /** Rebuilds one node of a team's range, or the whole range. */
-  async reset(exercise: string, team: string, node?: string): Promise<void> {
+  async reset(exercise: string, team: string, node?: string, by = 'instructor'): Promise<void> {
     this.c.store.exercises.team(exercise, team);
-    await this.c
-      .ranges()
-      .reset({ exercise, team, ...(node ? { node } : {}), onProgress: (p) => this.c.hooks.progress(p) });
+    const ranges = this.c.ranges();
+    // a reset is an event at both ends: checks that turn true meanwhile (or because of it) earn nothing
+    const where = { exercise, team, ...(node ? { node } : {}), by };
+    this.c.append({ type: 'range.reset', at: this.c.at(), ...where });
+    this.c.resetting.add(`${exercise}/${team}`);
+    try {
+      await ranges.reset({ exercise, team, ...(node ? { node } : {}), onProgress: (p) => this.c.hooks.progress(p) });
+    } finally {
+      this.c.resetting.delete(`${exercise}/${team}`);
+      this.c.append({ type: 'range.reset.done', at: this.c.at(), ...where });
+      this.attacks.rebaseline(exercise, team);
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import { TruthCache } from './truths.js';
 import { AttackRuntime } from './attacks.js';
 import { Lifecycle } from './lifecycle.js';
 import { Submissions, type SubmissionBody } from './submissions.js';
+import { EngineWatch, type EngineHealth } from './engine-watch.js';
 
 /**
  * Drives exercises through their life: the state machine in the store, the team ranges
@@ -27,6 +28,7 @@ export class ExerciseService {
   private readonly attacks: AttackRuntime;
   private readonly lifecycle: Lifecycle;
   private readonly submissions: Submissions;
+  private readonly watch: EngineWatch;
 
   constructor(o: ExerciseServiceOptions) {
     this.c = exerciseContext(o);
@@ -35,6 +37,13 @@ export class ExerciseService {
     this.attacks = new AttackRuntime(this.c, this.truthCache);
     this.lifecycle = new Lifecycle(this.c, this.truthCache, this.attacks);
     this.submissions = new Submissions(this.c, this.truthCache);
+    this.watch = new EngineWatch(this.c, this.lifecycle, this.attacks, o.engineWatchMs);
+    this.attacks.held = (ex, team) => this.watch.isDegraded(ex, team);
+  }
+
+  /** The engine as the watch sees it (for /api/health). */
+  engineHealth(): EngineHealth {
+    return this.watch.status();
   }
 
   append(e: EnshuEvent): StoredEvent {
@@ -79,12 +88,15 @@ export class ExerciseService {
     return this.lifecycle.removeRanges(id);
   }
 
-  reset(exercise: string, team: string, node?: string): Promise<void> {
-    return this.lifecycle.reset(exercise, team, node);
+  reset(exercise: string, team: string, node?: string, by?: string): Promise<void> {
+    return this.lifecycle.reset(exercise, team, node, by);
   }
 
-  recover(): Promise<{ resumed: string[]; reprovisioned: string[] }> {
-    return this.lifecycle.recover();
+  async recover(): Promise<{ resumed: string[]; reprovisioned: string[] }> {
+    const r = await this.lifecycle.recover();
+    // the watch starts once the runtimes of running exercises are back (it pauses and resumes them)
+    this.watch.start();
+    return r;
   }
 
   // ground truth
@@ -99,8 +111,8 @@ export class ExerciseService {
 
   // attack runtime
 
-  control(exercise: string, team: string, what: 'skip' | 'replay', step: string): RunnerState {
-    return this.attacks.control(exercise, team, what, step);
+  control(exercise: string, team: string, what: 'skip' | 'replay', step: string, by?: string): RunnerState {
+    return this.attacks.control(exercise, team, what, step, by);
   }
 
   setSpeed(exercise: string, speed: number): void {
@@ -131,6 +143,7 @@ export class ExerciseService {
 
   /** Shutdown: range builds under way finish first, then the attacks are suspended for the next server. */
   async close(): Promise<void> {
+    await this.watch.stop();
     await this.lifecycle.settle();
     await this.attacks.suspendAll();
   }

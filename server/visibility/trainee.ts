@@ -64,12 +64,24 @@ export const TRAINEE_EXERCISE_TYPES = [
   'score.frozen',
 ] as const satisfies readonly EnshuEvent['type'][];
 
+/**
+ * A team's own range being reset, degraded and whole again (#18): a trainee is told that and when,
+ * never which node (the attacker's host is one) nor why; nothing about attack steps, skips or replays.
+ */
+export const TRAINEE_RANGE_TYPES = [
+  'range.reset',
+  'range.reset.done',
+  'range.degraded',
+  'range.restored',
+] as const satisfies readonly EnshuEvent['type'][];
+
 const SUBMISSIONS = new Set<string>(TRAINEE_SUBMISSION_TYPES);
+const RANGE = new Set<string>(TRAINEE_RANGE_TYPES);
 const EXERCISE_WIDE = new Set<string>(TRAINEE_EXERCISE_TYPES);
 
 /** Whether a trainee of `team` receives `e` at all. */
 export function traineeMayReceive(e: StoredEvent, team: string): boolean {
-  if ('team' in e) return e.team === team && SUBMISSIONS.has(e.type);
+  if ('team' in e) return e.team === team && (SUBMISSIONS.has(e.type) || RANGE.has(e.type));
   return EXERCISE_WIDE.has(e.type);
 }
 
@@ -173,6 +185,11 @@ export function traineeEvent(e: StoredEvent, team: string, ref: (step: string) =
     case 'hint.released':
     case 'hint.bought':
       return { ...head, type: e.type, team: e.team, step: ref(e.step), hint: e.hint, cost: e.cost };
+    case 'range.reset':
+    case 'range.reset.done':
+    case 'range.degraded':
+    case 'range.restored':
+      return { ...head, type: e.type, team: e.team };
     default:
       if ('team' in e) return undefined;
       // exercise-wide: the type and time only (exercise.created's detail names the seed and scenario)
@@ -397,9 +414,11 @@ export function traineeTimeline(t: TeamTimeline, events: readonly StoredEvent[],
     const summary =
       e.type === 'hint.released' || e.type === 'hint.bought'
         ? { ja: e.hint, en: e.hint }
-        : 'team' in e
-          ? { ja: x.summary.ja, en: x.summary.en }
-          : { ja: e.type, en: e.type };
+        : RANGE.has(e.type) // the staff summary names the node
+          ? { ja: e.type, en: e.type }
+          : 'team' in e
+            ? { ja: x.summary.ja, en: x.summary.en }
+            : { ja: e.type, en: e.type };
     entries.push({
       at: x.at,
       seq: x.seq,

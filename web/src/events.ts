@@ -50,6 +50,15 @@ export function describeEvent(t: T, e: StoredEvent): string {
       return t('event.report.submitted', { kind: t(`report.kind.${s('kind')}` as MessageKey) });
     case 'report.graded':
       return t('event.report.graded', { grade: s('grade') });
+    // the range changed under the team (#18); a trainee's copy names no node: the whole range
+    case 'range.degraded':
+    case 'range.restored':
+    case 'range.reset':
+    case 'range.reset.done':
+      return t(`event.${e.type}`, { node: s('node') || t('event.range.whole') });
+    case 'attack.skip':
+    case 'attack.replay':
+      return t(`event.${e.type}`, { step: String((x.detail as { step?: unknown } | undefined)?.step ?? '') });
     default:
       return eventTypeText(t, e.type);
   }

@@ -239,6 +239,7 @@ export const en = {
   'lane.recovery': 'recovery',
   'lane.hint': 'hint',
   'lane.exercise': 'exercise',
+  'lane.range': 'range',
 
   'event.attack.step': 'Attacker: {step} ({outcome})',
   'event.finding.submitted': 'Finding submitted',
@@ -467,6 +468,13 @@ export const en = {
   'reason.fallback': 'runs only if “{step}” is blocked or fails',
   'reason.waitsFor': 'waits for “{step}”',
   'reason.stepWas': '“{step}” was {status}',
+  'event.range.degraded': 'Range degraded: {node} (it is being restored automatically)',
+  'event.range.restored': 'Range restored: {node}',
+  'event.range.reset': 'Reset by the instructor: {node}',
+  'event.range.reset.done': 'Reset done: {node}',
+  'event.range.whole': 'the whole range',
+  'event.attack.skip': 'Skipped by the instructor: {step}',
+  'event.attack.replay': 'Replayed by the instructor: {step}',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -241,6 +241,7 @@ export const ja: Messages = {
   'lane.recovery': '回復',
   'lane.hint': 'ヒント',
   'lane.exercise': '演習',
+  'lane.range': '環境',
 
   'event.attack.step': '攻撃者：{step}（{outcome}）',
   'event.finding.submitted': '気づいたことを提出',
@@ -468,4 +469,11 @@ export const ja: Messages = {
   'reason.fallback': '「{step}」が阻止されたか失敗したときだけ実行します',
   'reason.waitsFor': '「{step}」の終了を待っています',
   'reason.stepWas': '「{step}」は{status}',
+  'event.range.degraded': '環境の障害：{node}（自動で復旧中です）',
+  'event.range.restored': '環境が復旧しました：{node}',
+  'event.range.reset': '講師がリセット：{node}',
+  'event.range.reset.done': 'リセット完了：{node}',
+  'event.range.whole': '環境全体',
+  'event.attack.skip': '講師がスキップ：{step}',
+  'event.attack.replay': '講師が再実行：{step}',
 };
