@@ -23,6 +23,7 @@ import {
   type EnshuEvent,
   type StoredEvent,
 } from './events.js';
+import { InjectEventSchema, SocAlertEventSchema, VendorAnsweredEventSchema, VendorAskedEventSchema } from './events.js';
 import { EXERCISE_STATES, PHASES, ROLES, type Phase } from './vocabulary.js';
 
 /** ISO 8601 timestamps: the server writes them with `toISOString()`, events may carry an offset. */
@@ -309,6 +310,10 @@ export const EventTypeSchema = z.enum([
   ...HintEventSchema.shape.type.options,
   RecoveryDeclaredEventSchema.shape.type.value,
   ...ExerciseEventSchema.shape.type.options,
+  SocAlertEventSchema.shape.type.value,
+  InjectEventSchema.shape.type.value,
+  VendorAskedEventSchema.shape.type.value,
+  VendorAnsweredEventSchema.shape.type.value,
 ]) satisfies z.ZodType<EnshuEvent['type']>;
 
 /**
@@ -328,6 +333,7 @@ export const TimelineLaneSchema = z.enum([
   'recovery',
   'hint',
   'exercise',
+  'incident',
 ]);
 export type TimelineLane = z.infer<typeof TimelineLaneSchema>;
 

@@ -18,3 +18,4 @@ export {
   type GlossaryEntry,
   type JargonHit,
 } from './plain-language.js';
+export * from './incidents.js';

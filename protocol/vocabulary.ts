@@ -44,3 +44,14 @@ export const TEAM_ID_PATTERN = /^t\d{2,3}$/;
 export const EXERCISE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,19}$/;
 /** Node names in a topology. */
 export const NODE_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,40}$/;
+
+/**
+ * Who an inject comes from (incidents as they really arrive, issue #17): a citizen or customer
+ * calling, management asking, a ministry notice, the vendor (A Solutions), the SOC, the press.
+ */
+export const INJECT_KINDS = ['citizen-call', 'management', 'ministry', 'vendor', 'soc', 'press', 'other'] as const;
+export type InjectKind = (typeof INJECT_KINDS)[number];
+
+/** How serious a SOC alert is, as the SOC rates it. */
+export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];

@@ -53,3 +53,4 @@ export {
   type CourseYearStats,
 } from './organizers.js';
 export { teamTimeline } from './timeline.js';
+export { injectReaction, type InjectReaction } from './injects.js';

@@ -4,6 +4,7 @@
  */
 import type { EnshuEvent, StoredEvent, TimelineEntry, TimelineLane } from '../protocol/index.js';
 import { isoZ, sortEvents, type ScoreItem } from './score.js';
+import { incidentSummary } from './incident-summary.js';
 import type { GroundTruth } from '../core/index.js';
 
 export type { TimelineEntry, TimelineLane };
@@ -18,6 +19,10 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'recovery.declared': 'recovery',
   'hint.bought': 'hint',
   'hint.released': 'hint',
+  'soc.alert': 'incident',
+  'inject.sent': 'incident',
+  'vendor.asked': 'incident',
+  'vendor.answered': 'incident',
 };
 
 const both = (s: string) => ({ ja: s, en: s });
@@ -61,7 +66,7 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
     case 'hint.released':
       return both(`${e.hint} (${e.step})`);
     default:
-      return both(e.type);
+      return incidentSummary(e) ?? both(e.type);
   }
 }
 
@@ -84,7 +89,7 @@ export function teamTimeline(
       seq: e.seq,
       lane: LANE[e.type] ?? 'exercise',
       type: e.type,
-      summary: summary(e, truth),
+      summary: (e.type === 'inject.sent' && incidentSummary(e, events)) || summary(e, truth),
       ...('step' in e && typeof e.step === 'string' ? { step: e.step } : {}),
       ...(e.type === 'attack.step' ? { technique: e.technique, outcome: e.outcome } : {}),
       ...(e.type === 'check.result' ? { outcome: e.passed ? 'passed' : 'failed' } : {}),

@@ -18,6 +18,8 @@ import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
 import { mount, openApiDocument, type RouteSpec } from './routes.js';
 import { ScoreService } from './scores.js';
+import { attachIncidents, type Incidents } from './incidents/index.js';
+import { gatewayDepsFromStore } from './gateway/store-deps.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -47,6 +49,8 @@ export interface ServerOptions {
   /** PEM certificate and key: HTTPS and WSS on the same port */
   tls?: { cert: string | Buffer; key: string | Buffer };
   now?: () => Date;
+  /** how often each running team's SOC is scanned for new alerts (issue #17); 0: never */
+  alertIntervalMs?: number;
   /** more REST routes (trainee access: range view, log search), mounted and documented like the rest */
   extraRoutes?: (store: Store) => RouteSpec[];
 }
@@ -61,6 +65,8 @@ export interface ExerciseServer {
   store: Store;
   service: ExerciseService;
   scores: ScoreService;
+  /** SOC alerts, injects, the vendor (issue #17) */
+  incidents: Incidents;
   routes: RouteSpec[];
   /** resumes exercises that were running before a restart */
   recover(): ReturnType<ExerciseService['recover']>;
@@ -121,7 +127,15 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       startedAt: started.toISOString(),
     }),
   });
-  routes.push(...hintRoutes(views), ...(o.extraRoutes?.(store) ?? []));
+  const incidents = attachIncidents({
+    store,
+    now,
+    attack: o.attack,
+    engine: o.engine,
+    topology: o.engine ? gatewayDepsFromStore(store, o.engine).topology : undefined,
+    alertIntervalMs: o.alertIntervalMs,
+  });
+  routes.push(...hintRoutes(views), ...incidents.routes, ...(o.extraRoutes?.(store) ?? []));
   // sessions (login, join, logout, password, users) live in auth-routes.ts
   // `loginPerMinute` (older option) is the staff login failure budget unless `loginFailures` is given
   const { loginPerMinute, ...limits } = o.limits ?? {};
@@ -152,7 +166,12 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     service,
     scores,
     routes,
-    recover: () => service.recover(),
+    incidents,
+    recover: async () => {
+      const r = await service.recover();
+      incidents.recover();
+      return r;
+    },
     listen: (port, host = '127.0.0.1') =>
       new Promise((res, rej) => {
         http.once('error', rej);
@@ -164,6 +183,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       }),
     close: async () => {
       scores!.close();
+      await incidents.close();
       await service.close();
       await new Promise<void>((res) => live!.io.close(() => res()));
       store.close();

@@ -64,12 +64,25 @@ export const TRAINEE_EXERCISE_TYPES = [
   'score.frozen',
 ] as const satisfies readonly EnshuEvent['type'][];
 
+/**
+ * What reached the team from outside (issue #17): SOC alerts, injects, its questions to the vendor
+ * and the answers — projected by `traineeIncident` (no alert rule, no expected reaction, no word on
+ * whether an answer is right).
+ */
+export const TRAINEE_INCIDENT_TYPES = [
+  'soc.alert',
+  'inject.sent',
+  'vendor.asked',
+  'vendor.answered',
+] as const satisfies readonly EnshuEvent['type'][];
+
 const SUBMISSIONS = new Set<string>(TRAINEE_SUBMISSION_TYPES);
+const INCIDENTS = new Set<string>(TRAINEE_INCIDENT_TYPES);
 const EXERCISE_WIDE = new Set<string>(TRAINEE_EXERCISE_TYPES);
 
 /** Whether a trainee of `team` receives `e` at all. */
 export function traineeMayReceive(e: StoredEvent, team: string): boolean {
-  if ('team' in e) return e.team === team && SUBMISSIONS.has(e.type);
+  if ('team' in e) return e.team === team && (SUBMISSIONS.has(e.type) || INCIDENTS.has(e.type));
   return EXERCISE_WIDE.has(e.type);
 }
 
@@ -170,6 +183,11 @@ export function traineeEvent(e: StoredEvent, team: string, ref: (step: string) =
     case 'hint.released':
     case 'hint.bought':
       return { ...head, type: e.type, team: e.team, step: ref(e.step), hint: e.hint, cost: e.cost };
+    case 'soc.alert':
+    case 'inject.sent':
+    case 'vendor.asked':
+    case 'vendor.answered':
+      return traineeIncident(e, head);
     default:
       if ('team' in e) return undefined;
       // exercise-wide: the type and time only (exercise.created's detail names the seed and scenario)
@@ -402,4 +420,53 @@ export function traineeTimeline(t: TeamTimeline, events: readonly StoredEvent[],
     });
   }
   return { team, entries };
+}
+
+/**
+ * An incident event as a trainee receives it. The alert's rule id stays with staff ("" here: the
+ * schema wants a string), as do an inject's expected reaction (the due time is in the message) and
+ * whether a vendor answer is right (always `true` here: the team must judge it itself).
+ */
+function traineeIncident(
+  e: Extract<StoredEvent, { type: (typeof TRAINEE_INCIDENT_TYPES)[number] }>,
+  head: { exercise: string; at: string; seq: number },
+): StoredEvent {
+  switch (e.type) {
+    case 'soc.alert':
+      return {
+        ...head,
+        type: e.type,
+        team: e.team,
+        id: e.id,
+        rule: '',
+        title: { ja: e.title.ja, en: e.title.en },
+        severity: e.severity,
+        node: e.node,
+        count: e.count,
+        evidence: [...e.evidence],
+      };
+    case 'inject.sent':
+      return {
+        ...head,
+        type: e.type,
+        team: e.team,
+        id: e.id,
+        kind: e.kind,
+        from: e.from,
+        message: { ja: e.message.ja, en: e.message.en },
+        source: e.source,
+      };
+    case 'vendor.asked':
+      return { ...head, type: e.type, team: e.team, id: e.id, by: e.by, topic: e.topic, question: e.question };
+    case 'vendor.answered':
+      return {
+        ...head,
+        type: e.type,
+        team: e.team,
+        id: e.id,
+        topic: e.topic,
+        answer: { ja: e.answer.ja, en: e.answer.en },
+        accurate: true,
+      };
+  }
 }
