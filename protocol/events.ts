@@ -195,7 +195,10 @@ export const SocAlertEventSchema = z.object({
   node: z.string(),
   /** matching log lines that made it fire */
   count: z.number().int().min(1),
+  /** the lines themselves (staff only: they name what a team must find in the log itself) */
   evidence: z.array(z.string().max(500)).max(5).default([]),
+  /** when the first matching line was logged: where the team's own search starts */
+  since: iso.optional(),
 });
 
 /**

@@ -49,7 +49,9 @@ export const IncidentItemSchema = z.discriminatedUnion('type', [
     severity: z.enum(ALERT_SEVERITIES),
     node: z.string(),
     count: z.number().int(),
+    /** staff only (trainees: empty — they search the log from `node` and `since` themselves) */
     evidence: z.array(z.string()),
+    since: iso.optional(),
     /** staff only */
     rule: z.string().optional(),
   }),

@@ -22,6 +22,15 @@ interface RawAlert {
   evidence: string[];
 }
 
+/** The time of the first evidence line ("<ISO time> <node> <service>: …"), if it has one. */
+function since(evidence: unknown): string | undefined {
+  const first = Array.isArray(evidence) ? String(evidence[0] ?? '') : '';
+  const t = first.split(' ')[0] ?? '';
+  return /^\d{4}-\d\d-\d\dT/.test(t) && !Number.isNaN(Date.parse(t))
+    ? new Date(Date.parse(t)).toISOString()
+    : undefined;
+}
+
 export class AlertIngest {
   private readonly last = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -118,6 +127,7 @@ export class AlertIngest {
         node: String(a.node),
         count: Math.max(1, Math.floor(Number(a.count) || 1)),
         evidence: (Array.isArray(a.evidence) ? a.evidence : []).slice(-5).map((l) => String(l).slice(0, 500)),
+        ...(since(a.evidence) ? { since: since(a.evidence)! } : {}),
       });
       this.last.set(`${exercise}\n${team}`, a.id);
       n++;

@@ -1,8 +1,10 @@
 /**
  * A team's incident panel (SOC alerts, injects, the vendor's answers) as each role may see it.
- * Trainees get what reached them as it reached them: the alert's title, node and evidence (what a
- * real SOC's notice shows), the message and its due time — never the rule id behind an alert, the
- * reaction an inject expects, or whether a vendor answer is right. Staff get everything.
+ * Trainees get what reached them as a SOC's notice would put it: the alert's title, severity, node,
+ * count and the time its lines start — not the matched lines themselves (they carry the addresses
+ * and names the team is scored for finding; the team reads them in its own log search) — and the
+ * message with its due time; never the rule id behind an alert, the reaction an inject expects, or
+ * whether a vendor answer is right. Staff get everything.
  */
 import type { IncidentItem, Principal, StoredEvent, VendorTopic } from '../../protocol/index.js';
 
@@ -29,7 +31,8 @@ export function incidentItem(e: StoredEvent, audience: 'staff' | 'trainee'): Inc
         severity: e.severity,
         node: e.node,
         count: e.count,
-        evidence: [...e.evidence],
+        evidence: staff ? [...e.evidence] : [],
+        ...(e.since ? { since: e.since } : {}),
         ...(staff ? { rule: e.rule } : {}),
       };
     case 'inject.sent':

@@ -423,8 +423,8 @@ export function traineeTimeline(t: TeamTimeline, events: readonly StoredEvent[],
 }
 
 /**
- * An incident event as a trainee receives it. The alert's rule id stays with staff ("" here: the
- * schema wants a string), as do an inject's expected reaction (the due time is in the message) and
+ * An incident event as a trainee receives it. The alert's rule id and matched lines stay with staff
+ * ("" and [] here: the schema wants them), as do an inject's expected reaction (the due time is in the message) and
  * whether a vendor answer is right (always `true` here: the team must judge it itself).
  */
 function traineeIncident(
@@ -443,7 +443,9 @@ function traineeIncident(
         severity: e.severity,
         node: e.node,
         count: e.count,
-        evidence: [...e.evidence],
+        // the matched lines name what the team is scored for finding: it reads them in its own log search
+        evidence: [],
+        ...(e.since ? { since: e.since } : {}),
       };
     case 'inject.sent':
       return {

@@ -16,6 +16,12 @@ import { loadTopologyById, RangeManager, type Engine, type ExerciseStatus } from
 import type { AttackStepEvent } from '../../protocol/index.js';
 import { engineWithImages, sh } from '../helpers/range.js';
 import { Soc } from './soc.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import type { StoredEvent, TeamTimeline } from '../../protocol/index.js';
+import { attackPort, reportingPort, scoringPort } from '../../server/index.js';
+import { ADMIN, connect, join, startServer, type Client, type Running } from '../server/helpers.js';
 
 const EX = 'h17-e2e-bc';
 const SEED = 'h2-bc';
@@ -85,6 +91,15 @@ const story = (events: AttackStepEvent[]) =>
         `${e.step}: ${e.outcome} ${e.reason ?? ''}${e.outcome === 'failed' ? ` [${e.evidence.slice(0, 400)}]` : ''}`,
     )
     .join('\n');
+async function until<T>(what: string, f: () => T | undefined, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 const outcomes = (events: AttackStepEvent[]) => Object.fromEntries(events.map((e) => [e.step, e.outcome]));
 const captured = (events: AttackStepEvent[], step: string) => events.find((e) => e.step === step)?.captured ?? {};
 
@@ -270,6 +285,199 @@ describe('the B-2 and C scenarios on the full cyder-standard range', () => {
       } finally {
         await sh(engine, c('ad'), `samba-tool user enable ${facts.planner}`);
       }
+    },
+  );
+});
+
+/**
+ * Incidents as they arrive, through the real exercise server on its own B-2 range: the team's SOC
+ * raises alerts from its rules over the logs it collected, the scenario's injects and an
+ * instructor's inject reach the trainee's socket as the trainee may see them (no rule, no expected
+ * reaction), the vendor answers a trainee's question with the scenario's text, and all of it is on
+ * the after-action timeline, with the reaction to an inject judged from the team's report.
+ */
+describe('B-2 through the exercise server: SOC alerts, injects and the vendor', () => {
+  const SX = 'h17-e2e-srv';
+  const dataDir = mkdtempSync(joinPath(tmpdir(), 'enshu-e2e-b2srv-'));
+  let run: Running;
+  const sockets: Client[] = [];
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await run?.server.close();
+    if (engine) await new RangeManager(engine).down({ exercise: SX });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(
+    'alerts, injects and a vendor answer reach the trainee and the after-action timeline',
+    { timeout: 900_000 },
+    async () => {
+      // the chains above are done: their range goes, this one comes
+      await ranges.down({ exercise: EX });
+      await ranges.down({ exercise: SX });
+      run = await startServer({
+        dataDir,
+        engine,
+        attack: attackPort(),
+        scoring: scoringPort(),
+        reporting: reportingPort(),
+        checkIntervalMs: 5000,
+        alertIntervalMs: 2000,
+        limits: { loginPerMinute: 100, submissionsPerMinute: 100 },
+      });
+      const admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
+      const created = await run.api(
+        'POST',
+        '/api/exercises',
+        {
+          id: SX,
+          course: 'B-2',
+          scenario: 'b2-web-deface-ransomware',
+          seed: 17,
+          speed: SPEED,
+          teams: [{ name: 'Blue', members: ['sato'] }],
+        },
+        admin,
+      );
+      assert.equal(created.status, 201, created.text);
+      const t0 = Date.now();
+      let state = '';
+      for (let attempt = 1; attempt <= 2 && state !== 'ready'; attempt++) {
+        assert.equal((await run.api('POST', `/api/exercises/${SX}/provision`, {}, admin)).status, 202);
+        state = await until(
+          'the range built',
+          () => {
+            const x = run.server.store.exercises.get(SX);
+            return x.state === 'ready' || x.state === 'created' ? x.state : undefined;
+          },
+          600_000,
+        );
+      }
+      assert.equal(state, 'ready');
+      timings['server-provision'] = (Date.now() - t0) / 1000;
+      const { teams } = (
+        await run.api<{ teams: { id: string; joinCode: string }[] }>('GET', `/api/exercises/${SX}`, undefined, admin)
+      ).body;
+      const token = (
+        await run.api<{ token: string }>('POST', '/api/auth/join', { code: teams[0]!.joinCode, name: 'sato' })
+      ).body.token;
+      const trainee = await connect(run.url, token);
+      sockets.push(trainee);
+      const got: StoredEvent[] = [];
+      trainee.on('event', (e) => got.push(e));
+      assert.ok((await join(trainee, SX, 't01')).ok);
+
+      assert.equal((await run.api('POST', `/api/exercises/${SX}/start`, {}, admin)).status, 200);
+      const seen = (what: string, f: (e: StoredEvent) => boolean, ms = 300_000) => until(what, () => got.find(f), ms);
+
+      // the SOC's alerts from its own rules over what it collected: the scan, then the web shell
+      const scan = await seen('a web-scan alert', (e) => e.type === 'soc.alert' && e.title.en.startsWith('Scan'));
+      const shell = await seen('a web-shell alert', (e) => e.type === 'soc.alert' && /web shell/.test(e.title.en));
+      for (const a of [scan, shell]) {
+        assert.ok(a.type === 'soc.alert');
+        assert.equal(a.node, 'web');
+        assert.equal(a.rule, '', 'the rule behind an alert stays with staff');
+        assert.deepEqual(a.evidence, [], 'the matched lines stay with staff: the team reads its own log');
+        assert.ok(a.since && Date.parse(a.since) <= Date.parse(a.at), 'where the team’s own search starts');
+      }
+      // staff see the rule and the lines: the web shell called from the Internet
+      assert.ok(shell.type === 'soc.alert');
+      const staffAlert = run.server.store.events.list(SX).find((e) => e.type === 'soc.alert' && e.id === shell.id);
+      assert.ok(staffAlert?.type === 'soc.alert' && staffAlert.rule === 'web-shell-request');
+      assert.ok(
+        staffAlert.evidence.some((l) => /\.cgi\?c=/.test(l)),
+        staffAlert.evidence.join('\n'),
+      );
+
+      // the scenario's inject after the defacement: the citizen's call, without its expectations
+      const call = await seen('the citizen call', (e) => e.type === 'inject.sent' && e.id === 'sc-citizen-call');
+      assert.ok(call.type === 'inject.sent' && call.kind === 'citizen-call' && /ホームページ/.test(call.message.ja));
+
+      // the vendor answers a trainee's question with the scenario's text, after its delay
+      const asked = await run.api<{ id: string }>(
+        'POST',
+        `/api/exercises/${SX}/teams/t01/vendor`,
+        { topic: 'maint-account', question: '保守用アカウントを最近使いましたか？' },
+        token,
+      );
+      assert.equal(asked.status, 201, asked.text);
+      const answer = await seen(
+        'the vendor answer',
+        (e) => e.type === 'vendor.answered' && e.id === asked.body.id,
+        120_000,
+      );
+      assert.ok(answer.type === 'vendor.answered' && /保守接続は先月の定期作業以降ありません/.test(answer.answer.ja));
+      const unknown = await run.api('POST', `/api/exercises/${SX}/teams/t01/vendor`, { topic: 'nope' }, token);
+      assert.equal(unknown.status, 400, unknown.text);
+
+      // an instructor's inject by hand to every team, asking for a report within 10 minutes
+      const sent = await run.api<{ sent: { team: string; id: string }[] }>(
+        'POST',
+        `/api/exercises/${SX}/injects`,
+        {
+          teams: 'all',
+          kind: 'ministry',
+          from: '所管省庁',
+          message: { ja: '状況を10分以内に報告してください。' },
+          expect: { kind: 'report', withinMinutes: 10 },
+        },
+        admin,
+      );
+      assert.equal(sent.status, 201, sent.text);
+      const byHand = await seen(
+        'the instructor inject',
+        (e) => e.type === 'inject.sent' && e.id === sent.body.sent[0]!.id,
+      );
+      assert.ok(byHand.type === 'inject.sent' && !('expect' in byHand), 'the expected reaction stays with staff');
+      assert.equal((await run.api('POST', `/api/exercises/${SX}/injects`, { teams: 'all' }, token)).status, 403);
+      const report = await run.api(
+        'POST',
+        `/api/exercises/${SX}/teams/t01/reports`,
+        {
+          kind: 'first',
+          language: 'ja',
+          fields: {
+            occurredAt: '本日',
+            affected: '公開Webサーバ',
+            cause: '調査中',
+            outlook: '本日中に復旧見込み',
+            alternatives: 'お問い合わせは電話で受け付けます',
+            actions: 'Webサーバを調べています',
+          },
+        },
+        token,
+      );
+      assert.equal(report.status, 200, report.text);
+
+      // the trainee's panel: the due time of the inject, never the rule or the expectation
+      const panel = await run.api<{ items: Record<string, unknown>[]; topics: { id: string }[] }>(
+        'GET',
+        `/api/exercises/${SX}/teams/t01/incidents`,
+        undefined,
+        token,
+      );
+      assert.equal(panel.status, 200, panel.text);
+      assert.ok(panel.body.topics.some((t) => t.id === 'maint-account'));
+      assert.ok(!JSON.stringify(panel.body).includes('web-shell-request'), 'no rule id in the trainee panel');
+      assert.ok(panel.body.items.some((i) => i.id === byHand.id && typeof i.dueAt === 'string' && !('expect' in i)));
+
+      // the after-action timeline: alerts and injects on the incident lane, the reaction judged
+      const tl = await run.api<TeamTimeline>('GET', `/api/exercises/${SX}/teams/t01/timeline`, undefined, admin);
+      assert.equal(tl.status, 200, tl.text);
+      const lane = tl.body.entries.filter((e) => e.lane === 'incident');
+      assert.ok(
+        lane.some((e) => e.type === 'soc.alert' && /Webシェル/.test(e.summary.ja)),
+        JSON.stringify(lane),
+      );
+      assert.ok(lane.some((e) => e.type === 'vendor.answered'));
+      const handLine = lane.find((e) => e.seq === byHand.seq);
+      assert.match(handLine?.summary.en ?? '', /answered in time/);
+      await until(
+        'the attack to finish',
+        () => run.server.store.events.list(SX).find((e) => e.type === 'attack.finished'),
+        300_000,
+      );
     },
   );
 });

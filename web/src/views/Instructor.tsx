@@ -10,6 +10,7 @@ import { useAsync } from '../components/useAsync.js';
 import { ScoreTable } from '../components/Scores.js';
 import { NetworkMap, healthKey, type MapRange } from '../components/NetworkMap.js';
 import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
+import { InjectSender } from './InjectSender.js';
 
 export function InstructorView({ exercise }: { exercise?: string }) {
   return exercise ? <ExerciseConsole exercise={exercise} /> : <ExerciseList />;
@@ -274,6 +275,7 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
           />
         ))}
       </Panel>
+      <InjectSender exercise={exercise} teams={teams} />
       <Panel title={t('grade.title')} id="grading">
         <Grading events={events} act={act} />
       </Panel>

@@ -11,6 +11,7 @@ import { Terminals } from './team/Terminals.js';
 import { LogSearch } from './team/LogSearch.js';
 import { Forms } from './team/Forms.js';
 import { Hints } from './team/Hints.js';
+import { Incidents } from './team/Incidents.js';
 
 const TABS = ['terminals', 'logs', 'forms', 'hints'] as const;
 type Tab = (typeof TABS)[number];
@@ -46,6 +47,7 @@ export function TeamView({ session }: { session: Session }) {
         <div>
           <Network range={range} />
           <OwnScore live={live} team={team} />
+          <Incidents ex={ex} team={team} events={events} />
         </div>
         <div>
           <div role="tablist" className="tabs" aria-label={t('ws.title', { team })}>
