@@ -49,8 +49,8 @@ export const IncidentItemSchema = z.discriminatedUnion('type', [
     severity: z.enum(ALERT_SEVERITIES),
     node: z.string(),
     count: z.number().int(),
-    /** staff only (trainees: empty — they search the log from `node` and `since` themselves) */
-    evidence: z.array(z.string()),
+    /** staff only (trainees search the log from `node` and `since` themselves) */
+    evidence: z.array(z.string()).optional(),
     since: iso.optional(),
     /** staff only */
     rule: z.string().optional(),

@@ -31,7 +31,7 @@ export function incidentItem(e: StoredEvent, audience: 'staff' | 'trainee'): Inc
         severity: e.severity,
         node: e.node,
         count: e.count,
-        evidence: staff ? [...e.evidence] : [],
+        ...(staff ? { evidence: [...e.evidence] } : {}),
         ...(e.since ? { since: e.since } : {}),
         ...(staff ? { rule: e.rule } : {}),
       };

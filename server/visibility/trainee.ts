@@ -424,8 +424,9 @@ export function traineeTimeline(t: TeamTimeline, events: readonly StoredEvent[],
 
 /**
  * An incident event as a trainee receives it. The alert's rule id and matched lines stay with staff
- * ("" and [] here: the schema wants them), as do an inject's expected reaction (the due time is in the message) and
- * whether a vendor answer is right (always `true` here: the team must judge it itself).
+ * (the rule "" here: the schema wants one; the lines left out), as do an inject's expected reaction
+ * (the due time is in the REST panel) and whether a vendor answer is right (always `true` here: the
+ * team must judge it itself).
  */
 function traineeIncident(
   e: Extract<StoredEvent, { type: (typeof TRAINEE_INCIDENT_TYPES)[number] }>,
@@ -433,6 +434,8 @@ function traineeIncident(
 ): StoredEvent {
   switch (e.type) {
     case 'soc.alert':
+      // no `evidence`: the matched lines name what the team is scored for finding (it reads them in
+      // its own log search from `node` and `since`); the key is left out, not emptied
       return {
         ...head,
         type: e.type,
@@ -443,10 +446,8 @@ function traineeIncident(
         severity: e.severity,
         node: e.node,
         count: e.count,
-        // the matched lines name what the team is scored for finding: it reads them in its own log search
-        evidence: [],
         ...(e.since ? { since: e.since } : {}),
-      };
+      } as StoredEvent;
     case 'inject.sent':
       return {
         ...head,

@@ -378,7 +378,7 @@ describe('B-2 through the exercise server: SOC alerts, injects and the vendor', 
         assert.ok(a.type === 'soc.alert');
         assert.equal(a.node, 'web');
         assert.equal(a.rule, '', 'the rule behind an alert stays with staff');
-        assert.deepEqual(a.evidence, [], 'the matched lines stay with staff: the team reads its own log');
+        assert.ok(!Object.hasOwn(a, 'evidence'), 'the matched lines stay with staff: the team reads its own log');
         assert.ok(a.since && Date.parse(a.since) <= Date.parse(a.at), 'where the team’s own search starts');
       }
       // staff see the rule and the lines: the web shell called from the Internet

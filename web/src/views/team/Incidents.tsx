@@ -40,10 +40,10 @@ export function Incidents({ ex, team, events }: { ex: string; team: string; even
               {t('inc.alertWhere', { node: i.node, count: i.count })}
               {i.since && ` · ${t('inc.since', { at: timeOf(lang, i.since) })}`}
             </small>
-            {i.evidence.length > 0 && (
+            {i.evidence && i.evidence.length > 0 && (
               <details>
                 <summary>{t('inc.evidence')}</summary>
-                <pre className="evidence">{i.evidence.join('\n')}</pre>
+                <pre className="log-lines">{i.evidence.join('\n')}</pre>
               </details>
             )}
           </>
