@@ -20,7 +20,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import type { StoredEvent, TeamTimeline } from '../../protocol/index.js';
-import { attackPort, reportingPort, scoringPort } from '../../server/index.js';
+import { attachTraineeAccess, attackPort, reportingPort, scoringPort } from '../../server/index.js';
+import { repoRoot } from '../../core/index.js';
+import { chromium, type Browser } from 'playwright-core';
 import { ADMIN, connect, join, startServer, type Client, type Running } from '../server/helpers.js';
 
 const EX = 'h17-e2e-bc';
@@ -300,9 +302,13 @@ describe('B-2 through the exercise server: SOC alerts, injects and the vendor', 
   const SX = 'h17-e2e-srv';
   const dataDir = mkdtempSync(joinPath(tmpdir(), 'enshu-e2e-b2srv-'));
   let run: Running;
+  let browser: Browser | undefined;
+  let access: Awaited<ReturnType<typeof attachTraineeAccess>> | undefined;
   const sockets: Client[] = [];
 
   afterAll(async () => {
+    await browser?.close();
+    await access?.close();
     for (const s of sockets) s.close();
     await run?.server.close();
     if (engine) await new RangeManager(engine).down({ exercise: SX });
@@ -326,6 +332,11 @@ describe('B-2 through the exercise server: SOC alerts, injects and the vendor', 
         alertIntervalMs: 2000,
         limits: { loginPerMinute: 100, submissionsPerMinute: 100 },
       });
+      // the web app from the current source, served by this server: the panels are checked as people see them
+      const { build } = await import('vite');
+      await build({ configFile: joinPath(repoRoot, 'web', 'vite.config.ts'), logLevel: 'warn' });
+      access = await attachTraineeAccess(run.server, { engine, dataDir, sshPort: false });
+      assert.ok(access.webServed, 'the built web app is served');
       const admin = (await run.api<{ token: string }>('POST', '/api/auth/login', ADMIN)).body.token;
       const created = await run.api(
         'POST',
@@ -461,6 +472,38 @@ describe('B-2 through the exercise server: SOC alerts, injects and the vendor', 
       assert.ok(panel.body.topics.some((t) => t.id === 'maint-account'));
       assert.ok(!JSON.stringify(panel.body).includes('web-shell-request'), 'no rule id in the trainee panel');
       assert.ok(panel.body.items.some((i) => i.id === byHand.id && typeof i.dueAt === 'string' && !('expect' in i)));
+
+      // what the trainee sees in the workspace: the alert, the vendor's answer; and an inject an
+      // instructor sends from the console appears there
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+      });
+      const tp = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
+      await tp.goto(run.url);
+      await tp.fill('#join-code', teams[0]!.joinCode);
+      await tp.fill('#join-name', 'sato');
+      await tp.locator('#join-name').press('Enter');
+      const shown = tp.locator('[data-testid=incidents]');
+      await shown.getByText('Webシェルの疑い', { exact: false }).first().waitFor({ timeout: 60_000 });
+      await shown.getByText('保守接続は先月の定期作業以降ありません', { exact: false }).waitFor({ timeout: 60_000 });
+      assert.ok((await tp.locator('[data-testid=vendor-form] select[name=topic] option').count()) >= 3);
+      const ip = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
+      await ip.goto(run.url);
+      await ip.fill('#login-user', ADMIN.user);
+      await ip.fill('#login-password', ADMIN.password);
+      await ip.locator('#login-password').press('Enter');
+      await ip.getByRole('heading', { name: '演習の一覧' }).waitFor({ timeout: 30_000 });
+      await ip.goto(`${run.url}/#/instructor/${SX}`);
+      const form = ip.locator('[data-testid=inject-form]');
+      await form.waitFor({ timeout: 60_000 });
+      await form.locator('#inj-kind').selectOption('press');
+      await form.locator('#inj-from').fill('地元新聞社');
+      await form.locator('#inj-ja').fill('ホームページの件で取材したいのですが、担当の方はいますか。');
+      await form.locator('button[type=submit]').click();
+      await form.getByRole('status').waitFor({ timeout: 30_000 });
+      await shown.getByText('ホームページの件で取材したい', { exact: false }).waitFor({ timeout: 60_000 });
+      assert.ok(await shown.getByText('報道機関からの問い合わせ', { exact: false }).count());
 
       // the after-action timeline: alerts and injects on the incident lane, the reaction judged
       const tl = await run.api<TeamTimeline>('GET', `/api/exercises/${SX}/teams/t01/timeline`, undefined, admin);
