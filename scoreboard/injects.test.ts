@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import type { EnshuEvent, InjectEvent } from '../protocol/index.js';
 import { injectReaction } from './injects.js';
+import { computeScores } from './score.js';
+import { loadRules } from './rules/load.js';
+import { describeItem } from './describe.js';
 
 const inject: InjectEvent = {
   type: 'inject.sent',
@@ -43,5 +46,25 @@ describe('inject reactions', () => {
     assert.equal(injectReaction(inject, [to('ministry')], '2026-11-29T10:31:00Z')?.outcome, 'missed');
     assert.equal(injectReaction(inject, [to('management')], '2026-11-29T10:31:00Z')?.outcome, 'met');
     assert.equal(injectReaction({ ...inject, expect: undefined }, [], '2026-11-29T11:00:00Z'), undefined);
+  });
+});
+
+describe('inject reactions in the score', () => {
+  it('a reaction in time earns the inject’s points in reporting, weighted; a missed one an item of nothing', () => {
+    const rules = loadRules('B-2');
+    const w = rules.weights.reporting;
+    const met = computeScores([inject, report('2026-11-29T10:10:00Z')], {
+      rules,
+      truth: {},
+      now: '2026-11-29T10:20:00Z',
+    });
+    const item = met[0]!.items.find((i) => i.code === 'reporting.inject')!;
+    assert.equal(item.points, Math.round(5 * w * 100) / 100);
+    assert.equal(item.eventSeq, 2);
+    assert.match(describeItem(item, 'ja'), /期限内/);
+    const missed = computeScores([inject], { rules, truth: {}, now: '2026-11-29T11:00:00Z' });
+    const none = missed[0]!.items.find((i) => i.code === 'reporting.inject')!;
+    assert.equal(none.points, 0);
+    assert.match(describeItem(none, 'en'), /never came/);
   });
 });

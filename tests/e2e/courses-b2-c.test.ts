@@ -516,6 +516,17 @@ describe('B-2 through the exercise server: SOC alerts, injects and the vendor', 
       assert.ok(lane.some((e) => e.type === 'vendor.answered'));
       const handLine = lane.find((e) => e.seq === byHand.seq);
       assert.match(handLine?.summary.en ?? '', /answered in time/);
+      // and the reaction earned its reporting points, in the team's own breakdown
+      const own = await run.api<{ score: { detail?: { code: string; points: number }[] } | null }>(
+        'GET',
+        `/api/exercises/${SX}/teams/t01/score`,
+        undefined,
+        token,
+      );
+      assert.ok(
+        own.body.score?.detail?.some((i) => i.code === 'reporting.inject' && i.points > 0),
+        own.text,
+      );
       await until(
         'the attack to finish',
         () => run.server.store.events.list(SX).find((e) => e.type === 'attack.finished'),
