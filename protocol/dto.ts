@@ -26,6 +26,7 @@ import {
   type EnshuEvent,
   type StoredEvent,
 } from './events.js';
+import { InjectEventSchema, SocAlertEventSchema, VendorAnsweredEventSchema, VendorAskedEventSchema } from './events.js';
 import { EXERCISE_STATES, PHASES, ROLES, type Phase } from './vocabulary.js';
 
 /** ISO 8601 timestamps: the server writes them with `toISOString()`, events may carry an offset. */
@@ -360,6 +361,10 @@ export const EventTypeSchema = z.enum([
   ...ExerciseEventSchema.shape.type.options,
   NoticeObservedEventSchema.shape.type.value,
   ...RangeEventSchema.shape.type.options,
+  SocAlertEventSchema.shape.type.value,
+  InjectEventSchema.shape.type.value,
+  VendorAskedEventSchema.shape.type.value,
+  VendorAnsweredEventSchema.shape.type.value,
 ]) satisfies z.ZodType<EnshuEvent['type']>;
 
 /**
@@ -381,6 +386,7 @@ export const TimelineLaneSchema = z.enum([
   'exercise',
   // resets, replays, skips and outages of the range: things that happened to the team, not by it
   'range',
+  'incident',
 ]);
 export type TimelineLane = z.infer<typeof TimelineLaneSchema>;
 

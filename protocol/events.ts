@@ -13,6 +13,7 @@ import {
   TEAM_ID_PATTERN,
   type ReportField,
 } from './vocabulary.js';
+import { ALERT_SEVERITIES, INJECT_KINDS } from './vocabulary.js';
 
 export { INDICATOR_TYPES };
 export const TeamIdSchema = z.string().regex(TEAM_ID_PATTERN, 'team ids look like t01');
@@ -239,6 +240,84 @@ export const RangeEventSchema = z.object({
   detail: z.record(z.unknown()).optional(),
 });
 
+const words = z.object({ ja: z.string().max(4000), en: z.string().max(4000) });
+
+/** An alert the team's SOC raised from its rules over the logs it collects (what a real SOC sends). */
+export const SocAlertEventSchema = z.object({
+  ...base,
+  type: z.literal('soc.alert'),
+  team: TeamIdSchema,
+  /** the SOC's own alert number, per team (`soc-<n>`) */
+  id: z.string(),
+  /** the rule that fired (staff only: the rule set is the instructor's to tune) */
+  rule: z.string(),
+  title: words,
+  severity: z.enum(ALERT_SEVERITIES),
+  /** the monitored node the evidence comes from */
+  node: z.string(),
+  /** matching log lines that made it fire */
+  count: z.number().int().min(1),
+  /** the lines themselves (staff only: they name what a team must find in the log itself) */
+  evidence: z.array(z.string().max(500)).max(5).default([]),
+  /** when the first matching line was logged: where the team's own search starts */
+  since: iso.optional(),
+});
+
+/**
+ * The reaction an inject expects, scored and shown after the exercise: the team's first event of
+ * type `<kind>.submitted` after the inject (e.g. `report`), to `recipient` when given (matched
+ * against the event's `recipient` field, if the report form has one), within the time.
+ */
+export const InjectExpectSchema = z.object({
+  kind: z.string().min(1).max(40),
+  recipient: z.string().max(100).optional(),
+  withinMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60),
+  points: z.number().min(0).max(100).default(5),
+});
+
+/** A message from outside reaching a team: from the scenario at its time, or sent by an instructor. */
+export const InjectEventSchema = z.object({
+  ...base,
+  type: z.literal('inject.sent'),
+  team: TeamIdSchema,
+  id: z.string(),
+  kind: z.enum(INJECT_KINDS),
+  /** who is calling or writing, as the team sees it */
+  from: z.string().max(200),
+  message: words,
+  source: z.enum(['scenario', 'instructor']),
+  by: z.string().optional(),
+  expect: InjectExpectSchema.optional(),
+});
+
+/** A team asks the vendor (A Solutions, 運用支援) about something in its scope. */
+export const VendorAskedEventSchema = z.object({
+  ...base,
+  type: z.literal('vendor.asked'),
+  team: TeamIdSchema,
+  id: z.string(),
+  by: z.string(),
+  /** one of the scenario's vendor topics */
+  topic: z.string().max(60),
+  question: z.string().max(2000).default(''),
+});
+
+/** The vendor's answer, as the scenario scripts it (it may be late, or wrong). */
+export const VendorAnsweredEventSchema = z.object({
+  ...base,
+  type: z.literal('vendor.answered'),
+  team: TeamIdSchema,
+  /** the question it answers */
+  id: z.string(),
+  topic: z.string().max(60),
+  answer: words,
+  /** whether the answer is right (the scenario's word, staff only) */
+  accurate: z.boolean().default(true),
+});
+
 export const EventSchema = z.discriminatedUnion('type', [
   AttackStepEventSchema,
   FindingEventSchema,
@@ -249,6 +328,10 @@ export const EventSchema = z.discriminatedUnion('type', [
   ReportGradeEventSchema,
   RecoveryDeclaredEventSchema,
   NoticeObservedEventSchema,
+  SocAlertEventSchema,
+  InjectEventSchema,
+  VendorAskedEventSchema,
+  VendorAnsweredEventSchema,
   // enums of types are split so discriminatedUnion sees literal discriminators
   ...AttackControlEventSchema.shape.type.options.map((t) => AttackControlEventSchema.extend({ type: z.literal(t) })),
   ...HintEventSchema.shape.type.options.map((t) => HintEventSchema.extend({ type: z.literal(t) })),
@@ -269,6 +352,11 @@ export type RecoveryDeclaredEvent = z.output<typeof RecoveryDeclaredEventSchema>
 export type ExerciseEvent = z.output<typeof ExerciseEventSchema>;
 export type NoticeObservedEvent = z.output<typeof NoticeObservedEventSchema>;
 export type RangeEvent = z.output<typeof RangeEventSchema>;
+export type SocAlertEvent = z.output<typeof SocAlertEventSchema>;
+export type InjectEvent = z.output<typeof InjectEventSchema>;
+export type InjectExpect = z.output<typeof InjectExpectSchema>;
+export type VendorAskedEvent = z.output<typeof VendorAskedEventSchema>;
+export type VendorAnsweredEvent = z.output<typeof VendorAnsweredEventSchema>;
 
 export type EnshuEvent =
   | AttackStepEvent
@@ -283,7 +371,11 @@ export type EnshuEvent =
   | RecoveryDeclaredEvent
   | ExerciseEvent
   | NoticeObservedEvent
-  | RangeEvent;
+  | RangeEvent
+  | SocAlertEvent
+  | InjectEvent
+  | VendorAskedEvent
+  | VendorAnsweredEvent;
 
 /** An event as stored: with its position in the log. */
 export type StoredEvent = EnshuEvent & { seq: number };

@@ -19,3 +19,4 @@ export {
   type JargonHit,
 } from './plain-language.js';
 export * from './selfpaced.js';
+export * from './incidents.js';

@@ -64,3 +64,14 @@ export type ReportRecipient = (typeof REPORT_RECIPIENTS)[number];
 /** Where a notice to the public is published (guideline ⑤: several media). `web` is checked on the range's web site. */
 export const REPORT_CHANNELS = ['web', 'sns', 'signage', 'press'] as const;
 export type ReportChannel = (typeof REPORT_CHANNELS)[number];
+
+/**
+ * Who an inject comes from (incidents as they really arrive, issue #17): a citizen or customer
+ * calling, management asking, a ministry notice, the vendor (A Solutions), the SOC, the press.
+ */
+export const INJECT_KINDS = ['citizen-call', 'management', 'ministry', 'vendor', 'soc', 'press', 'other'] as const;
+export type InjectKind = (typeof INJECT_KINDS)[number];
+
+/** How serious a SOC alert is, as the SOC rates it. */
+export const ALERT_SEVERITIES = ['low', 'medium', 'high'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];

@@ -132,6 +132,20 @@ const TEXT: Record<string, { ja: (p: P) => string; en: (p: P) => string }> = {
     ja: (p) => `講師評価 ${Math.round(Number(p.grade) * 100)}%`,
     en: (p) => `Instructor's grade ${Math.round(Number(p.grade) * 100)}%`,
   },
+  'reporting.inject': {
+    ja: (p) =>
+      p.missed
+        ? '求められた対応が期限までになし'
+        : p.minutesLate
+          ? `求められた対応（${s(p, 'minutesLate')}分遅れ）`
+          : '求められた対応を期限内に実施',
+    en: (p) =>
+      p.missed
+        ? 'The reaction a message asked for never came'
+        : p.minutesLate
+          ? `The reaction a message asked for (${s(p, 'minutesLate')} min late)`
+          : 'The reaction a message asked for, in time',
+  },
   'hint.bought': { ja: (p) => `ヒント購入: ${s(p, 'hint')}`, en: (p) => `Hint bought: ${s(p, 'hint')}` },
   'hint.released': { ja: (p) => `ヒント公開: ${s(p, 'hint')}`, en: (p) => `Hint released: ${s(p, 'hint')}` },
 };

@@ -57,3 +57,4 @@ export { teamTimeline } from './timeline.js';
 export { parseOccurredAt, pageShows, clockStart } from './reporting.js';
 export { exerciseMinutes, addExerciseMinutes, type SpeedChange } from './clock.js';
 export { parseYearlyCsv, liveYearlyRows, yearlyTable, yearlyCsv, YearlyCsvError } from './yearly.js';
+export { injectReaction, type InjectReaction } from './injects.js';

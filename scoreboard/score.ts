@@ -40,6 +40,7 @@ import {
   rangeWhole,
   type CheckCredit,
 } from './check-credit.js';
+import { injectItems } from './inject-items.js';
 
 export type ReasonParams = Record<string, string | number | boolean | string[]>;
 
@@ -593,6 +594,7 @@ export function finish(state: ScoreState, ctx: ScoreContext): TeamResult[] {
       ...t.items,
       ...reportingItems(ctx, t, state.clock, now, end),
       ...availabilityItems(ctx, t, state.clock, end),
+      ...injectItems(ctx.rules.weights.reporting, state.events, team, end),
     ];
     const phases = { detection: 0, response: 0, reporting: 0, recovery: 0 };
     for (const i of items) phases[i.phase] += i.points;

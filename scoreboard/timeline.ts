@@ -4,6 +4,7 @@
  */
 import type { EnshuEvent, StoredEvent, TimelineEntry, TimelineLane } from '../protocol/index.js';
 import { isoZ, sortEvents, type ScoreItem } from './score.js';
+import { incidentSummary } from './incident-summary.js';
 import type { GroundTruth } from '../core/index.js';
 
 export type { TimelineEntry, TimelineLane };
@@ -26,6 +27,10 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'range.reset.done': 'range',
   'range.degraded': 'range',
   'range.restored': 'range',
+  'soc.alert': 'incident',
+  'inject.sent': 'incident',
+  'vendor.asked': 'incident',
+  'vendor.answered': 'incident',
 };
 
 /** Instructor commands to the attacker that the timeline shows (the runner's own controls stay out). */
@@ -108,7 +113,7 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
     case 'range.restored':
       return { ja: `環境が復旧: ${e.node ?? 'チーム全体'}`, en: `Range restored: ${e.node ?? 'whole team'}` };
     default:
-      return both(e.type);
+      return incidentSummary(e) ?? both(e.type);
   }
 }
 
@@ -131,7 +136,7 @@ export function teamTimeline(
       seq: e.seq,
       lane: LANE[e.type] ?? 'exercise',
       type: e.type,
-      summary: summary(e, truth),
+      summary: (e.type === 'inject.sent' && incidentSummary(e, events)) || summary(e, truth),
       ...('step' in e && typeof e.step === 'string' ? { step: e.step } : {}),
       ...(e.type === 'attack.step' ? { technique: e.technique, outcome: e.outcome } : {}),
       ...(e.type === 'check.result' ? { outcome: e.passed ? 'passed' : 'failed' } : {}),

@@ -26,6 +26,8 @@ import { clientAddress, type TrustFn } from './client-address.js';
 
 /** how long `close()` lets open connections finish before it cuts them */
 const CLOSE_GRACE_MS = 3000;
+import { attachIncidents, type Incidents } from './incidents/index.js';
+import { gatewayDepsFromStore } from './gateway/store-deps.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -59,6 +61,8 @@ export interface ServerOptions {
   now?: () => Date;
   /** self-paced mode: the host's range limit and the idle sweep (server/selfpaced) */
   selfPaced?: SelfPacedOptions;
+  /** how often each running team's SOC is scanned for new alerts (issue #17); 0: never */
+  alertIntervalMs?: number;
   /** more REST routes (trainee access: range view, log search), mounted and documented like the rest */
   extraRoutes?: (store: Store) => RouteSpec[];
 }
@@ -74,6 +78,8 @@ export interface ExerciseServer {
   service: ExerciseService;
   scores: ScoreService;
   selfPaced: SelfPacedService;
+  /** SOC alerts, injects, the vendor (issue #17) */
+  incidents: Incidents;
   routes: RouteSpec[];
   /** resumes exercises that were running before a restart */
   recover(): ReturnType<ExerciseService['recover']>;
@@ -140,10 +146,19 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       startedAt: started.toISOString(),
     }),
   });
+  const incidents = attachIncidents({
+    store,
+    now,
+    attack: o.attack,
+    engine: o.engine,
+    topology: o.engine ? gatewayDepsFromStore(store, o.engine).topology : undefined,
+    alertIntervalMs: o.alertIntervalMs,
+  });
   routes.push(
     ...hintRoutes(views),
     ...courseRoutes(o.attack),
     ...selfPacedRoutes(selfPaced, o.limits),
+    ...incidents.routes,
     ...(o.extraRoutes?.(store) ?? []),
   );
   routes.push(...catalogRoutes(o.attack), ...reportPdfRoutes(store));
@@ -178,7 +193,12 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     scores,
     selfPaced,
     routes,
-    recover: () => service.recover(),
+    incidents,
+    recover: async () => {
+      const r = await service.recover();
+      incidents.recover();
+      return r;
+    },
     listen: (port, host = '127.0.0.1') =>
       new Promise((res, rej) => {
         http.once('error', rej);
@@ -191,6 +211,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     close: async () => {
       scores!.close();
       await selfPaced.stop();
+      await incidents.close();
       await service.close();
       // io.close() ends the sockets and then waits for the HTTP server, which waits for every
       // connection: one a client left open (a hung long-poll, a half-closed keep-alive, a proxy)

@@ -5,6 +5,7 @@
 import type { EventSink, StoredEvent, Phase, ReportDeadlines, RunnerState, TeamScore } from '../protocol/index.js';
 import type { GroundTruth } from '../core/index.js';
 import type { Engine } from '../orchestrator/index.js';
+import type { InjectKind } from '../protocol/index.js';
 
 /** One team's pseudo-attacker (attacker/'s AttackRunner). */
 export interface AttackRunnerLike {
@@ -24,8 +25,38 @@ export interface AttackRunnerLike {
   suspend?(): unknown;
 }
 
+/**
+ * A scenario's injects and vendor topics for one team (messages rendered with its facts; times in
+ * scenario seconds).
+ */
+export interface ScenarioIncidents {
+  injects: {
+    id: string;
+    when: { at: number } | { after: string[]; delay: number };
+    kind: InjectKind;
+    from: string;
+    message: { ja: string; en: string };
+    expect?: { kind: string; recipient?: string | undefined; within: number; points: number } | undefined;
+  }[];
+  vendor:
+    | {
+        name: string;
+        delay: number;
+        topics: {
+          id: string;
+          title: { ja: string; en: string };
+          answer: { ja: string; en: string };
+          delay?: number | undefined;
+          accurate: boolean;
+        }[];
+      }
+    | undefined;
+}
+
 export interface AttackPort {
   listScenarios(): unknown[];
+  /** injects and vendor topics of a scenario (issue #17); absent: none */
+  incidents?(scenario: string, o: { exercise: string; team: string; seed: number }): ScenarioIncidents;
   /** `ips`: node and node.segment → address in the team's range (indicators that name addresses need them) */
   groundTruth(
     scenario: string,

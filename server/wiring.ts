@@ -3,6 +3,7 @@
  * attacker/ imports the orchestrator's index, so importing it from there would be a cycle.
  */
 import { AttackRunner, groundTruth, listScenarios, loadScenario, type Scenario } from '../attacker/index.js';
+import { scenarioIncidents } from './incidents/scenario-port.js';
 import {
   aggregateResults,
   liveYearlyRows,
@@ -37,6 +38,7 @@ export function attackPort(): AttackPort {
     listScenarios: () => listScenarios(),
     groundTruth: (id, ctx) => groundTruth(scenario(id), ctx),
     runner: (o) => new AttackRunner({ ...o, scenario: scenario(o.scenario) }),
+    incidents: (id, ctx) => scenarioIncidents(scenario(id), ctx),
   };
 }
 

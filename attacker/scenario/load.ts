@@ -119,6 +119,22 @@ export const CheckedScenarioSchema = ScenarioSchema.superRefine((sc, ctx) => {
     }
   });
 
+  // injects wait for real steps, and their messages name facts a team has before the attack runs
+  sc.injects.forEach((inj, i) => {
+    if ('after' in inj.when)
+      inj.when.after.forEach((d, j) => {
+        if (!ids.has(d))
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['injects', i, 'when', 'after', j],
+            message: `no step "${d}"`,
+          });
+      });
+    for (const { path, s } of strings(inj.message, ['injects', i, 'message']))
+      for (const p of placeholders(s))
+        if (!facts.has(p)) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `{{${p}}} is not a fact` });
+  });
+
   // cycles through `after`
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string, trail: string[]): void => {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { INDICATOR_TYPES } from '../../protocol/index.js';
+import { INJECT_KINDS } from '../../protocol/index.js';
 
 const ID = /^[a-z][a-z0-9-]{0,47}$/;
 const id = z.string().regex(ID, 'must be lower-case letters, digits and "-", starting with a letter');
@@ -176,6 +177,53 @@ export const StepSchema = z
   })
   .strict();
 
+/**
+ * A message from outside at a time of the scenario (issue #17): a citizen's call, management's
+ * request, a ministry notice, the vendor's message. `expect` is the reaction it asks for, scored
+ * after the exercise: the team's first `<kind>.submitted` event (to `recipient`, when the form
+ * names one) within the time.
+ */
+const InjectSchema = z
+  .object({
+    id,
+    when: WhenSchema,
+    kind: z.enum(INJECT_KINDS),
+    from: z.string().min(1).max(200),
+    /** templates: the scenario's facts ({{marker}}…) */
+    message: text,
+    expect: z
+      .object({
+        kind: z.string().min(1).max(40),
+        recipient: z.string().max(100).optional(),
+        within: DurationSchema,
+        points: z.number().min(0).max(100).default(5),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * The vendor (A Solutions, 運用支援) as a partner: what a team may ask it about, and its scripted
+ * answer after `delay` (scenario time) — late, or wrong (`accurate: false`), where the story says so.
+ */
+const VendorTopicSchema = z
+  .object({
+    id,
+    title: text,
+    answer: text,
+    delay: DurationSchema.optional(),
+    accurate: z.boolean().default(true),
+  })
+  .strict();
+const VendorSchema = z
+  .object({
+    name: z.string().min(1).default('A Solutions'),
+    delay: DurationSchema.default(300),
+    topics: z.array(VendorTopicSchema).default([]),
+  })
+  .strict();
+
 export const ScenarioSchema = z
   .object({
     id,
@@ -190,6 +238,8 @@ export const ScenarioSchema = z
     facts: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'fact names are lower_snake_case'), FactSchema).default({}),
     steps: z.array(StepSchema).min(1, 'a scenario needs at least one step'),
     availability: z.array(CheckSchema).default([]),
+    injects: z.array(InjectSchema).default([]),
+    vendor: VendorSchema.optional(),
   })
   .strict();
 
@@ -200,3 +250,5 @@ export type FactSpec = z.output<typeof FactSchema>;
 export type StepCondition = z.output<typeof ConditionSchema>;
 export type CheckInput = z.output<typeof CheckSchema>;
 export type ProbeInput = z.output<typeof ProbeSchema>;
+export type ScenarioInject = z.output<typeof InjectSchema>;
+export type ScenarioVendor = z.output<typeof VendorSchema>;

@@ -77,11 +77,25 @@ export const TRAINEE_RANGE_TYPES = [
 
 const SUBMISSIONS = new Set<string>(TRAINEE_SUBMISSION_TYPES);
 const RANGE = new Set<string>(TRAINEE_RANGE_TYPES);
+
+/**
+ * What reached the team from outside (issue #17): SOC alerts, injects, its questions to the vendor
+ * and the answers — projected by `traineeIncident` (no alert rule, no expected reaction, no word on
+ * whether an answer is right).
+ */
+export const TRAINEE_INCIDENT_TYPES = [
+  'soc.alert',
+  'inject.sent',
+  'vendor.asked',
+  'vendor.answered',
+] as const satisfies readonly EnshuEvent['type'][];
+
+const INCIDENTS = new Set<string>(TRAINEE_INCIDENT_TYPES);
 const EXERCISE_WIDE = new Set<string>(TRAINEE_EXERCISE_TYPES);
 
 /** Whether a trainee of `team` receives `e` at all. */
 export function traineeMayReceive(e: StoredEvent, team: string): boolean {
-  if ('team' in e) return e.team === team && (SUBMISSIONS.has(e.type) || RANGE.has(e.type));
+  if ('team' in e) return e.team === team && (SUBMISSIONS.has(e.type) || RANGE.has(e.type) || INCIDENTS.has(e.type));
   return EXERCISE_WIDE.has(e.type);
 }
 
@@ -190,6 +204,11 @@ export function traineeEvent(e: StoredEvent, team: string, ref: (step: string) =
     case 'range.degraded':
     case 'range.restored':
       return { ...head, type: e.type, team: e.team };
+    case 'soc.alert':
+    case 'inject.sent':
+    case 'vendor.asked':
+    case 'vendor.answered':
+      return traineeIncident(e, head);
     default:
       if ('team' in e) return undefined;
       // exercise-wide: the type and time only (exercise.created's detail names the seed and scenario)
@@ -429,4 +448,56 @@ export function traineeTimeline(t: TeamTimeline, events: readonly StoredEvent[],
     });
   }
   return { team, entries };
+}
+
+/**
+ * An incident event as a trainee receives it. The alert's rule id and matched lines stay with staff
+ * (the rule "" here: the schema wants one; the lines left out), as do an inject's expected reaction
+ * (the due time is in the REST panel) and whether a vendor answer is right (always `true` here: the
+ * team must judge it itself).
+ */
+function traineeIncident(
+  e: Extract<StoredEvent, { type: (typeof TRAINEE_INCIDENT_TYPES)[number] }>,
+  head: { exercise: string; at: string; seq: number },
+): StoredEvent {
+  switch (e.type) {
+    case 'soc.alert':
+      // no `evidence`: the matched lines name what the team is scored for finding (it reads them in
+      // its own log search from `node` and `since`); the key is left out, not emptied
+      return {
+        ...head,
+        type: e.type,
+        team: e.team,
+        id: e.id,
+        rule: '',
+        title: { ja: e.title.ja, en: e.title.en },
+        severity: e.severity,
+        node: e.node,
+        count: e.count,
+        ...(e.since ? { since: e.since } : {}),
+      } as StoredEvent;
+    case 'inject.sent':
+      return {
+        ...head,
+        type: e.type,
+        team: e.team,
+        id: e.id,
+        kind: e.kind,
+        from: e.from,
+        message: { ja: e.message.ja, en: e.message.en },
+        source: e.source,
+      };
+    case 'vendor.asked':
+      return { ...head, type: e.type, team: e.team, id: e.id, by: e.by, topic: e.topic, question: e.question };
+    case 'vendor.answered':
+      return {
+        ...head,
+        type: e.type,
+        team: e.team,
+        id: e.id,
+        topic: e.topic,
+        answer: { ja: e.answer.ja, en: e.answer.en },
+        accurate: true,
+      };
+  }
 }

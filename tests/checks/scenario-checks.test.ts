@@ -268,9 +268,9 @@ describe('scenario checks on a real cyder-standard team', () => {
       // web-compromise → the web shell removed
       const shell = `/var/www/site/${f.webshell}`;
       await run('web', `printf '<!-- %s -->\\n' ${f.ransom_id} > ${shell}`);
-      await expect(b, { 'webshell-removed': false }, 'while the web shell is there');
+      await expect(b, { 'webshell-removed': false, 'webshell-gone': false }, 'while the web shell is there');
       await run('web', `rm -f ${shell}`);
-      await expect(b, { 'webshell-removed': true }, 'after the web shell was removed');
+      await expect(b, { 'webshell-removed': true, 'webshell-gone': true }, 'after the web shell was removed');
 
       // deface → the page restored
       await run(
@@ -286,6 +286,23 @@ describe('scenario checks on a real cyder-standard team', () => {
       await block(`ip saddr ${ip('vendor')} ip daddr ${ip('orders')} jump blocked`);
       await expect(b, { 'vendor-line-closed': true }, 'after the FW closes it');
       await resetFw();
+
+      // vendor-foothold → the remote-support account's password (found on the web server) changed
+      await expect(b, { 'maint-password-changed': false }, 'while the found password works');
+      await run(
+        'orders',
+        `python3 - <<'PY'
+import hashlib, secrets, sqlite3
+salt = secrets.token_hex(8)
+pw = salt + "$" + hashlib.pbkdf2_hmac("sha256", b"Ck-New-Passw0rd", salt.encode(), 50_000).hex()
+db = sqlite3.connect("/var/lib/orders/orders.db")
+db.execute("UPDATE users SET password = ? WHERE name = 'asol'", (pw,))
+db.commit()
+PY`,
+      );
+      await expect(b, { 'maint-password-changed': true }, 'after the password was changed');
+      await run('orders', '/usr/local/bin/orders-app init');
+      await expect(b, { 'maint-password-changed': false }, 'after the old password was put back');
 
       // orders-theft → the buyer's order-system password changed
       await expect(b, { 'buyer-password-changed': false }, 'while the stolen password works');
@@ -350,6 +367,13 @@ PY`,
       await run('ad', `samba-tool user setpassword ${researcher} --newpassword='Ck-Reset-Passw0rd!'`);
       await expect(l, { 'researcher-password-reset': true }, 'after the password was reset');
 
+      // ticket-crack → the cracked password no longer opens the R&D PC
+      await expect(l, { 'cracked-password-useless': false }, 'while the cracked password opens the R&D PC');
+      await run('pc5', `usermod -L ${researcher}`);
+      await expect(l, { 'cracked-password-useless': true }, 'after the account was locked there');
+      await run('pc5', `usermod -U ${researcher}`);
+      await expect(l, { 'cracked-password-useless': false }, 'after it was unlocked');
+
       // lateral-rnd → SSH from the business network into R&D blocked at the FW
       await expect(l, { 'ssh-into-rnd-blocked': false }, 'while the Planning PC reaches the R&D PC');
       await block(`ip daddr ${ip('pc5')} tcp dport 22 jump blocked`);
@@ -393,6 +417,7 @@ PY`,
       // the stolen password back, so that the range is as the attack left it (ENSHU_KEEP_RANGE runs again)
       await sh(engine, c('ad'), `samba-tool user setpassword ${researcher} --newpassword='${f.researcher_password}'`);
       await sh(engine, c('research'), `usermod -U ${researcher}; rm -f /etc/ssh/sshd_config.d/ck-deny.conf`);
+      await sh(engine, c('pc5'), `usermod -U ${researcher}`);
       await sh(
         engine,
         c('pc5'),

@@ -13,6 +13,7 @@ import { ScenarioTimeline } from '../components/ScenarioTimeline.js';
 import { Grading } from './instructor/Grading.js';
 import { CourseScenarioFields } from '../components/CourseScenarioFields.js';
 import { SelfPacedWindows } from '../components/SelfPacedWindows.js';
+import { InjectSender } from './InjectSender.js';
 
 export function InstructorView({ exercise }: { exercise?: string }) {
   return exercise ? <ExerciseConsole exercise={exercise} /> : <ExerciseList />;
@@ -274,6 +275,7 @@ function ExerciseConsole({ exercise }: { exercise: string }) {
           />
         ))}
       </Panel>
+      <InjectSender exercise={exercise} teams={teams} />
       <Panel title={t('grade.title')} id="grading">
         <Grading events={events} act={act} />
       </Panel>

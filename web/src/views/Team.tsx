@@ -13,6 +13,7 @@ import { Forms } from './team/Forms.js';
 import { Hints } from './team/Hints.js';
 import { SelfPacedBar } from './team/SelfPacedBar.js';
 import { Submitted } from './team/Submitted.js';
+import { Incidents } from './team/Incidents.js';
 
 const TABS = ['terminals', 'logs', 'forms', 'submitted', 'hints'] as const;
 type Tab = (typeof TABS)[number];
@@ -49,6 +50,7 @@ export function TeamView({ session }: { session: Session }) {
         <div>
           <Network range={range} />
           <OwnScore live={live} team={team} />
+          <Incidents ex={ex} team={team} events={events} />
         </div>
         <div>
           <div role="tablist" className="tabs" aria-label={t('ws.title', { team })}>
