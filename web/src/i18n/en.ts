@@ -95,7 +95,7 @@ export const en = {
   'timeline.step': 'Step',
   'timeline.outcome': 'Outcome',
   'timeline.at': 'Time',
-  'timeline.skip': 'Skip this step',
+  'timeline.skip': 'Skip',
   'timeline.hint': 'Release hint',
   'timeline.none': 'The attacker has not acted yet.',
   'timeline.planned': 'Planned',
