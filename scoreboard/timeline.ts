@@ -85,7 +85,8 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
       return both(e.what);
     case 'notice.observed':
       return e.status === 200
-        ? { ja: `ホームページを確認: ${e.text.slice(0, 80)}`, en: `Web site seen: ${e.text.slice(0, 80)}` }
+        ? // the page's words are the team's (or the range's), not the timeline's: shown in the review, not here
+          { ja: 'ホームページの内容の変化を確認', en: 'Web site content changed' }
         : { ja: `ホームページが応答しません（${e.status}）`, en: `Web site not answering (${e.status})` };
     case 'hint.bought':
     case 'hint.released':
