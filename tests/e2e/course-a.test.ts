@@ -242,6 +242,13 @@ describe('course A on the full cyder-standard range, through the exercise server
     assert.match(opened[0]!.msg, new RegExp(`user=${indicator('user-opens', 'account')} `));
     // account: the employee's account reading the department share on the file server
     await soc.find('the victim account at the file server', { grep: indicator('collect', 'account'), node: 'file' });
+    // the SOC raises the exfiltration as a large upload at the proxy (its rules read the request size)
+    const big = await until(
+      'a large-upload alert from the SOC',
+      () => log().find((e) => e.type === 'soc.alert' && e.team === 't01' && e.rule === 'large-upload'),
+      90_000,
+    );
+    assert.ok(big.type === 'soc.alert' && big.node === 'proxy', JSON.stringify(big));
   });
 
   it(
