@@ -14,12 +14,13 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RangeManager, topologyForCourse, type Engine } from '../../orchestrator/index.js';
-import type { ScoreDelta, AttackStepEvent, CheckResultEvent, StoredEvent } from '../../protocol/index.js';
+import type { ScoreDelta } from '../../protocol/index.js';
 import { attackPort, reportingPort, scoringPort } from '../../server/index.js';
 import type { GroundTruth } from '../../core/index.js';
 import { engineWithImages } from '../helpers/range.js';
 import { ADMIN, connect, join, startServer, waitFor, type Client, type Running } from '../server/helpers.js';
 import { Soc } from './soc.js';
+import { courseHelpers } from './course-helpers.js';
 
 const EX = 'h2-e2e-a';
 const SCENARIO = 'a-phishing-c2-exfil';
@@ -43,54 +44,16 @@ const deltas: ScoreDelta[] = [];
 let latest: Record<string, number> | undefined;
 const timings: Record<string, number> = {};
 
-const log = (): StoredEvent[] => run.server.store.events.list(EX);
-const steps = () =>
-  log().filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step' && e.team === 't01');
-const checks = (id: string) =>
-  log().filter(
-    (e): e is CheckResultEvent & { seq: number } => e.type === 'check.result' && e.team === 't01' && e.check === id,
-  );
-const indicator = (step: string, type: string) => {
-  const v = truth.steps.find((s) => s.id === step)?.indicators.find((i) => i.type === type)?.value;
-  assert.ok(v, `${step} has a ${type} indicator`);
-  return v;
-};
-
-async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) {
-      const story = steps()
-        .map((e) => `${e.step}=${e.outcome}${e.reason ? ` (${e.reason})` : ''}`)
-        .join('; ');
-      throw new Error(`timed out after ${ms / 1000}s waiting for ${what}; attack so far: ${story || 'nothing'}`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/**
- * The next score delta for t01 on the trainee's socket in which `phase` grew;
- * on a timeout, says what the server scored.
- */
-function phaseGrows(phase: 'detection' | 'response' | 'reporting' | 'recovery', ms = 120_000): Promise<ScoreDelta> {
-  const from = deltas.filter((d) => d.team === 't01').at(-1)?.score.phases[phase] ?? latest?.[phase] ?? 0;
-  return (
-    waitFor(trainee, 'score', (d) => d.team === 't01' && d.score.phases[phase] > from, ms) as Promise<ScoreDelta>
-  ).catch(async (err: Error) => {
-    const now = await run.api<{ score: { phases: Record<string, number> } | null }>(
-      'GET',
-      `/api/exercises/${EX}/teams/t01/score`,
-      undefined,
-      traineeToken,
-    );
-    throw new Error(
-      `${err.message}: no ${phase} delta on the trainee's socket (connected: ${trainee.connected}, deltas seen: ${deltas.length}); the server's score now: ${JSON.stringify(now.body.score?.phases)}`,
-    );
-  });
-}
+const { log, steps, checks, indicator, until, phaseGrows } = courseHelpers(() => ({
+  exercise: EX,
+  team: 't01',
+  run,
+  trainee,
+  traineeToken,
+  deltas,
+  latest,
+  truth,
+}));
 
 beforeAll(async () => {
   const topology = topologyForCourse('A');

@@ -1,0 +1,80 @@
+/**
+ * What every course's end-to-end test asks of its one-team exercise: the log, the attack's steps
+ * and a check's results as the server stored them, a scored indicator, a patient wait that tells
+ * the attack's story when it times out, and "the next delta in which this phase grew" on the
+ * trainee's socket. The tests keep their state in their own variables; `state` reads it each time.
+ */
+import assert from 'node:assert/strict';
+import type { GroundTruth } from '../../core/index.js';
+import type { AttackStepEvent, CheckResultEvent, ScoreDelta, StoredEvent } from '../../protocol/index.js';
+import { waitFor, type Client, type Running } from '../server/helpers.js';
+
+export interface CourseState {
+  exercise: string;
+  team: string;
+  run: Running;
+  trainee: Client;
+  traineeToken: string;
+  /** the deltas seen on the trainee's current socket */
+  deltas: ScoreDelta[];
+  /** the team's phases as the last snapshot showed them (before any delta on the current socket) */
+  latest: Record<string, number> | undefined;
+  truth: GroundTruth;
+}
+
+export type Phase = 'detection' | 'response' | 'reporting' | 'recovery';
+
+export function courseHelpers(state: () => CourseState) {
+  const log = (): StoredEvent[] => state().run.server.store.events.list(state().exercise);
+  const steps = () =>
+    log().filter((e): e is AttackStepEvent & { seq: number } => e.type === 'attack.step' && e.team === state().team);
+  const checks = (id: string) =>
+    log().filter(
+      (e): e is CheckResultEvent & { seq: number } =>
+        e.type === 'check.result' && e.team === state().team && e.check === id,
+    );
+  const indicator = (step: string, type: string) => {
+    const v = state()
+      .truth.steps.find((s) => s.id === step)
+      ?.indicators.find((i) => i.type === type)?.value;
+    assert.ok(v, `${step} has a ${type} indicator`);
+    return v;
+  };
+
+  async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await f();
+      if (v !== undefined) return v;
+      if (Date.now() > end) {
+        // what the attack did so far, so a timeout says why
+        const story = steps()
+          .map((e) => `${e.step}=${e.outcome}${e.reason ? ` (${e.reason})` : ''}`)
+          .join('; ');
+        throw new Error(`timed out after ${ms / 1000}s waiting for ${what}; attack so far: ${story || 'nothing'}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** The next delta of the team on the trainee's socket in which `phase` grew; on a timeout, what the server scored. */
+  function phaseGrows(phase: Phase, ms = 120_000): Promise<ScoreDelta> {
+    const s = state();
+    const from = s.deltas.filter((d) => d.team === s.team).at(-1)?.score.phases[phase] ?? s.latest?.[phase] ?? 0;
+    return (
+      waitFor(s.trainee, 'score', (d) => d.team === s.team && d.score.phases[phase] > from, ms) as Promise<ScoreDelta>
+    ).catch(async (err: Error) => {
+      const now = await s.run.api<{ score: { phases: Record<string, number> } | null }>(
+        'GET',
+        `/api/exercises/${s.exercise}/teams/${s.team}/score`,
+        undefined,
+        s.traineeToken,
+      );
+      throw new Error(
+        `${err.message}: no ${phase} delta on the trainee's socket (connected: ${s.trainee.connected}, deltas seen: ${s.deltas.length}); the server's score now: ${JSON.stringify(now.body.score?.phases)}`,
+      );
+    });
+  }
+
+  return { log, steps, checks, indicator, until, phaseGrows };
+}
