@@ -563,6 +563,31 @@ describe('every route answers as documented', () => {
     await call('post', '/api/selfpaced/windows/:window/close', { token: admin, params: { window: 'oa-win' } });
   });
 
+  test('incidents: an inject to every team, the team’s panel, a question to the vendor', async () => {
+    await call('post', '/api/exercises/:exercise/injects', {
+      token: admin,
+      body: { teams: 'all', kind: 'management', from: '総務部長', message: { ja: '状況を報告してください。' } },
+    });
+    await call('get', '/api/exercises/:exercise/teams/:team/incidents', { token: trainee, params: { team: 't01' } });
+    // course C's scenario has a vendor to ask (A Solutions); course A's has none
+    const VX = 'oa-vendor';
+    const vx = await call<{ teams: { joinCode: string }[] }>('post', '/api/exercises', {
+      token: admin,
+      body: { id: VX, course: 'C', scenario: 'c-ad-lateral-rd-exfil', seed: 4, teams: [{ name: 'Green' }] },
+    });
+    run.server.store.exercises.transition(VX, 'provisioning');
+    run.server.store.exercises.transition(VX, 'ready');
+    await call('post', '/api/exercises/:exercise/start', { token: admin, params: { exercise: VX } });
+    const carol = (
+      await call<{ token: string }>('post', '/api/auth/join', { body: { code: vx.teams[0]!.joinCode, name: 'carol' } })
+    ).token;
+    await call('post', '/api/exercises/:exercise/teams/:team/vendor', {
+      token: carol,
+      params: { exercise: VX, team: 't01' },
+      body: { topic: 'ad-service-accounts', question: 'サービスアカウントの設定を教えてください。' },
+    });
+  });
+
   test('every operation in the document was called: its success checked, or its error where it needs a range', () => {
     const all = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     const unchecked = all.filter((op) => !succeeded.has(op) && !(NEEDS_RANGE.has(op) && failed.has(op)));
