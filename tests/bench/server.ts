@@ -50,7 +50,7 @@ async function host(): Promise<void> {
   const server = createExerciseServer({
     dataDir,
     scoring: scoringPort(),
-    attack: { listScenarios: () => [{ id: 'bench' }], groundTruth: (_s, o) => truth(o.team) },
+    attack: { listScenarios: () => [{ id: 'bench', courses: ['A'] }], groundTruth: (_s, o) => truth(o.team) },
     limits: { loginPerMinute: 100_000, submissionsPerMinute: 100_000, socketConnectsPerMinute: 100_000 },
   });
   bootstrapAdmin(server.store, { ENSHU_ADMIN_PASSWORD: 'bench-password' });

@@ -58,7 +58,10 @@ function truth(team: string): GroundTruth {
     ],
   };
 }
-const drill: AttackPort = { listScenarios: () => [{ id: SCENARIO }], groundTruth: (_s, o) => truth(o.team) };
+const drill: AttackPort = {
+  listScenarios: () => [{ id: SCENARIO, courses: ['A'] }],
+  groundTruth: (_s, o) => truth(o.team),
+};
 
 async function serverOn() {
   return startServer({
