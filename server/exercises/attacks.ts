@@ -192,6 +192,8 @@ export class AttackRuntime {
         [...rt.runners.values()].map((r) => Promise.resolve(r.suspend ? r.suspend() : r.pause())),
       );
       await rt.checker?.stop();
+      // the notice watcher too: a round after the store closed would only fail
+      await rt.notice?.stop();
     }
   }
 }
