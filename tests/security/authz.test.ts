@@ -101,6 +101,16 @@ const TABLE: Record<string, Record<Who, Expect>> = {
   'post /api/exercises/{exercise}/teams/{team}/reset': INSTRUCTOR,
   'get /api/glossary': ANYONE,
   'get /api/stats': STAFF,
+  'get /api/stats/yearly': STAFF,
+  // organizers keep the statistics: importing past years' figures is theirs too
+  'post /api/stats/yearly': STAFF,
+  'get /api/scenarios': STAFF,
+  // the after-action PDF: staff (404 here: this server does not serve the built web app)
+  'get /api/exercises/{exercise}/report.pdf': STAFF,
+  // what reached the team from outside: alerts, injects, the vendor's answers
+  'get /api/exercises/{exercise}/teams/{team}/incidents': TEAM_READ,
+  'post /api/exercises/{exercise}/teams/{team}/vendor': TEAM_ACT,
+  'post /api/exercises/{exercise}/injects': INSTRUCTOR,
 };
 
 /** what each path parameter is in the calls */
