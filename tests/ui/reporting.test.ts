@@ -102,7 +102,7 @@ describe("the trainee's report clock and form", () => {
       await page.fill('#join-code', code);
       await page.fill('#join-name', 'sato');
       await page.locator('#join-name').press('Enter');
-      await page.getByRole('tab', { name: '提出' }).click();
+      await page.getByRole('tab', { name: '提出', exact: true }).click();
       const clock = page.getByTestId('report-clock');
       await clock.getByText('まだ始まっていません').waitFor({ timeout: 30_000 });
 
