@@ -80,6 +80,10 @@ export async function startPrivateEngine(name = 'enshu-fault-engine'): Promise<P
         `${dir}/dockerd.pid`,
         '-H',
         endpoint,
+        // a loaded machine needs more than the default 15 s to stop every container on SIGTERM;
+        // a container left running would outlive the "restart" ("task already exists" after it)
+        '--shutdown-timeout',
+        '60',
       ],
       { stdio: ['ignore', out, out] },
     );
@@ -104,6 +108,26 @@ export async function startPrivateEngine(name = 'enshu-fault-engine'): Promise<P
     c.kill('SIGTERM');
     await exited;
     child = undefined;
+    // what still runs of this engine's containers goes too, as it would when a host restarts the engine
+    killShims('SIGKILL');
+  };
+  /** shims of this engine's containerd that outlived it (by its own socket path), and their containers */
+  const killShims = (signal: NodeJS.Signals) => {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      if (!cmd.startsWith('/usr/bin/containerd-shim') || !cmd.includes(`${dir}/exec/containerd/`)) continue;
+      if (signal === 'SIGKILL') spawnSync('pkill', ['-KILL', '-P', pid]);
+      try {
+        process.kill(Number(pid), signal);
+      } catch {
+        // gone already
+      }
+    }
   };
   await start();
   const engine = await connectEngine(endpoint);
@@ -123,17 +147,7 @@ export async function startPrivateEngine(name = 'enshu-fault-engine'): Promise<P
     },
     async destroy() {
       await stop();
-      // shims of this engine's containerd that outlived it (found by this engine's own socket path)
-      for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-        let cmd = '';
-        try {
-          cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        } catch {
-          continue;
-        }
-        if (cmd.startsWith('/usr/bin/containerd-shim') && cmd.includes(`${dir}/exec/containerd/`))
-          process.kill(Number(pid), 'SIGTERM');
-      }
+      killShims('SIGTERM');
       spawnSync('ip', ['netns', 'del', name]);
     },
   };
