@@ -133,6 +133,13 @@ afterAll(async () => {
   console.error(`# online courses e2e timings (s): ${JSON.stringify(timings)}`);
 });
 
+/** Ends the course's exercise, then removes its range: a running one's engine watch would bring removed nodes back. */
+async function endAndRemove(r: CourseRun): Promise<void> {
+  const ended = await run.api('POST', `/api/exercises/${r.ex}/end`, {}, admin);
+  assert.equal(ended.status, 200, ended.text);
+  await new RangeManager(engine).down({ exercise: r.ex });
+}
+
 /** Create, build (once more if a loaded host made a health check miss), join; start; wait for the end. */
 async function playThrough(r: CourseRun): Promise<Record<string, string>> {
   await new RangeManager(engine).down({ exercise: r.ex });
@@ -306,7 +313,7 @@ describe('the online courses on their own range, through the exercise server', (
       assert.ok(r.truth.steps.flatMap((s) => s.hints).every((h) => h.cost === 0));
       await commonIndicators(r, 'exfiltrate');
       await scoreEveryPhase(r, 'c2-blocked');
-      await new RangeManager(engine).down({ exercise: r.ex });
+      await endAndRemove(r);
     },
   );
 
@@ -343,7 +350,7 @@ describe('the online courses on their own range, through the exercise server', (
       });
       assert.match(cron.stdout, new RegExp(r.indicator('persist-cron', 'url').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
       await scoreEveryPhase(r, 'c2-blocked-at-proxy');
-      await new RangeManager(engine).down({ exercise: r.ex });
+      await endAndRemove(r);
     },
   );
 });
