@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ExerciseResult, ExerciseRow, TimelineEntry } from '../../../protocol/index.js';
 import { api, download } from '../api.js';
-import { timeOf, useI18n, type MessageKey } from '../i18n/index.js';
+import { useI18n } from '../i18n/index.js';
 import { go } from '../route.js';
 import { Async, Empty, ErrorBox, Panel } from '../components/States.js';
 import { useAsync } from '../components/useAsync.js';
@@ -11,6 +11,7 @@ import { ExerciseTable } from './Instructor.js';
 import { YearlyStats } from './review/YearlyStats.js';
 import { AfterActionReport } from './review/AfterActionReport.js';
 import { timelineItems } from './review/timeline-text.js';
+import { TimelineList } from './review/TimelineList.js';
 
 export function ReviewView({ exercise, report }: { exercise?: string; report?: boolean }) {
   const { t } = useI18n();
@@ -104,24 +105,7 @@ function ExerciseReview({ exercise, save }: { exercise: string; save: (p: string
           {(tl) => {
             const items = timelineItems((tl as { entries?: TimelineEntry[] } | undefined)?.entries ?? [], lang, t);
             if (!items.length) return <Empty>{t('review.noTimeline')}</Empty>;
-            return (
-              <ol className="aar" data-testid="aar">
-                {items.map((it, i) => (
-                  <li key={i}>
-                    <time>{timeOf(lang, it.at)}</time>{' '}
-                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span>{' '}
-                    {it.written ? <span data-content="team">{it.text}</span> : it.text}
-                    {it.points ? (
-                      <strong className={it.points > 0 ? 'ok' : 'late'}>
-                        {' '}
-                        {it.points > 0 ? '+' : ''}
-                        {Math.round(it.points * 10) / 10}
-                      </strong>
-                    ) : null}
-                  </li>
-                ))}
-              </ol>
-            );
+            return <TimelineList items={items} testId="aar" />;
           }}
         </Async>
       </Panel>

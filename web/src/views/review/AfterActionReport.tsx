@@ -14,6 +14,7 @@ import { ErrorBox, Loading } from '../../components/States.js';
 import { ScoreTable } from '../../components/Scores.js';
 import { latestGrades, REPORT_FIELDS } from '../instructor/Grading.js';
 import { timelineItems } from './timeline-text.js';
+import { TimelineList } from './TimelineList.js';
 
 interface Data {
   exercise: ExerciseRow;
@@ -114,26 +115,7 @@ export function AfterActionReport({ exercise }: { exercise: string }) {
               {r.members.join(lang === 'ja' ? '、' : ', ') || '–'}
             </p>
             <h4>{t('review.timeline')}</h4>
-            {items.length === 0 ? (
-              <p className="note">{t('review.noTimeline')}</p>
-            ) : (
-              <ol className="aar">
-                {items.map((it, i) => (
-                  <li key={i}>
-                    <time>{timeOf(lang, it.at)}</time>{' '}
-                    <span className={`kind ${it.lane}`}>{t(`lane.${it.lane}` as MessageKey)}</span>{' '}
-                    {it.written ? <span data-content="team">{it.text}</span> : it.text}
-                    {it.points ? (
-                      <strong className={it.points > 0 ? 'ok' : 'late'}>
-                        {' '}
-                        {it.points > 0 ? '+' : ''}
-                        {Math.round(it.points * 10) / 10}
-                      </strong>
-                    ) : null}
-                  </li>
-                ))}
-              </ol>
-            )}
+            {items.length === 0 ? <p className="note">{t('review.noTimeline')}</p> : <TimelineList items={items} />}
             <h4>{t('aar.reports')}</h4>
             {mine.length === 0 ? (
               <p className="note">{t('grade.none')}</p>
