@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { GroundTruth } from '../../core/index.js';
 import type { AttackStepEvent, CheckResultEvent, ScoreDelta, StoredEvent } from '../../protocol/index.js';
 import { waitFor, type Client, type Running } from '../server/helpers.js';
+import { until as waitUntil } from '../helpers/until.js';
 
 export interface CourseState {
   exercise: string;
@@ -41,21 +42,14 @@ export function courseHelpers(state: () => CourseState) {
     return v;
   };
 
-  async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (v !== undefined) return v;
-      if (Date.now() > end) {
-        // what the attack did so far, so a timeout says why
-        const story = steps()
-          .map((e) => `${e.step}=${e.outcome}${e.reason ? ` (${e.reason})` : ''}`)
-          .join('; ');
-        throw new Error(`timed out after ${ms / 1000}s waiting for ${what}; attack so far: ${story || 'nothing'}`);
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  /** waits as `until` does, and on a timeout tells what the attack did so far */
+  const until = <T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms: number) =>
+    waitUntil(what, f, ms, () => {
+      const story = steps()
+        .map((e) => `${e.step}=${e.outcome}${e.reason ? ` (${e.reason})` : ''}`)
+        .join('; ');
+      return `attack so far: ${story || 'nothing'}`;
+    });
 
   /** The next delta of the team on the trainee's socket in which `phase` grew; on a timeout, what the server scored. */
   function phaseGrows(phase: Phase, ms = 120_000): Promise<ScoreDelta> {

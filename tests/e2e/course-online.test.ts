@@ -19,6 +19,7 @@ import type { GroundTruth } from '../../core/index.js';
 import { engineWithImages } from '../helpers/range.js';
 import { ADMIN, connect, join, startServer, waitFor, type Client, type Running } from '../server/helpers.js';
 import { Soc } from './soc.js';
+import { until } from '../helpers/until.js';
 
 const SPEED = 300;
 const BUILD_MS = 10 * 60_000;
@@ -32,16 +33,6 @@ let run: Running;
 let admin = '';
 const sockets: Client[] = [];
 const timings: Record<string, number> = {};
-
-async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** One course's exercise: ids, the log, and the trainee's socket with the deltas it got. */
 class CourseRun {

@@ -24,6 +24,7 @@ import { attachTraineeAccess, attackPort, reportingPort, scoringPort } from '../
 import { repoRoot } from '../../core/index.js';
 import { chromium, type Browser } from 'playwright-core';
 import { ADMIN, connect, join, startServer, type Client, type Running } from '../server/helpers.js';
+import { until } from '../helpers/until.js';
 
 const EX = 'h17-e2e-bc';
 const SEED = 'h2-bc';
@@ -93,15 +94,6 @@ const story = (events: AttackStepEvent[]) =>
         `${e.step}: ${e.outcome} ${e.reason ?? ''}${e.outcome === 'failed' ? ` [${e.evidence.slice(0, 400)}]` : ''}`,
     )
     .join('\n');
-async function until<T>(what: string, f: () => T | undefined, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 const outcomes = (events: AttackStepEvent[]) => Object.fromEntries(events.map((e) => [e.step, e.outcome]));
 const captured = (events: AttackStepEvent[], step: string) => events.find((e) => e.step === step)?.captured ?? {};
 

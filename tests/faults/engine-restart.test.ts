@@ -18,6 +18,7 @@ import { ensureImages } from '../../orchestrator/index.js';
 import { connectEngine } from '../../orchestrator/index.js';
 import { startPrivateEngine, type PrivateEngine } from '../helpers/private-engine.js';
 import { ADMIN, startServer, type Running } from '../server/helpers.js';
+import { until } from '../helpers/until.js';
 
 const EX = 'faults-restart';
 let pe: PrivateEngine;
@@ -25,15 +26,8 @@ let engine: Engine;
 let run: Running;
 let admin: string;
 
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 300_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** how long a step of the restart may take on a loaded machine */
+const WAIT_MS = 300_000;
 
 const events = (): StoredEvent[] => run.server.store.events.list(EX);
 const sh = (container: string, script: string) =>
@@ -70,12 +64,16 @@ beforeAll(async () => {
   );
   assert.equal(created.status, 201, created.text);
   assert.equal((await run.api('POST', `/api/exercises/${EX}/provision`, {}, admin)).status, 202);
-  await until('the ranges to be ready', async () => {
-    const x = await run.api<{ exercise: { state: string } }>('GET', `/api/exercises/${EX}`, undefined, admin);
-    assert.equal(x.status, 200, x.text);
-    assert.notEqual(x.body.exercise.state, 'created', 'provisioning failed');
-    return x.body.exercise.state === 'ready' ? true : undefined;
-  });
+  await until(
+    'the ranges to be ready',
+    async () => {
+      const x = await run.api<{ exercise: { state: string } }>('GET', `/api/exercises/${EX}`, undefined, admin);
+      assert.equal(x.status, 200, x.text);
+      assert.notEqual(x.body.exercise.state, 'created', 'provisioning failed');
+      return x.body.exercise.state === 'ready' ? true : undefined;
+    },
+    WAIT_MS,
+  );
   const started = await run.api('POST', `/api/exercises/${EX}/start`, {}, admin);
   assert.equal(started.status, 200, started.text);
 }, 1_200_000);
@@ -98,18 +96,26 @@ test('an engine restart: ranges come back by themselves, isolated, nothing lost,
   const range = await run.api<{ error: string }>('GET', `/api/exercises/${EX}/range`, undefined, admin);
   assert.equal(range.status, 502, range.text);
   assert.match(range.body.error, /come back by themselves/);
-  await until('health to report the engine down', async () => {
-    const h = await run.api<{ engineStatus: { state: string } }>('GET', '/api/health');
-    return h.body.engineStatus.state === 'down' ? true : undefined;
-  });
+  await until(
+    'health to report the engine down',
+    async () => {
+      const h = await run.api<{ engineStatus: { state: string } }>('GET', '/api/health');
+      return h.body.engineStatus.state === 'down' ? true : undefined;
+    },
+    WAIT_MS,
+  );
   await pe.start();
 
-  const restored = await until('range.restored for both teams', () => {
-    const r = events()
-      .filter((e) => e.type === 'range.restored')
-      .map((e) => (e as { team: string }).team);
-    return r.includes('t01') && r.includes('t02') ? r : undefined;
-  });
+  const restored = await until(
+    'range.restored for both teams',
+    () => {
+      const r = events()
+        .filter((e) => e.type === 'range.restored')
+        .map((e) => (e as { team: string }).team);
+      return r.includes('t01') && r.includes('t02') ? r : undefined;
+    },
+    WAIT_MS,
+  );
   assert.deepEqual([...restored].sort(), ['t01', 't02']);
   const degraded = events().filter((e) => e.type === 'range.degraded');
   assert.deepEqual(degraded.map((e) => (e as { team: string }).team).sort(), ['t01', 't02']);

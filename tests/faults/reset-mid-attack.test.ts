@@ -14,21 +14,15 @@ import { connectEngine, RangeManager, type Engine } from '../../orchestrator/ind
 import { attackPort, scoringPort } from '../../server/index.js';
 import type { CheckResultEvent, StoredEvent } from '../../protocol/index.js';
 import { ADMIN, startServer, type Running } from '../server/helpers.js';
+import { until } from '../helpers/until.js';
 
 const EX = 'faults-reset';
 let engine: Engine;
 let run: Running;
 let admin: string;
 
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 600_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** how long a step of the attack or the checker may take on a loaded machine */
+const WAIT_MS = 600_000;
 const events = (): StoredEvent[] => run.server.store.events.list(EX);
 
 beforeAll(async () => {
@@ -82,21 +76,27 @@ afterAll(async () => {
 }, 300_000);
 
 test('a team reset mid-attack gives no response or recovery points', async () => {
-  const damage = await until('the checker to see the attack’s damage', () =>
-    events().find(
-      (e): e is CheckResultEvent & { seq: number } =>
-        e.type === 'check.result' && e.check === 'implant-removed' && !e.passed,
-    ),
+  const damage = await until(
+    'the checker to see the attack’s damage',
+    () =>
+      events().find(
+        (e): e is CheckResultEvent & { seq: number } =>
+          e.type === 'check.result' && e.check === 'implant-removed' && !e.passed,
+      ),
+    WAIT_MS,
   );
   const reset = await run.api('POST', `/api/exercises/${EX}/teams/t01/reset`, {}, admin);
   assert.equal(reset.status, 200, reset.text);
   const types = events().map((e) => e.type);
   assert.ok(types.includes('range.reset') && types.includes('range.reset.done'), 'the reset is in the log');
   // the checker takes every value again after the reset; let several rounds and the attack go on
-  await until('the check seen after the reset', () =>
-    events().find((e) => e.type === 'check.result' && e.check === damage.check && e.seq > damage.seq)
-      ? true
-      : undefined,
+  await until(
+    'the check seen after the reset',
+    () =>
+      events().find((e) => e.type === 'check.result' && e.check === damage.check && e.seq > damage.seq)
+        ? true
+        : undefined,
+    WAIT_MS,
   );
   await new Promise((r) => setTimeout(r, 20_000));
   const scores = await run.api<{ scores: { team: string; detail: { code: string; points: number }[] }[] }>(
