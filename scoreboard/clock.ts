@@ -10,6 +10,28 @@ export interface ExerciseClock {
   pauses: { from: string; to?: string }[];
 }
 
+/**
+ * The clock one team lived: the exercise's pauses and the team's own outages (its range degraded by
+ * an engine restart or dead nodes, `range.degraded` to `range.restored`), merged so that time both
+ * paused and down counts once. Time decay runs on it: a team is not charged for minutes it could not
+ * look at its range.
+ */
+export function withOutages(clock: ExerciseClock, outages: readonly { from: string; to?: string }[]): ExerciseClock {
+  if (!outages.length) return clock;
+  const all = [...clock.pauses, ...outages].sort((a, b) => a.from.localeCompare(b.from));
+  const merged: { from: string; to?: string }[] = [];
+  for (const p of all) {
+    const last = merged.at(-1);
+    if (last && (last.to === undefined || p.from <= last.to)) {
+      if (last.to !== undefined && (p.to === undefined || p.to > last.to)) {
+        if (p.to === undefined) delete last.to;
+        else last.to = p.to;
+      }
+    } else merged.push(p.to === undefined ? { from: p.from } : { from: p.from, to: p.to });
+  }
+  return { ...clock, pauses: merged };
+}
+
 /** Minutes of [from, to) during which the exercise ran (not before its start, not while paused). */
 export function activeMinutes(clock: ExerciseClock, from: string, to: string): number {
   const a = clock.started && clock.started > from ? clock.started : from;

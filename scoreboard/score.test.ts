@@ -314,6 +314,41 @@ describe('reporting deadlines', () => {
     ]);
     assert.deepEqual(codes(t), ['detection.indicator:10']);
   });
+  it("does not count the team's own range outage in its decay, nor another team's", () => {
+    const range = (m: number, type: 'range.degraded' | 'range.restored', team = 't01'): EnshuEvent =>
+      ({ ...base, team, at: at(m), type, by: 'engine-watch', reason: 'engine restarted', detail: {} }) as EnshuEvent;
+    // the report clock is the guideline's wall of exercise time and does not stop for an outage
+    const detection = (t: Parameters<typeof codes>[0]) => codes(t).filter((c) => c.startsWith('detection'));
+    const late = finding(66, 'f1', { indicatorType: 'ip', value: '203.0.113.5' });
+    // 60 minutes down: the finding is as fresh as one at minute 6
+    assert.deepEqual(detection(score([step(0, 'c2'), range(5, 'range.degraded'), range(65, 'range.restored'), late])), [
+      'detection.indicator:10',
+    ]);
+    // overlapping an exercise pause, the time counts once
+    const pause = (m: number, type: 'exercise.paused' | 'exercise.resumed'): EnshuEvent => ({
+      ...base,
+      at: at(m),
+      type,
+    });
+    assert.deepEqual(
+      detection(
+        score([
+          step(0, 'c2'),
+          pause(5, 'exercise.paused'),
+          range(30, 'range.degraded'),
+          pause(40, 'exercise.resumed'),
+          range(65, 'range.restored'),
+          late,
+        ]),
+      ),
+      ['detection.indicator:10'],
+    );
+    // another team's outage changes nothing for t01
+    const other = detection(
+      score([step(0, 'c2'), range(5, 'range.degraded', 't02'), range(65, 'range.restored', 't02'), late]),
+    );
+    assert.notDeepEqual(other, ['detection.indicator:10']);
+  });
   it('does not pay for updates sent in a burst', () => {
     const t = score([impact, report(10, 'r1', 'first'), report(11, 'r2'), report(12, 'r3')]);
     assert.equal(t.items.filter((i) => i.code === 'reporting.update.on-time').length, 0);

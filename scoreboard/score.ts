@@ -4,7 +4,7 @@
  * `now` (deadlines and outages depend on it). `computeScores` is both over a whole log, so the
  * batch and incremental forms cannot drift apart. No I/O, no clock: time comes from events and `now`.
  */
-import { activeMinutes, type ExerciseClock, type SpeedChange } from './clock.js';
+import { activeMinutes, withOutages, type ExerciseClock, type SpeedChange } from './clock.js';
 import { decayFactor, round2 } from './decay.js';
 import {
   type AttackStepEvent,
@@ -108,6 +108,8 @@ interface TeamState {
   /** which check results may earn (resets and outages in between take the credit away) */
   credit: CheckCredit;
   outages: Map<string, Outage[]>;
+  /** the team's range degraded (engine watch): its time decay stands still meanwhile */
+  down: { from: string; to?: string }[];
   reports: Ev<ReportEvent>[];
   /** missing guideline fields and jargon ("term → plain") of each report, found when it arrives */
   reportChecks: Map<string, ReportCheck>;
@@ -143,6 +145,7 @@ const newTeam = (team: string): TeamState => ({
   checksCredited: new Set(),
   credit: newCheckCredit(),
   outages: new Map(),
+  down: [],
   reports: [],
   reportChecks: new Map(),
   creditedFindings: [],
@@ -449,6 +452,11 @@ export function foldEvent(state: ScoreState, event: EnshuEvent | StoredEvent, ct
   return state;
 }
 
+/** A team's clock at `at`: the exercise's pauses and the team's own outages until then. */
+function teamClockAt(state: ScoreState, team: string, at: string): ExerciseClock {
+  return clockAt(withOutages(state.clock, teamOf(state, team).down), at);
+}
+
 /** The clock as it stood at `at` (a team folded again must see the pauses it saw the first time). */
 function clockAt(clock: ExerciseClock, at: string): ExerciseClock {
   return {
@@ -482,7 +490,7 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
       const t = teamOf(state, e.team);
       const n = t.items.length;
       t.firstFinding ??= { seq: e.seq, at: e.at };
-      onFinding(ctx, t, e as Ev<FindingEvent>, clockAt(state.clock, e.at));
+      onFinding(ctx, t, e as Ev<FindingEvent>, teamClockAt(state, e.team, e.at));
       if (t.items.slice(n).some((i) => i.code !== 'detection.false-positive'))
         t.creditedFindings.push({ seq: e.seq, at: e.at });
       break;
@@ -491,7 +499,7 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
       teamOf(state, e.team).notices.push(e as Ev<NoticeObservedEvent>);
       break;
     case 'check.result':
-      onCheck(ctx, teamOf(state, e.team), e as Ev<CheckResultEvent>, clockAt(state.clock, e.at));
+      onCheck(ctx, teamOf(state, e.team), e as Ev<CheckResultEvent>, teamClockAt(state, e.team, e.at));
       break;
     case 'report.submitted':
       onReport(ctx, teamOf(state, e.team), e as Ev<ReportEvent>);
@@ -517,10 +525,17 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
       if (speed !== undefined && speed !== (t.speeds.at(-1)?.speed ?? 1)) t.speeds.push({ from: e.at, speed });
       break;
     }
+    case 'range.degraded':
+    case 'range.restored': {
+      const t = teamOf(state, e.team);
+      const open = t.down.at(-1)?.to === undefined ? t.down.at(-1) : undefined;
+      if (e.type === 'range.degraded' && !open) t.down.push({ from: e.at });
+      if (e.type === 'range.restored' && open) open.to = e.at;
+      onRangeChange(t, e);
+      break;
+    }
     case 'range.reset':
     case 'range.reset.done':
-    case 'range.degraded':
-    case 'range.restored':
       onRangeChange(teamOf(state, e.team), e);
       break;
     default:

@@ -6,7 +6,7 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { loadYamlFile, repoRoot } from '../../core/index.js';
-import { defineAction } from './types.js';
+import { defineAction, type Cleanup, type CleanupContext } from './types.js';
 import { digest } from './util.js';
 
 const AtomicTestSchema = z
@@ -94,35 +94,27 @@ export const atomicAction = defineAction({
       timeout: z.number().min(1).max(600).default(60),
     })
     .strict(),
-  async run(ctx, p) {
-    const candidates = isAbsolute(p.file) ? [p.file] : [join(ctx.baseDir, p.file), join(repoRoot, p.file)];
-    let file: ReturnType<typeof loadAtomic> | undefined;
-    let lastErr: unknown;
-    for (const c of candidates) {
-      try {
-        file = loadAtomic(c);
-        break;
-      } catch (err) {
-        lastErr = err;
-      }
+  cleanupOf(ctx, p) {
+    const found = resolveAtomic(ctx.baseDir, p);
+    if ('error' in found || unsupportedReason(found.t)) return undefined;
+    try {
+      return atomicCleanup(ctx, p, found.file.attack_technique, found.t);
+    } catch {
+      return undefined;
     }
-    if (!file)
-      return { outcome: 'failed', reason: `atomic file ${p.file}: ${(lastErr as Error).message}`, evidence: '' };
-    const t = findAtomicTest(file.atomic_tests, p.test);
-    if (!t)
-      return {
-        outcome: 'failed',
-        reason: `${file.attack_technique}: no atomic test "${p.test}" (has: ${file.atomic_tests.map((x) => x.name).join('; ')})`,
-        evidence: '',
-      };
+  },
+  async run(ctx, p) {
+    const found = resolveAtomic(ctx.baseDir, p);
+    if ('error' in found) return { outcome: 'failed', reason: found.error, evidence: '' };
+    const { file, t } = found;
     const why = unsupportedReason(t);
     if (why)
       return { outcome: 'skipped', reason: why, evidence: `${file.attack_technique} ${t.auto_generated_guid ?? ''}` };
     let command: string;
-    let cleanup: string | undefined;
+    let cleanup: Cleanup | undefined;
     try {
       command = fillAtomic(t.executor.command!, t, p.args);
-      cleanup = t.executor.cleanup_command ? fillAtomic(t.executor.cleanup_command, t, p.args) : undefined;
+      cleanup = atomicCleanup(ctx, p, file.attack_technique, t);
     } catch (err) {
       return { outcome: 'failed', reason: (err as Error).message, evidence: '' };
     }
@@ -145,18 +137,56 @@ export const atomicAction = defineAction({
         out,
       ),
       output: out,
-      ...(cleanup
-        ? {
-            cleanup: {
-              label: `atomic ${file.attack_technique} cleanup on ${ctx.node}`,
-              run: async () =>
-                void (await ctx.range.run(ctx.node, [shell, '-c', cleanup!], {
-                  timeoutMs: p.timeout * 1000,
-                  ...(user ? { user } : {}),
-                })),
-            },
-          }
-        : {}),
+      ...(cleanup ? { cleanup } : {}),
     };
   },
 });
+
+type AtomicParams = {
+  file: string;
+  test: string | number;
+  args: Record<string, string>;
+  user?: string | undefined;
+  timeout: number;
+};
+
+/** The atomics file (next to the scenario or in the repository) and the test of it the step names. */
+function resolveAtomic(
+  baseDir: string,
+  p: AtomicParams,
+): { file: ReturnType<typeof loadAtomic>; t: AtomicTest } | { error: string } {
+  const candidates = isAbsolute(p.file) ? [p.file] : [join(baseDir, p.file), join(repoRoot, p.file)];
+  let file: ReturnType<typeof loadAtomic> | undefined;
+  let lastErr: unknown;
+  for (const c of candidates) {
+    try {
+      file = loadAtomic(c);
+      break;
+    } catch (err) {
+      lastErr = err;
+    }
+  }
+  if (!file) return { error: `atomic file ${p.file}: ${(lastErr as Error).message}` };
+  const t = findAtomicTest(file.atomic_tests, p.test);
+  if (!t)
+    return {
+      error: `${file.attack_technique}: no atomic test "${p.test}" (has: ${file.atomic_tests.map((x) => x.name).join('; ')})`,
+    };
+  return { file, t };
+}
+
+/** The test's cleanup_command with the step's arguments, as the same user and shell; throws on a missing argument. */
+function atomicCleanup(ctx: CleanupContext, p: AtomicParams, technique: string, t: AtomicTest): Cleanup | undefined {
+  if (!t.executor.cleanup_command) return undefined;
+  const cleanup = fillAtomic(t.executor.cleanup_command, t, p.args);
+  const shell = t.executor.name.toLowerCase() === 'bash' ? 'bash' : 'sh';
+  const user = t.executor.elevation_required ? undefined : p.user;
+  return {
+    label: `atomic ${technique} cleanup on ${ctx.node}`,
+    run: async () =>
+      void (await ctx.range.run(ctx.node, [shell, '-c', cleanup], {
+        timeoutMs: p.timeout * 1000,
+        ...(user ? { user } : {}),
+      })),
+  };
+}

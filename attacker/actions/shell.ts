@@ -5,7 +5,7 @@ import { WaitTimeoutError, retryUntil } from '../../core/index.js';
 import type { ExecResult } from '../../orchestrator/index.js';
 import { implantDropper } from './c2-scripts.js';
 import { ensureC2, ImplantParams, implantFiles } from './implant.js';
-import { defineAction } from './types.js';
+import { defineAction, type Cleanup, type CleanupContext } from './types.js';
 import { b64, classifyCurl, digest, q, writeFileScript } from './util.js';
 
 export const shellAction = defineAction({
@@ -21,6 +21,7 @@ export const shellAction = defineAction({
       undo: z.string().optional(),
     })
     .strict(),
+  cleanupOf: shellCleanup,
   async run(ctx, p) {
     const r = await ctx.range.sh(ctx.node, p.command, {
       timeoutMs: p.timeout * 1000,
@@ -28,12 +29,7 @@ export const shellAction = defineAction({
     });
     const out = r.stdout + r.stderr;
     const matched = !p.expect || new RegExp(p.expect, 'm').test(out);
-    const cleanup = p.undo
-      ? {
-          label: `undo on ${ctx.node}: ${p.undo.slice(0, 60)}`,
-          run: async () => void (await ctx.range.sh(ctx.node, p.undo!)),
-        }
-      : undefined;
+    const cleanup = shellCleanup(ctx, p);
     return {
       outcome: r.exitCode === 0 && matched ? 'succeeded' : 'failed',
       ...(r.exitCode !== 0
@@ -167,6 +163,7 @@ export const openAttachmentAction = defineAction({
       timeout: z.number().min(1).max(600).default(60),
     })
     .strict(),
+  cleanupOf: attachmentCleanup,
   async run(ctx, p) {
     const has = await ctx.range.sh(ctx.node, 'command -v staff-sim');
     if (has.exitCode !== 0) {
@@ -199,16 +196,9 @@ export const openAttachmentAction = defineAction({
       throw err;
     });
     const out = r.stdout + r.stderr;
-    const saved = /"file": "([^"]+)"/.exec(r.stdout)?.[1];
+    const cleanup = attachmentCleanup(ctx, p, r.stdout);
     return {
-      ...(saved
-        ? {
-            cleanup: {
-              label: `remove ${saved} on ${ctx.node}`,
-              run: async () => void (await ctx.range.run(ctx.node, ['rm', '-f', saved])),
-            },
-          }
-        : {}),
+      ...(cleanup ? { cleanup } : {}),
       outcome: r.exitCode === 0 ? 'succeeded' : 'failed',
       ...(r.exitCode === 0 ? {} : { reason: `staff-sim exit ${r.exitCode}: ${out.trim().split('\n').pop() ?? ''}` }),
       evidence: digest(`${p.user} opened an attachment on ${ctx.node}`, out),
@@ -216,3 +206,25 @@ export const openAttachmentAction = defineAction({
     };
   },
 });
+
+/**
+ * Removes the attachment the simulator saved. Its path is in the simulator's answer, which the step's
+ * evidence keeps (so a restarted server finds it again).
+ */
+function attachmentCleanup(ctx: CleanupContext, _p: unknown, output: string): Cleanup | undefined {
+  const saved = /"file": "([^"]+)"/.exec(output)?.[1];
+  return saved
+    ? {
+        label: `remove ${saved} on ${ctx.node}`,
+        run: async () => void (await ctx.range.run(ctx.node, ['rm', '-f', saved])),
+      }
+    : undefined;
+}
+
+/** The step's `undo`, on its own node. */
+function shellCleanup(ctx: CleanupContext, p: { undo?: string | undefined }): Cleanup | undefined {
+  const undo = p.undo;
+  return undo
+    ? { label: `undo on ${ctx.node}: ${undo.slice(0, 60)}`, run: async () => void (await ctx.range.sh(ctx.node, undo)) }
+    : undefined;
+}

@@ -8,7 +8,7 @@ import { Client } from 'ssh2';
 import { z } from 'zod';
 import { WaitTimeoutError, retryUntil } from '../../core/index.js';
 import type { RangeView } from '../run/range-view.js';
-import { defineAction } from './types.js';
+import { defineAction, type Cleanup, type CleanupContext } from './types.js';
 import { digest } from './util.js';
 
 export interface SshResult {
@@ -91,6 +91,7 @@ export const sshAction = defineAction({
     })
     .strict()
     .refine((p) => p.password || p.privateKey, 'give a password or a privateKey'),
+  cleanupOf: sshCleanup,
   async run(ctx, p) {
     const address = ctx.range.address(p.host);
     const target = ctx.range.ownerOf(address) ?? ctx.range.nodeName(p.host);
@@ -126,14 +127,7 @@ export const sshAction = defineAction({
       };
     }
     const matched = !p.expect || new RegExp(p.expect, 'm').test(r.output);
-    const cleanup = p.undo
-      ? {
-          label: `undo on ${target}: ${p.undo.slice(0, 60)}`,
-          run: async () => {
-            if (ctx.range.has(target)) await ctx.range.sh(target, p.undo!);
-          },
-        }
-      : undefined;
+    const cleanup = sshCleanup(ctx, p);
     return {
       outcome: r.code === 0 && matched ? 'succeeded' : 'failed',
       ...(r.code !== 0
@@ -150,3 +144,16 @@ export const sshAction = defineAction({
     };
   },
 });
+
+/** The step's `undo`, run on the node it logged in to. */
+function sshCleanup(ctx: CleanupContext, p: { host: string; undo?: string | undefined }): Cleanup | undefined {
+  const undo = p.undo;
+  if (!undo) return undefined;
+  const target = ctx.range.ownerOf(ctx.range.address(p.host)) ?? ctx.range.nodeName(p.host);
+  return {
+    label: `undo on ${target}: ${undo.slice(0, 60)}`,
+    run: async () => {
+      if (ctx.range.has(target)) await ctx.range.sh(target, undo);
+    },
+  };
+}

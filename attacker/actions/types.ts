@@ -37,6 +37,14 @@ export interface ActionContext {
   signal: AbortSignal;
 }
 
+/** What a cleanup is rebuilt from: the step's node and id, the range and the team's shared state. */
+export type CleanupContext = Omit<ActionContext, 'signal'>;
+
+export interface Cleanup {
+  label: string;
+  run: () => Promise<void>;
+}
+
 export interface ActionResult {
   outcome: Outcome;
   reason?: string;
@@ -45,7 +53,7 @@ export interface ActionResult {
   /** full output captures are matched against */
   output?: string;
   /** undoes what the action left behind; run on stop/reset in reverse order */
-  cleanup?: { label: string; run: () => Promise<void> };
+  cleanup?: Cleanup;
 }
 
 export interface ActionDef<S extends z.ZodTypeAny = z.ZodTypeAny> {
@@ -53,6 +61,12 @@ export interface ActionDef<S extends z.ZodTypeAny = z.ZodTypeAny> {
   summary: string;
   params: S;
   run(ctx: ActionContext, params: z.output<S>): Promise<ActionResult>;
+  /**
+   * The cleanup `run` registers, rebuilt from the step's parameters and its recorded evidence alone:
+   * a server restarted after a crash takes over the steps an earlier one ran, and must still be able
+   * to undo them on stop. `run` uses the same function, so the two cannot drift apart.
+   */
+  cleanupOf?(ctx: CleanupContext, params: z.output<S>, evidence: string): Cleanup | undefined;
 }
 
 export function defineAction<S extends z.ZodTypeAny>(def: ActionDef<S>): ActionDef<S> {

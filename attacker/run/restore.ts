@@ -1,14 +1,16 @@
 /**
  * What a resumed attack takes over from the steps a previous server ran: the implants still
  * running in the range (later steps task them through the C2) and the cleanups that undo the
- * steps' traces on stop. Actions keep their cleanups as closures, so only what can be rebuilt
- * from the plan is: implants, exfiltration ids, the scenario's own `cleanup` commands and a
- * shell step's `undo`. The steps whose action cleanup cannot be rebuilt are returned, so the
- * runner can say so in its `attack.restored` event instead of losing them silently.
+ * steps' traces on stop: implants and exfiltration ids from the plan, the scenario's own `cleanup`
+ * commands, and every action's own cleanup through its `cleanupOf` (from the step's parameters and
+ * recorded evidence). A step whose cleanup still cannot be rebuilt (its parameters no longer
+ * resolve) is returned, so the runner says so in its `attack.restored` event instead of losing it
+ * silently.
  */
 import { C2_OWN_DIR } from '../actions/c2-scripts.js';
 import { c2Entries, cleanC2, implantFiles, implantAction } from '../actions/implant.js';
-import type { SharedState } from '../actions/types.js';
+import { ACTIONS } from '../actions/registry.js';
+import type { Cleanup, SharedState } from '../actions/types.js';
 import type { Plan } from '../plan/plan.js';
 import { renderDeep, resolveNodeName, type TemplateScope } from '../plan/template.js';
 import type { RangeView } from './range-view.js';
@@ -18,12 +20,12 @@ interface StepLike {
   status: string;
   runs: number;
   endedAt?: string;
+  /** what the step recorded (an opened attachment's path is in it) */
+  evidence?: string;
 }
 
-type Cleanup = { label: string; run: () => Promise<void> };
-
-/** Kinds whose action leaves a cleanup this module cannot rebuild from parameters alone. */
-const OPAQUE_CLEANUP = new Set(['open-attachment', 'persist', 'deface', 'encrypt', 'atomic', 'ssh']);
+/** Kinds whose action always leaves something to undo: a missing rebuilt cleanup is a loss. */
+const LEAVES_TRACES = new Set(['persist', 'deface', 'encrypt']);
 
 export async function rebuildEffects(o: {
   plan: Plan;
@@ -32,6 +34,8 @@ export async function rebuildEffects(o: {
   scope: TemplateScope;
   steps: Map<string, StepLike>;
   cleanups: Cleanup[];
+  /** directory of the scenario file (atomic files are found relative to it) */
+  baseDir: string;
 }): Promise<string[]> {
   const { plan, range, shared } = o;
   const lost: string[] = [];
@@ -48,18 +52,13 @@ export async function rebuildEffects(o: {
     } else if (p.kind === 'exfiltrate') {
       const name = (params as { name?: string }).name ?? 'loot';
       shared.implantIds.add(`x-${range.team}-${name}`);
-    } else if (
-      p.kind === 'shell' &&
-      typeof (params as { undo?: unknown }).undo === 'string' &&
-      s.status !== 'skipped'
-    ) {
-      const undo = (params as { undo: string }).undo;
-      o.cleanups.push({
-        label: `undo on ${node}: ${undo.slice(0, 60)}`,
-        run: async () => void (await range.sh(node, undo)),
-      });
-    } else if (OPAQUE_CLEANUP.has(p.kind) && s.status !== 'skipped') {
-      lost.push(p.id);
+    } else if (s.status !== 'skipped') {
+      const action = ACTIONS.get(p.kind);
+      const parsed = action?.params.safeParse(params);
+      const ctx = { range, node, step: p.id, shared, baseDir: o.baseDir };
+      const cleanup = parsed?.success ? action!.cleanupOf?.(ctx, parsed.data, s.evidence ?? '') : undefined;
+      if (cleanup) o.cleanups.push(cleanup);
+      else if (LEAVES_TRACES.has(p.kind) || (p.kind === 'atomic' && s.status === 'succeeded')) lost.push(p.id);
     }
     if (p.cleanup && s.status !== 'skipped') {
       const c = renderDeep(p.cleanup, o.scope);

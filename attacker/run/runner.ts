@@ -70,6 +70,8 @@ export class AttackRunner extends EventEmitter {
   private readonly scheduler: Scheduler;
   private readonly executor: StepExecutor;
   private readonly steps = new Map<string, StepState>();
+  /** directory of the scenario file, for relative paths (atomic files) */
+  private readonly baseDir: string;
   private status: RunnerStatus = 'idle';
   private range: RangeView | undefined;
   private readonly shared: SharedState = { implants: new Map(), c2: new Map(), implantIds: new Set() };
@@ -101,13 +103,14 @@ export class AttackRunner extends EventEmitter {
       });
     }
     this.scheduler = new Scheduler(this.plan);
+    this.baseDir = opts.scenario.file ? dirname(opts.scenario.file) : repoRoot;
     this.executor = new StepExecutor({
       plan: this.plan,
       steps: this.steps,
       shared: this.shared,
       captured: this.captured,
       cleanups: this.cleanups,
-      baseDir: opts.scenario.file ? dirname(opts.scenario.file) : repoRoot,
+      baseDir: this.baseDir,
       signal: this.abort.signal,
       clock: () => this.clock.elapsed(),
       suspended: () => this.status === 'suspended',
@@ -195,6 +198,7 @@ export class AttackRunner extends EventEmitter {
       scope: this.executor.scope(this.range),
       steps: this.steps,
       cleanups: this.cleanups,
+      baseDir: this.baseDir,
     });
     if (r.status === 'finished') {
       // a finished attack left its traces for the teams: its implants and cleanups are taken over

@@ -8,6 +8,14 @@ export const PROVISION_LOCK_NAME = 'enshu-provision-lock';
 export const LOCK_KIND = 'provision-lock';
 const LOCK_AT = 'enshu.lock-at';
 const LOCK_OWNER = 'enshu.lock-owner';
+const LOCK_HOLDER = 'enshu.lock-holder';
+
+/**
+ * This process's mark on the locks it takes. A lock with this mark while no holder in this process
+ * is active is one this process failed to release (the engine went away before the release): it is
+ * taken over at once instead of waiting for it to turn stale.
+ */
+const HOLDER = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 
 export interface ProvisionLockOptions {
   /** who takes it (shown to a waiter); the exercise id */
@@ -63,7 +71,12 @@ async function acquire(engine: Engine, o: ProvisionLockOptions): Promise<void> {
         name: PROVISION_LOCK_NAME,
         hostname: 'lock',
         image: o.image,
-        labels: { [LABEL.kind]: LOCK_KIND, [LOCK_OWNER]: o.owner, [LOCK_AT]: new Date().toISOString() },
+        labels: {
+          [LABEL.kind]: LOCK_KIND,
+          [LOCK_OWNER]: o.owner,
+          [LOCK_HOLDER]: HOLDER,
+          [LOCK_AT]: new Date().toISOString(),
+        },
         env: {},
         capAdd: [],
         sysctls: {},
@@ -75,6 +88,12 @@ async function acquire(engine: Engine, o: ProvisionLockOptions): Promise<void> {
     }
     const held = await engine.containers.inspect(PROVISION_LOCK_NAME);
     const at = Date.parse(held?.labels[LOCK_AT] ?? '');
+    if (held?.labels[LOCK_HOLDER] === HOLDER) {
+      // ours, left over: callers in this process are serialised above, so nobody here holds it
+      log.warn({ owner: held.labels[LOCK_OWNER] }, 'taking over a provisioning lock this process failed to release');
+      await engine.containers.remove(PROVISION_LOCK_NAME);
+      continue;
+    }
     if (held && Number.isFinite(at) && Date.now() - at > staleMs) {
       log.warn({ owner: held.labels[LOCK_OWNER] }, 'breaking a stale provisioning lock');
       await engine.containers.remove(PROVISION_LOCK_NAME);

@@ -39,6 +39,11 @@ interface Degraded {
 const WATCH_INTERVAL_MS =
   Number(process.env.ENSHU_ENGINE_WATCH_MS) > 0 ? Number(process.env.ENSHU_ENGINE_WATCH_MS) : 5000;
 
+/** A ping that takes longer than this counts as an engine that does not answer. */
+const PING_TIMEOUT_MS = 5000;
+/** How long the server's shutdown waits for a repair round in progress. */
+const ROUND_WAIT_ON_STOP_MS = 3000;
+
 export class EngineWatch {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
@@ -77,8 +82,10 @@ export class EngineWatch {
 
   start(): void {
     if (!this.c.engine || this.timer || this.stopped) return;
+    // The probe runs every tick on its own, even while a repair round is still at work: a round can
+    // wait minutes on nodes coming up, and an engine that goes away meanwhile must show at once.
     const loop = async () => {
-      await this.check();
+      if (await this.probe()) void this.check();
       if (!this.stopped) this.timer = setTimeout(loop, this.intervalMs);
     };
     this.timer = setTimeout(loop, this.intervalMs);
@@ -90,13 +97,39 @@ export class EngineWatch {
     this.timer = undefined;
     this.stream?.close();
     this.stream = undefined;
-    await this.round;
+    // a round stuck on an engine that went away must not hold the server's shutdown
+    await Promise.race([this.round, new Promise((r) => setTimeout(r, ROUND_WAIT_ON_STOP_MS).unref())]);
   }
 
   /** One probe and comparison (rounds never overlap). */
   check(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.round ??= this.once().finally(() => (this.round = undefined));
     return this.round;
+  }
+
+  /** Whether the engine answers within PING_TIMEOUT_MS; updates the health the server reports. */
+  private async probe(): Promise<boolean> {
+    const engine = this.c.engine!;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        engine.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      this.engineDown(describeError(err));
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.health.state !== 'up') {
+      log.warn({ endpoint: engine.endpoint }, 'the container engine answers again');
+      this.health = { state: 'up', endpoint: engine.endpoint, since: this.c.at() };
+    }
+    return true;
   }
 
   private live(): ExerciseRow[] {
@@ -104,26 +137,18 @@ export class EngineWatch {
   }
 
   private async once(): Promise<void> {
+    if (!(await this.probe())) return;
     const engine = this.c.engine!;
-    try {
-      await engine.ping();
-    } catch (err) {
-      this.engineDown(describeError(err));
-      return;
-    }
-    if (this.health.state !== 'up') {
-      log.warn({ endpoint: engine.endpoint }, 'the container engine answers again');
-      this.health = { state: 'up', endpoint: engine.endpoint, since: this.c.at() };
-    }
     if (!this.stream) await this.follow(engine);
     for (const x of this.live()) {
+      if (this.stopped || this.health.state !== 'up') return;
       try {
         await this.compare(x);
       } catch (err) {
         log.warn({ err, exercise: x.id }, `engine watch: cannot bring ${x.id} back yet: ${describeError(err)}`);
       }
     }
-    this.wasDown = false;
+    if (this.health.state === 'up') this.wasDown = false;
   }
 
   /** The event stream: a node that dies or meets the OOM killer starts a round at once. */

@@ -19,6 +19,7 @@ import { connectEngine } from '../../orchestrator/index.js';
 import { startPrivateEngine, type PrivateEngine } from '../helpers/private-engine.js';
 import { ADMIN, startServer, type Running } from '../server/helpers.js';
 import { until } from '../helpers/until.js';
+import { teardown } from '../helpers/teardown.js';
 
 const EX = 'faults-restart';
 let pe: PrivateEngine;
@@ -79,11 +80,14 @@ beforeAll(async () => {
 }, 1_200_000);
 
 afterAll(async () => {
-  await run?.server.close();
-  if (pe) {
-    await new RangeManager(pe.engine).down({ exercise: EX }).catch(() => undefined);
-    await pe.destroy();
-  }
+  await teardown(
+    [
+      ['close the server', () => run?.server.close()],
+      ['remove the range', () => pe && new RangeManager(pe.engine).down({ exercise: EX })],
+      ['stop the private engine', () => pe?.destroy()],
+    ],
+    90_000,
+  );
 }, 300_000);
 
 test('an engine restart: ranges come back by themselves, isolated, nothing lost, no score moved', async () => {

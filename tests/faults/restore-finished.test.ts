@@ -1,7 +1,8 @@
 /**
  * A crash restart keeps what a finished runner owns (#18): a scenario runs to its end (its traces
  * stay for the teams); a new runner restored from the log alone — as after `kill -9` of the server —
- * has the speed and takes over the implant and its cleanup, and its stop (what `end` does) removes it.
+ * has the speed and takes over every cleanup (the implant's, the deface's, the Atomic test's), and its
+ * stop (what `end` does) undoes them all: no implant, the original page back, no rogue account.
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -26,7 +27,7 @@ afterAll(async () => {
   await ranges?.down({ exercise: EX });
 }, 300_000);
 
-test('a finished runner restored from the log keeps its speed and implant, and stop removes the implant', async () => {
+test('a finished runner restored from the log keeps its speed and every cleanup; stop undoes implant, deface and Atomic test', async () => {
   const sink = new MemorySink();
   const first = new AttackRunner({ engine, exercise: EX, team: 't01', scenario: small, seed: EX, sink, speed: 60 });
   await first.start();
@@ -56,16 +57,23 @@ test('a finished runner restored from the log keeps its speed and implant, and s
   await again.restore(sink.events);
   assert.equal(again.state().status, 'finished');
   assert.equal(again.state().speed, 90, 'the speed from the log');
-  // the implant's cleanup is rebuilt from the plan; a deface's or an Atomic test's cleanup is a closure
-  // of the action that ran before the crash and cannot be (attacker/run/restore.ts OPAQUE_CLEANUP)
-  assert.ok(again.state().cleanups >= 1 && again.state().cleanups <= cleanups, `cleanups ${again.state().cleanups}`);
+  // every cleanup is rebuilt, from the plan and each step's parameters and evidence
+  assert.equal(again.state().cleanups, cleanups, 'every cleanup taken over');
+  const marker = first.plan.facts.marker!;
+  const page = () => sh(engine, `enshu-${EX}-t01-web`, 'cat /var/www/site/index.html');
+  assert.match((await page()).stdout, new RegExp(marker), 'the page is defaced before the stop');
+  const rogue = () => sh(engine, `enshu-${EX}-t01-pc2`, 'id -u svc-t01');
+  assert.equal((await rogue()).exitCode, 0, 'the Atomic test left its account');
 
   const res = await again.stop();
   assert.deepEqual(res.errors, []);
-  assert.ok(
-    res.cleaned.some((l) => l.startsWith('remove implant')),
-    res.cleaned.join(', '),
-  );
+  for (const what of ['remove implant', 'restore /var/www/site/index.html', 'atomic T1136.001 cleanup'])
+    assert.ok(
+      res.cleaned.some((l) => l.startsWith(what)),
+      `${what} in: ${res.cleaned.join(', ')}`,
+    );
+  assert.doesNotMatch((await page()).stdout, new RegExp(marker), 'the original page is back');
+  assert.notEqual((await rogue()).exitCode, 0, 'the rogue account is gone');
   const after = await sh(
     engine,
     `enshu-${EX}-t01-pc1`,
