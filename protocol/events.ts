@@ -70,6 +70,10 @@ export const AttackControlEventSchema = z.object({
     // an instructor skipped (`attack.skip`) or replayed (`attack.replay`) a step (detail.step, detail.by)
     'attack.skip',
     'attack.replay',
+    // steps that failed only because their node was down run again once it is back (detail.steps, detail.why)
+    'attack.reopened',
+    // an instructor restarted the team's attack from its beginning (detail.by); an attack.started follows
+    'attack.restart',
   ]),
   team: TeamIdSchema,
   scenario: z.string(),

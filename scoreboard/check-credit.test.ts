@@ -124,6 +124,39 @@ describe('check credit', () => {
     assert.deepEqual(codes(t), []);
   });
 
+  it("an instructor's attack restart, whose cleanup removes the implant, earns nothing; a fix after it does", () => {
+    const ctl = (m: number, type: 'attack.restart' | 'attack.started' | 'attack.stopped'): EnshuEvent =>
+      ({ ...base, team: 't01', at: at(m), type, scenario: 's', detail: {} }) as EnshuEvent;
+    const t = score([
+      ctl(0, 'attack.started'),
+      step(0, 'implant'),
+      check(1, 'implant-removed', 'recovery', false),
+      check(1, 'c2-blocked', 'containment', false),
+      ctl(10, 'attack.restart'),
+      // the old attack's cleanup removes the implant
+      check(10.5, 'implant-removed', 'recovery', true),
+      ctl(11, 'attack.stopped'),
+      ctl(11, 'attack.started'),
+    ]);
+    assert.deepEqual(codes(t), []);
+    // the new attack plants it again; the team removes it: that earns
+    const again = score([
+      ctl(0, 'attack.started'),
+      step(0, 'implant'),
+      check(1, 'implant-removed', 'recovery', false),
+      ctl(10, 'attack.restart'),
+      check(10.5, 'implant-removed', 'recovery', true),
+      ctl(11, 'attack.started'),
+      step(12, 'implant'),
+      check(13, 'implant-removed', 'recovery', false),
+      check(20, 'implant-removed', 'recovery', true),
+    ]);
+    assert.ok(
+      codes(again).some((c) => c.startsWith('recovery.check')),
+      codes(again).join(' '),
+    );
+  });
+
   it('after a reset, a check seen false again and then fixed by the team earns', () => {
     const t = score([
       step(0, 'implant'),

@@ -40,6 +40,14 @@ export function onRangeEvent(c: CheckCredit, e: EnshuEvent): void {
     case 'range.degraded':
       c.open.add(`outage:${where}`);
       break;
+    case 'attack.restart':
+      // the old attack's cleanups undo its traces until the new attack starts
+      c.open.add('restart:*');
+      break;
+    case 'attack.started':
+      // the first start changes nothing; the start after a restart closes it
+      if (!c.open.delete('restart:*')) return;
+      break;
     case 'range.restored':
       // a team-wide restore closes every outage of the team
       if (where === '*') for (const k of [...c.open]) if (k.startsWith('outage:')) c.open.delete(k);

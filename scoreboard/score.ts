@@ -511,6 +511,7 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
     case 'hint.released':
       onHint(ctx, teamOf(state, e.team), e as Ev<HintEvent>);
       break;
+    case 'attack.restart':
     case 'attack.started':
     case 'attack.speed':
     case 'attack.resumed':
@@ -523,6 +524,8 @@ function applyEvent(state: ScoreState, e: Ev, ctx: ScoreContext): void {
       const over = e.type === 'attack.finished' || e.type === 'attack.stopped';
       const speed = over ? 1 : 'speed' in e ? e.speed : undefined;
       if (speed !== undefined && speed !== (t.speeds.at(-1)?.speed ?? 1)) t.speeds.push({ from: e.at, speed });
+      // an instructor's restart undoes the attack's traces: like a reset, that earns nothing
+      if (e.type === 'attack.restart' || e.type === 'attack.started') onRangeChange(t, e);
       break;
     }
     case 'range.degraded':

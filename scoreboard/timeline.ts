@@ -23,6 +23,8 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
   'notice.observed': 'reporting',
   'attack.skip': 'range',
   'attack.replay': 'range',
+  'attack.reopened': 'range',
+  'attack.restart': 'range',
   'range.reset': 'range',
   'range.reset.done': 'range',
   'range.degraded': 'range',
@@ -34,7 +36,13 @@ const LANE: Partial<Record<EnshuEvent['type'], TimelineLane>> = {
 };
 
 /** Instructor commands to the attacker that the timeline shows (the runner's own controls stay out). */
-const SHOWN_ATTACK_CONTROLS = new Set(['attack.step', 'attack.skip', 'attack.replay']);
+const SHOWN_ATTACK_CONTROLS = new Set([
+  'attack.step',
+  'attack.skip',
+  'attack.replay',
+  'attack.reopened',
+  'attack.restart',
+]);
 
 const both = (s: string) => ({ ja: s, en: s });
 
@@ -99,6 +107,16 @@ function summary(e: EnshuEvent, truth: GroundTruth | undefined): TimelineEntry['
         ? { ja: `講師がスキップ: ${t.ja}`, en: `Skipped by the instructor: ${t.en}` }
         : { ja: `講師が再実行: ${t.ja}`, en: `Replayed by the instructor: ${t.en}` };
     }
+    case 'attack.reopened': {
+      const ids = Array.isArray(e.detail?.steps) ? (e.detail.steps as string[]) : [];
+      const names = ids.map((id) => truth?.steps.find((s) => s.id === id)?.title ?? both(id));
+      return {
+        ja: `ノード復旧により再実行: ${names.map((n) => n.ja).join('、')}`,
+        en: `Run again now that the node is back: ${names.map((n) => n.en).join(', ')}`,
+      };
+    }
+    case 'attack.restart':
+      return { ja: '講師が攻撃を最初からやり直し', en: 'Attack restarted by the instructor' };
     case 'range.reset':
     case 'range.reset.done': {
       const what = e.node ?? '';

@@ -404,6 +404,17 @@ export function apiRoutes(d: ApiDeps): RouteSpec[] {
     }),
     r({
       method: 'post',
+      path: '/api/exercises/:exercise/teams/:team/restart-attack',
+      summary: 'restart the team’s attack from its beginning (the old one is stopped and its traces undone)',
+      roles: ['instructor'],
+      response: A.RunnerState,
+      handler: async ({ req, principal }) => {
+        const { ex, t } = team(req);
+        return { state: await S.restartAttack(ex, t, principal!.subject) };
+      },
+    }),
+    r({
+      method: 'post',
       path: '/api/exercises/:exercise/teams/:team/reset',
       summary: 'reset a node or the whole team range',
       roles: ['instructor'],

@@ -23,6 +23,8 @@ export interface AttackRunnerLike {
   restore?(history: readonly StoredEvent[], o: { lastSeen?: string }): unknown;
   /** the server shuts down: stop the clock where it is, to be restored by the next server */
   suspend?(): unknown;
+  /** the range is back: steps that failed only because their node was down run again (their ids) */
+  reopenNodeFailures?(why: string): string[];
 }
 
 /**

@@ -45,6 +45,22 @@ test('the clock is rebuilt from wall times, pauses and speed changes when events
   assert.equal(r.steps.get('phishing-mail')!.runs, 1);
 });
 
+test('steps reopened after a node came back are open again, and a finished attack goes on', () => {
+  const log = [
+    ctl('attack.started', 0, { speed: 1, clock: 0 }),
+    step('phishing-mail', 10, 12, 'failed', { reason: 'node pc1 was not running (exited) for 600 s', endClock: 12 }),
+    step('open-attachment', 12, 12, 'skipped', { reason: 'not run: phishing-mail failed', endClock: 12 }),
+    ctl('attack.finished', 13, { clock: 13 }),
+    ctl('attack.reopened', 100, { clock: 13, detail: { steps: ['phishing-mail', 'open-attachment'], why: 'reset' } }),
+  ];
+  const r = restoreFromLog(plan, log, at(110))!;
+  assert.equal(r.status, 'running');
+  assert.equal(r.steps.has('phishing-mail'), false);
+  assert.equal(r.steps.has('open-attachment'), false);
+  // the clock stood still while the attack was over, and runs again from the reopen
+  assert.equal(r.clock, 13 + 10);
+});
+
 test('recorded clocks win, and a server that died without a clean shutdown stops the clock at the log’s last moment', () => {
   const log = [
     ctl('attack.started', 0, { speed: 60, clock: 0 }),

@@ -140,6 +140,16 @@ export function restoreFromLog(plan: Plan, events: readonly Ev[], lastSeen?: str
         cutClock = undefined;
         break;
       }
+      case 'attack.reopened': {
+        // the steps run again as if they had not ended; a finished attack goes on
+        const ids = Array.isArray(e.detail?.steps) ? (e.detail.steps as string[]) : [];
+        for (const id of ids) steps.delete(id);
+        if (status === 'finished') {
+          anchors.push({ wall: at, clock, running: true, speed: last().speed });
+          status = 'running';
+        }
+        break;
+      }
       case 'attack.stopped':
       case 'attack.finished':
         anchors.push({ wall: at, clock, running: false, speed: last().speed });

@@ -32,6 +32,9 @@ import { rebuildEffects } from './restore.js';
 import { restoreFromLog, SKIPPED_BY_INSTRUCTOR } from './resume.js';
 import { Scheduler, settled } from './scheduler.js';
 
+/** The executor's reason for a step whose node stayed down longer than the step's wait (executor.ts nodeDown). */
+const NODE_DOWN = /^node \S+ was not running \(/;
+
 /** The range was built from another seed than the exercise's: the plan's facts would not match it. */
 export class SeedMismatchError extends EnshuError {
   constructor(
@@ -57,6 +60,8 @@ export interface RunnerOptions {
   seed: string | number;
   sink: EventSink;
   speed?: number;
+  /** how long a step waits for its stopped node before it fails (default ENSHU_STEP_NODE_WAIT_S, 10 min) */
+  nodeWaitMs?: number;
 }
 
 export interface StopResult {
@@ -111,6 +116,7 @@ export class AttackRunner extends EventEmitter {
       captured: this.captured,
       cleanups: this.cleanups,
       baseDir: this.baseDir,
+      ...(opts.nodeWaitMs !== undefined ? { nodeWaitMs: opts.nodeWaitMs } : {}),
       signal: this.abort.signal,
       clock: () => this.clock.elapsed(),
       suspended: () => this.status === 'suspended',
@@ -279,6 +285,46 @@ export class AttackRunner extends EventEmitter {
     }
     s.skippedByInstructor = true;
     this.resolveWithoutRunning(s, SKIPPED_BY_INSTRUCTOR);
+  }
+
+  /**
+   * The range came back (a reset, the engine watch): steps that failed only because their node was
+   * down longer than the wait, and what was resolved without running because of them, are open again
+   * and run as the plan times them. Returns the reopened step ids (none: nothing changes).
+   */
+  reopenNodeFailures(why: string): string[] {
+    if (this.status !== 'running' && this.status !== 'paused' && this.status !== 'finished') return [];
+    const open = new Set(
+      [...this.steps.values()].filter((s) => s.status === 'failed' && NODE_DOWN.test(s.reason ?? '')).map((s) => s.id),
+    );
+    if (!open.size) return [];
+    // what never ran because a reopened step failed waits for it again, transitively
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const p of this.plan.steps) {
+        const s = this.steps.get(p.id)!;
+        if (open.has(p.id) || s.status !== 'skipped' || !/^not run: /.test(s.reason ?? '')) continue;
+        if (p.after.some((a) => open.has(a))) {
+          open.add(p.id);
+          grew = true;
+        }
+      }
+    }
+    const ids = this.plan.steps.map((p) => p.id).filter((id) => open.has(id));
+    for (const id of ids) {
+      const s = this.steps.get(id)!;
+      s.status = 'pending';
+      for (const k of ['reason', 'evidence', 'startedAt', 'endedAt', 'endClock', 'dueAt', 'waitingFor'] as const)
+        delete s[k];
+    }
+    this.control('attack.reopened', { steps: ids, why });
+    if (this.status === 'finished') {
+      this.status = 'running';
+      this.clock.start();
+    }
+    this.emitState();
+    this.tick();
+    return ids;
   }
 
   /** Instructor: run this step's action again now, whatever its state. */

@@ -32,7 +32,7 @@ export class AttackRuntime {
     const rt: Runtime = { runners: new Map() };
     this.runtimes.set(x.id, rt);
     const truths = this.truths.truths(x.id);
-    const { engine, attack, store, hooks } = this.c;
+    const { engine, attack, store } = this.c;
     if (engine && attack?.runner) {
       // after a restart, a team whose attack had started continues it from its log (AttackRunner.restore)
       const started = new Set(
@@ -41,25 +41,14 @@ export class AttackRuntime {
       const lastSeen = history.at(-1)?.at;
       for (const t of store.exercises.teams(x.id)) {
         const resume = started.has(t.id);
-        const runner = attack.runner({
-          engine,
-          exercise: x.id,
-          team: t.id,
-          scenario: x.scenario,
-          seed: x.seed,
-          sink: store.events,
-          speed: x.speed,
-        });
+        const runner = this.newRunner(x, t.id);
         // a runner that cannot resume leaves the team's started attack alone rather than replay it from zero
         if (resume && !runner.restore) continue;
-        runner.on('state', (s) => hooks.runner(x.id, t.id, s));
         rt.runners.set(t.id, runner);
         const teamLog = history.filter((e) => 'team' in e && e.team === t.id);
-        void Promise.resolve(resume ? runner.restore!(teamLog, { ...(lastSeen ? { lastSeen } : {}) }) : runner.start())
-          .then(() => {
-            if (store.exercises.get(x.id).state === 'paused') runner.pause();
-          })
-          .catch((err: unknown) => hooks.runner(x.id, t.id, { status: 'failed', error: describeError(err) }));
+        void this.launch(x.id, t.id, runner, () =>
+          resume ? runner.restore!(teamLog, { ...(lastSeen ? { lastSeen } : {}) }) : runner.start(),
+        );
       }
     }
     if (engine && truths.size) {
@@ -115,6 +104,69 @@ export class AttackRuntime {
   /** The team's range changed under it (reset, outage): the checker takes every value again. */
   rebaseline(exercise: string, team: string): void {
     this.runtimes.get(exercise)?.checker?.forget(team);
+  }
+
+  /**
+   * The team's range is back (a reset, the engine watch): steps that failed only because their node
+   * was down too long run again, with what waited for them (`attack.reopened` says which).
+   */
+  reopen(exercise: string, team: string, why: string): string[] {
+    const r = this.runtimes.get(exercise)?.runners.get(team);
+    return r?.reopenNodeFailures?.(why) ?? [];
+  }
+
+  /**
+   * Instructor: the team's attack starts again from its beginning. The old attack is stopped and its
+   * traces undone (`attack.restart`, then `attack.stopped`; no check result earns meanwhile), then a
+   * new one starts at scenario time 0 (`attack.started`).
+   */
+  async restartTeam(exercise: string, team: string, by = 'instructor'): Promise<RunnerState> {
+    this.c.store.exercises.team(exercise, team);
+    const x = this.c.store.exercises.get(exercise);
+    const rt = this.runtimes.get(exercise);
+    const old = this.runner(exercise, team);
+    if (this.restarting.has(`${exercise}/${team}`))
+      throw new ConflictError(`the attack of ${team} is already restarting`, { exercise, team });
+    this.restarting.add(`${exercise}/${team}`);
+    try {
+      this.c.append({ type: 'attack.restart', exercise, team, at: this.c.at(), scenario: x.scenario, detail: { by } });
+      rt!.runners.delete(team);
+      await old.stop();
+      const runner = this.newRunner(x, team);
+      rt!.runners.set(team, runner);
+      this.rebaseline(exercise, team);
+      await this.launch(exercise, team, runner, () => runner.start());
+      return runner.state();
+    } finally {
+      this.restarting.delete(`${exercise}/${team}`);
+    }
+  }
+
+  private readonly restarting = new Set<string>();
+
+  private newRunner(x: ExerciseRow, team: string): AttackRunnerLike {
+    const { engine, attack, store, hooks } = this.c;
+    const runner = attack!.runner!({
+      engine: engine!,
+      exercise: x.id,
+      team,
+      scenario: x.scenario,
+      seed: x.seed,
+      sink: store.events,
+      speed: store.exercises.get(x.id).speed,
+    });
+    runner.on('state', (s) => hooks.runner(x.id, team, s));
+    return runner;
+  }
+
+  /** Starts (or restores) a runner; an exercise paused meanwhile pauses it; failures reach the console. */
+  private launch(exercise: string, team: string, runner: AttackRunnerLike, go: () => unknown): Promise<void> {
+    const { store, hooks } = this.c;
+    return Promise.resolve(go())
+      .then(() => {
+        if (store.exercises.get(exercise).state === 'paused') runner.pause();
+      })
+      .catch((err: unknown) => hooks.runner(exercise, team, { status: 'failed', error: describeError(err) }));
   }
 
   /** Teams held by the engine watch (degraded range): an instructor's resume leaves them paused. */

@@ -278,6 +278,7 @@ export class EngineWatch {
       });
       this.attacks.rebaseline(x.id, team);
       if (this.c.store.exercises.get(x.id).state === 'running') this.attacks.resumeTeam(x.id, team);
+      this.attacks.reopen(x.id, team, `range restored (${d.reason})`);
       log.warn({ exercise: x.id, team }, `range of ${team} in ${x.id} restored`);
     }
   }

@@ -195,13 +195,17 @@ export class Lifecycle {
     const where = { exercise, team, ...(node ? { node } : {}), by };
     this.c.append({ type: 'range.reset', at: this.c.at(), ...where });
     this.c.resetting.add(`${exercise}/${team}`);
+    let done = false;
     try {
       await ranges.reset({ exercise, team, ...(node ? { node } : {}), onProgress: (p) => this.c.hooks.progress(p) });
+      done = true;
     } finally {
       this.c.resetting.delete(`${exercise}/${team}`);
       this.c.append({ type: 'range.reset.done', at: this.c.at(), ...where });
       this.attacks.rebaseline(exercise, team);
     }
+    // the node is back: steps that failed because it was down go on (after the reset is in the log)
+    if (done) this.attacks.reopen(exercise, team, `${node ?? team} reset by ${by}`);
   }
 
   /**

@@ -115,6 +115,10 @@ export class ExerciseService {
     return this.attacks.control(exercise, team, what, step, by);
   }
 
+  restartAttack(exercise: string, team: string, by?: string): Promise<RunnerState> {
+    return this.attacks.restartTeam(exercise, team, by);
+  }
+
   setSpeed(exercise: string, speed: number): void {
     this.attacks.setSpeed(exercise, speed);
   }

@@ -15,6 +15,7 @@ import { attackPort, scoringPort } from '../../server/index.js';
 import type { CheckResultEvent, StoredEvent } from '../../protocol/index.js';
 import { ADMIN, startServer, type Running } from '../server/helpers.js';
 import { until } from '../helpers/until.js';
+import { teamTimeline } from '../../scoreboard/index.js';
 
 const EX = 'faults-reset';
 let engine: Engine;
@@ -113,5 +114,46 @@ test('a team reset mid-attack gives no response or recovery points', async () =>
   );
   console.log(
     `checks that turned true after the reset (all unearned): ${turned.map((e) => (e as CheckResultEvent).check).join(', ')}`,
+  );
+}, 900_000);
+
+test("an instructor's attack restart undoes the old attack, starts it again from zero, and earns the team nothing", async () => {
+  const before = events().at(-1)!.seq;
+  const res = await run.api<{ state: { status: string; clock: number } }>(
+    'POST',
+    `/api/exercises/${EX}/teams/t01/restart-attack`,
+    {},
+    admin,
+  );
+  assert.equal(res.status, 200, res.text);
+  assert.ok(['running', 'paused'].includes(res.body.state.status), res.text);
+  assert.ok(res.body.state.clock < 120, `the new attack starts from zero (clock ${res.body.state.clock})`);
+  const after = events().filter((e) => e.seq > before);
+  assert.deepEqual(
+    after.map((e) => e.type).filter((t) => t === 'attack.restart' || t === 'attack.stopped' || t === 'attack.started'),
+    ['attack.restart', 'attack.stopped', 'attack.started'],
+    'restart, the old attack stopped (its cleanup ran), the new one started — in that order',
+  );
+  // the new attack acts again, and the checker sees the new damage
+  await until(
+    'a step of the new attack',
+    () => (events().some((e) => e.type === 'attack.step' && e.seq > before) ? true : undefined),
+    WAIT_MS,
+  );
+  await new Promise((r) => setTimeout(r, 10_000));
+  const scores = await run.api<{ scores: { team: string; detail: { code: string; points: number }[] }[] }>(
+    'GET',
+    `/api/exercises/${EX}/scores`,
+    undefined,
+    admin,
+  );
+  const t01 = scores.body.scores.find((s) => s.team === 't01')!;
+  const earned = t01.detail.filter((i) => i.code === 'response.containment' || i.code === 'recovery.check');
+  assert.deepEqual(earned, [], 'nothing earned from the restart’s cleanup');
+  // the after-action timeline shows it
+  const entries = teamTimeline(events(), 't01');
+  assert.ok(
+    entries.some((e) => e.type === 'attack.restart' && e.lane === 'range'),
+    'the restart is on the timeline',
   );
 }, 900_000);

@@ -98,6 +98,7 @@ const TABLE: Record<string, Record<Who, Expect>> = {
   'post /api/exercises/{exercise}/teams/{team}/reports/{report}/grade': INSTRUCTOR,
   'post /api/exercises/{exercise}/teams/{team}/skip': INSTRUCTOR,
   'post /api/exercises/{exercise}/teams/{team}/replay': INSTRUCTOR,
+  'post /api/exercises/{exercise}/teams/{team}/restart-attack': INSTRUCTOR,
   'post /api/exercises/{exercise}/teams/{team}/reset': INSTRUCTOR,
   'get /api/glossary': ANYONE,
   'get /api/stats': STAFF,

@@ -29,6 +29,7 @@ const NEEDS_RANGE = new Set([
   'post /api/exercises/{exercise}/provision',
   'post /api/exercises/{exercise}/teams/{team}/skip',
   'post /api/exercises/{exercise}/teams/{team}/replay',
+  'post /api/exercises/{exercise}/teams/{team}/restart-attack',
   'post /api/exercises/{exercise}/teams/{team}/reset',
   'get /api/exercises/{exercise}/range',
   'get /api/exercises/{exercise}/teams/{team}/range',
@@ -470,6 +471,10 @@ describe('every route answers as documented', () => {
       token: admin,
       params: { team: 't01' },
       body: { step: 'discovery' },
+    });
+    await callFails('post', '/api/exercises/:exercise/teams/:team/restart-attack', 409, {
+      token: admin,
+      params: { team: 't01' },
     });
     await callFails('post', '/api/exercises/:exercise/teams/:team/reset', 409, {
       token: admin,

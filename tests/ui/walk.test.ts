@@ -344,6 +344,18 @@ describe('the walk through the three faces on the course A range', () => {
           /^(pending|waiting)$/,
           'paused before the first step',
         );
+        // restarting a team's attack asks first, naming the team and what it undoes; cancelled here
+        const restart = page.getByTestId('restart-attack-t01');
+        assert.equal((await restart.textContent())?.trim(), '攻撃を最初からやり直す');
+        const asked = new Promise<string>((res) =>
+          page.once('dialog', (d) => {
+            res(d.message());
+            void d.dismiss();
+          }),
+        );
+        await restart.click();
+        assert.match(await asked, /^t01 の攻撃を最初からやり直しますか。.*獲得済みの得点はそのまま残ります。$/);
+        await page.getByTestId('runner-t01').filter({ hasText: '一時停止中' }).waitFor();
         await shot(page, 'instructor-paused-ja');
 
         // the map as a network diagram: no wire through a node's box, every node drawn, zoom in

@@ -59,6 +59,12 @@ export function describeEvent(t: T, e: StoredEvent): string {
     case 'attack.skip':
     case 'attack.replay':
       return t(`event.${e.type}`, { step: String((x.detail as { step?: unknown } | undefined)?.step ?? '') });
+    case 'attack.reopened':
+      return t('event.attack.reopened', {
+        steps: ((x.detail as { steps?: unknown } | undefined)?.steps as string[] | undefined)?.join(', ') ?? '',
+      });
+    case 'attack.restart':
+      return t('event.attack.restart');
     default:
       return eventTypeText(t, e.type);
   }

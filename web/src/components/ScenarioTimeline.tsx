@@ -78,7 +78,20 @@ export function ScenarioTimeline({
                 total: runner.steps.length,
               })
             : t('timeline.notStarted')}
-        </small>
+        </small>{' '}
+        {runner && active && (
+          <button
+            type="button"
+            className="secondary"
+            data-testid={`restart-attack-${team}`}
+            onClick={() => {
+              // destructive: the team's attack and its traces start over
+              if (confirm(t('timeline.restartConfirm', { team }))) void act(`teams/${team}/restart-attack`);
+            }}
+          >
+            {t('timeline.restart')}
+          </button>
+        )}
       </h3>
       {failed && <ErrorBox message={failed} />}
       {plan.error && !runner ? (

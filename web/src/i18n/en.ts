@@ -96,6 +96,9 @@ export const en = {
   'timeline.outcome': 'Outcome',
   'timeline.at': 'Time',
   'timeline.skip': 'Skip',
+  'timeline.restart': 'Restart attack',
+  'timeline.restartConfirm':
+    "Restart {team}'s attack from the beginning? Its traces in the range are undone first; points already earned stay.",
   'timeline.hint': 'Release hint',
   'timeline.none': 'The attacker has not acted yet.',
   'timeline.planned': 'Planned',
@@ -475,6 +478,8 @@ export const en = {
   'event.range.whole': 'the whole range',
   'event.attack.skip': 'Skipped by the instructor: {step}',
   'event.attack.replay': 'Replayed by the instructor: {step}',
+  'event.attack.reopened': 'Steps run again now that their node is back: {steps}',
+  'event.attack.restart': 'The instructor restarted the attack from the beginning',
   'lane.incident': 'incident',
   'inc.title': 'Alerts and messages',
   'inc.none': 'Nothing has arrived yet.',

@@ -98,6 +98,9 @@ export const ja: Messages = {
   'timeline.outcome': '結果',
   'timeline.at': '時刻',
   'timeline.skip': 'この段階を省略',
+  'timeline.restart': '攻撃を最初からやり直す',
+  'timeline.restartConfirm':
+    '{team} の攻撃を最初からやり直しますか。演習環境に残った攻撃の痕跡を先に取り除きます。獲得済みの得点はそのまま残ります。',
   'timeline.hint': 'ヒントを出す',
   'timeline.none': '攻撃はまだ始まっていません。',
   'timeline.planned': '予定',
@@ -476,6 +479,8 @@ export const ja: Messages = {
   'event.range.whole': '環境全体',
   'event.attack.skip': '講師がスキップ：{step}',
   'event.attack.replay': '講師が再実行：{step}',
+  'event.attack.reopened': '停止していた端末の復旧に伴い再実行する段階：{steps}',
+  'event.attack.restart': '講師が攻撃を最初からやり直しました',
   'lane.incident': '外部からの連絡',
   'inc.title': 'SOCアラート・外部からの連絡',
   'inc.none': 'まだ届いていません。',
