@@ -70,8 +70,26 @@ function collapse(s: string): string {
   return refang(s).toLowerCase().replace(/\s+/g, ' ');
 }
 
+/**
+ * Normalized forms already computed: every finding is matched against every indicator of its
+ * team's ground truth, so the same truth values are normalized over and over. A pure function's
+ * memo, bounded so submitted junk cannot grow it without limit.
+ */
+const normalized = new Map<string, string>();
+const NORMALIZED_MAX = 50_000;
+
 /** Canonical form of an indicator value of a type (what equality is decided on). */
 export function normalizeIndicator(type: IndicatorType, value: string): string {
+  const key = `${type}\n${value}`;
+  let n = normalized.get(key);
+  if (n === undefined) {
+    if (normalized.size >= NORMALIZED_MAX) normalized.clear();
+    normalized.set(key, (n = normalizeUncached(type, value)));
+  }
+  return n;
+}
+
+function normalizeUncached(type: IndicatorType, value: string): string {
   switch (type) {
     case 'ip':
       return normalizeIp(value);

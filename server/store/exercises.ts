@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, teamId } from '../../core/index.js';
 
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictError } from './errors.js';
 
@@ -70,7 +71,15 @@ function joinCode(): string {
 }
 
 export class ExerciseRepo {
+  /** prepared once: every live event reads the exercise and its teams, and preparing costs more than the query */
+  private readonly statements = new Map<string, Statement<unknown[]>>();
   constructor(private readonly db: Db) {}
+
+  private sql(text: string): Statement<unknown[]> {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   create(x: NewExercise, now = new Date()): ExerciseRow {
     const at = now.toISOString();
@@ -105,7 +114,7 @@ export class ExerciseRepo {
   }
 
   find(id: string): ExerciseRow | undefined {
-    const r = this.db.prepare('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
+    const r = this.sql('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
     return r && fromRaw(r);
   }
 
@@ -116,7 +125,7 @@ export class ExerciseRepo {
   }
 
   list(): ExerciseRow[] {
-    return (this.db.prepare('SELECT * FROM exercises ORDER BY created_at, id').all() as Raw[]).map(fromRaw);
+    return (this.sql('SELECT * FROM exercises ORDER BY created_at, id').all() as Raw[]).map(fromRaw);
   }
 
   /**
@@ -138,7 +147,7 @@ export class ExerciseRepo {
         exercise: id,
       });
     }
-    this.db.prepare('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
+    this.sql('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
     return this.get(id);
   }
 
@@ -147,37 +156,46 @@ export class ExerciseRepo {
   }
 
   setSpeed(id: string, speed: number): void {
-    this.db.prepare('UPDATE exercises SET speed = ? WHERE id = ?').run(speed, id);
+    this.sql('UPDATE exercises SET speed = ? WHERE id = ?').run(speed, id);
   }
 
   teams(exercise: string): TeamRow[] {
-    const rows = this.db
-      .prepare('SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id')
-      .all(exercise) as Omit<TeamRow, 'members'>[];
-    const members = this.db
-      .prepare('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid')
-      .all(exercise) as { team: string; name: string }[];
+    const rows = this.sql(
+      'SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id',
+    ).all(exercise) as Omit<TeamRow, 'members'>[];
+    const members = this.sql('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid').all(exercise) as {
+      team: string;
+      name: string;
+    }[];
     return rows.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
   }
 
   team(exercise: string, team: string): TeamRow {
-    const t = this.teams(exercise).find((x) => x.id === team);
+    const row = this.sql(
+      'SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? AND id = ?',
+    ).get(exercise, team) as Omit<TeamRow, 'members'> | undefined;
+    const t = row && {
+      ...row,
+      members: (
+        this.sql('SELECT name FROM members WHERE exercise = ? AND team = ? ORDER BY rowid').all(exercise, team) as {
+          name: string;
+        }[]
+      ).map((m) => m.name),
+    };
     if (!t) throw new NotFoundError(`exercise ${exercise} has no team ${team}`, { exercise, team });
     return t;
   }
 
   teamByCode(code: string): TeamRow | undefined {
-    const r = this.db.prepare('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as
+    const r = this.sql('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as
       { exercise: string; id: string } | undefined;
     return r && this.team(r.exercise, r.id);
   }
 
   addMember(exercise: string, team: string, name: string, now = new Date()): void {
-    this.db
-      .prepare(
-        `INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (exercise, team, name) DO UPDATE SET joined_at = excluded.joined_at`,
-      )
-      .run(exercise, team, name, now.toISOString());
+    ).run(exercise, team, name, now.toISOString());
   }
 }
