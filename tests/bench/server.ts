@@ -15,7 +15,7 @@
  * Each reports the server's CPU (cores busy while loaded) and peak memory. Prints a table (or
  * `--json`) and writes it into docs/performance.md, section "Server throughput" (`--no-docs`: not).
  * Knobs: TEAMS, FINDINGS (per team), IN_FLIGHT, RATE (events/s of the steady runs), HOLD_PER_TEAM,
- * HOLD_STAFF. Clients connect with `batch: true`, as the web UI does.
+ * HOLD_STAFF, RUNS (which of throughput,latency,hold). Clients connect with `batch: true`, as the web UI does.
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -343,11 +343,11 @@ async function main(): Promise<void> {
   if (soft < need)
     console.error(`open files limited to ${soft} (hard ${hard}); the ${holdClients}-client run may fail`);
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${loadavg()[0]!.toFixed(1)} at the start`;
-  const results = [
-    await run('throughput', 4, 100),
-    await run('latency', 4, 100, RATE),
-    await run('hold', HOLD_PER_TEAM, HOLD_STAFF, RATE),
-  ];
+  const only = (process.env.RUNS ?? 'throughput,latency,hold').split(',');
+  const results: RunResult[] = [];
+  if (only.includes('throughput')) results.push(await run('throughput', 4, 100));
+  if (only.includes('latency')) results.push(await run('latency', 4, 100, RATE));
+  if (only.includes('hold')) results.push(await run('hold', HOLD_PER_TEAM, HOLD_STAFF, RATE));
   const text = table(results, `${machine}, ${loadavg()[0]!.toFixed(1)} at the end`);
   if (args.includes('--json')) console.log(JSON.stringify({ machine, results }, null, 2));
   else console.log(text);
