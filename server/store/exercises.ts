@@ -73,6 +73,12 @@ function joinCode(): string {
 export class ExerciseRepo {
   /** prepared once: every live event reads the exercise and its teams, and preparing costs more than the query */
   private readonly statements = new Map<string, Statement<unknown[]>>();
+  /**
+   * Exercise rows as last read: a live event reads its exercise several times (routes, projections
+   * of each audience). Every write to the table goes through this class and drops its row; rows
+   * read inside a transaction are not kept (it may roll back). Callers get their own copy.
+   */
+  private readonly rows = new Map<string, ExerciseRow>();
   constructor(private readonly db: Db) {}
 
   private sql(text: string): Statement<unknown[]> {
@@ -110,12 +116,19 @@ export class ExerciseRepo {
         for (const m of t.members) member.run(x.id, id, m);
       });
     })();
+    this.rows.delete(x.id);
     return this.get(x.id);
   }
 
   find(id: string): ExerciseRow | undefined {
-    const r = this.sql('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
-    return r && fromRaw(r);
+    let row = this.rows.get(id);
+    if (!row) {
+      const r = this.sql('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
+      if (!r) return undefined;
+      row = fromRaw(r);
+      if (!this.db.inTransaction) this.rows.set(id, row);
+    }
+    return { ...row, schedule: { ...row.schedule } };
   }
 
   get(id: string): ExerciseRow {
@@ -148,6 +161,7 @@ export class ExerciseRepo {
       });
     }
     this.sql('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
+    this.rows.delete(id);
     return this.get(id);
   }
 
@@ -157,6 +171,7 @@ export class ExerciseRepo {
 
   setSpeed(id: string, speed: number): void {
     this.sql('UPDATE exercises SET speed = ? WHERE id = ?').run(speed, id);
+    this.rows.delete(id);
   }
 
   teams(exercise: string): TeamRow[] {
