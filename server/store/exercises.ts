@@ -79,6 +79,8 @@ export class ExerciseRepo {
    * read inside a transaction are not kept (it may roll back). Callers get their own copy.
    */
   private readonly rows = new Map<string, ExerciseRow>();
+  /** each exercise's teams with their members, kept the same way */
+  private readonly teamRows = new Map<string, TeamRow[]>();
   constructor(private readonly db: Db) {}
 
   private sql(text: string): Statement<unknown[]> {
@@ -117,6 +119,7 @@ export class ExerciseRepo {
       });
     })();
     this.rows.delete(x.id);
+    this.teamRows.delete(x.id);
     return this.get(x.id);
   }
 
@@ -175,30 +178,29 @@ export class ExerciseRepo {
   }
 
   teams(exercise: string): TeamRow[] {
-    const rows = this.sql(
-      'SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id',
-    ).all(exercise) as Omit<TeamRow, 'members'>[];
-    const members = this.sql('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid').all(exercise) as {
-      team: string;
-      name: string;
-    }[];
-    return rows.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
+    return this.teamsHeld(exercise).map((t) => ({ ...t, members: [...t.members] }));
+  }
+
+  private teamsHeld(exercise: string): readonly TeamRow[] {
+    let rows = this.teamRows.get(exercise);
+    if (!rows) {
+      const teams = this.sql(
+        'SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id',
+      ).all(exercise) as Omit<TeamRow, 'members'>[];
+      const members = this.sql('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid').all(exercise) as {
+        team: string;
+        name: string;
+      }[];
+      rows = teams.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
+      if (!this.db.inTransaction) this.teamRows.set(exercise, rows);
+    }
+    return rows;
   }
 
   team(exercise: string, team: string): TeamRow {
-    const row = this.sql(
-      'SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? AND id = ?',
-    ).get(exercise, team) as Omit<TeamRow, 'members'> | undefined;
-    const t = row && {
-      ...row,
-      members: (
-        this.sql('SELECT name FROM members WHERE exercise = ? AND team = ? ORDER BY rowid').all(exercise, team) as {
-          name: string;
-        }[]
-      ).map((m) => m.name),
-    };
+    const t = this.teamsHeld(exercise).find((x) => x.id === team);
     if (!t) throw new NotFoundError(`exercise ${exercise} has no team ${team}`, { exercise, team });
-    return t;
+    return { ...t, members: [...t.members] };
   }
 
   teamByCode(code: string): TeamRow | undefined {
@@ -212,5 +214,6 @@ export class ExerciseRepo {
       `INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (exercise, team, name) DO UPDATE SET joined_at = excluded.joined_at`,
     ).run(exercise, team, name, now.toISOString());
+    this.teamRows.delete(exercise);
   }
 }

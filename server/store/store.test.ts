@@ -167,6 +167,9 @@ describe('store', () => {
     assert.deepEqual(s.exercises.team(id, 't01').members, ['alice']);
     s.exercises.addMember(id, 't01', 'bob');
     assert.deepEqual(s.exercises.team(id, 't01').members, ['alice', 'bob']);
+    s.exercises.team(id, 't01').members.push('mallory');
+    s.exercises.teams(id)[0]!.members.push('mallory');
+    assert.deepEqual(s.exercises.team(id, 't01').members, ['alice', 'bob'], 'a caller’s copy is its own');
     assert.deepEqual(
       s.exercises.team(id, 't02'),
       s.exercises.teams(id).find((t) => t.id === 't02'),
