@@ -15,12 +15,15 @@
  * Each reports the server's CPU (cores busy while loaded) and peak memory. Prints a table (or
  * `--json`) and writes it into docs/performance.md, section "Server throughput" (`--no-docs`: not).
  * Knobs: TEAMS, FINDINGS (per team), IN_FLIGHT, RATE (events/s of the steady runs), HOLD_PER_TEAM,
- * HOLD_STAFF, RUNS (which of throughput,latency,hold). Clients connect with `batch: true`, as the web UI does.
+ * HOLD_STAFF, RUNS (which of throughput,latency,hold); BENCH_PROF=dir writes the server's CPU profile
+ * of each run's loaded window there (`server-<run>.cpuprofile`, for Chrome DevTools or `--cpu-prof`
+ * tools). Clients connect with `batch: true`, as the web UI does.
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 
@@ -83,8 +86,17 @@ async function host(): Promise<void> {
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   process.send!({ url, staff, teams });
   process.on('disconnect', () => process.exit(0)); // the parent died: never linger
+  // BENCH_PROF=dir: a CPU profile of the loaded window only (not start-up, not the clients connecting)
+  const profiler = process.env.BENCH_PROF ? new Session() : undefined;
+  profiler?.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((res, rej) => profiler!.post(method, params, (err, r) => (err ? rej(err) : res(r as T))));
   process.on('message', async (m) => {
     if (m === 'mark') {
+      if (profiler) {
+        await post('Profiler.enable');
+        await post('Profiler.start');
+      }
       cpu0 = process.cpuUsage();
       t0 = performance.now();
       peakRss = process.memoryUsage().rss;
@@ -92,6 +104,13 @@ async function host(): Promise<void> {
     } else if (m === 'measure') {
       const c = process.cpuUsage(cpu0);
       const seconds = (performance.now() - t0) / 1000;
+      if (profiler) {
+        const { profile } = await post<{ profile: object }>('Profiler.stop');
+        writeFileSync(
+          join(process.env.BENCH_PROF!, `server-${process.env.BENCH_RUN}.cpuprofile`),
+          JSON.stringify(profile),
+        );
+      }
       process.send!({
         cores: (c.user + c.system) / 1e6 / seconds,
         peakRssMiB: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
@@ -138,12 +157,8 @@ interface RunResult {
 async function run(name: string, perTeam: number, staffClients: number, rate?: number): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enshu-bench-'));
   const child = fork(fileURLToPath(import.meta.url), ['host'], {
-    env: { ...process.env, BENCH_DATA: dataDir },
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
-    ],
+    env: { ...process.env, BENCH_DATA: dataDir, BENCH_RUN: name },
+    execArgv: ['--import', 'tsx'],
   });
   const ask = <T>(m: string) =>
     new Promise<T>((res) => {
