@@ -147,6 +147,8 @@ interface RunResult {
   upToDate: number;
   delayMs: { p50: number; p95: number; p99: number; max: number };
   serverCores: number;
+  /** this process (the clients and the load) while loaded: near 1, the clients are the limit */
+  clientCores: number;
   /** the server's CPU time per event while loaded (all its work: HTTP, store, scoring, fan-out) */
   serverCpuMsPerEvent: number;
   serverPeakRssMiB: number;
@@ -234,6 +236,7 @@ async function run(name: string, perTeam: number, staffClients: number, rate?: n
   await ask('mark');
   measuring = true;
   const start = Date.now();
+  const clientCpu = process.cpuUsage();
   if (rate) {
     // open loop: the n-th finding goes at start + n/rate, whether or not the earlier ones were answered
     // (at most 256 unanswered: past that the server is not keeping up and the run says so in events/s)
@@ -256,6 +259,8 @@ async function run(name: string, perTeam: number, staffClients: number, rate?: n
     );
   }
   const seconds = (Date.now() - start) / 1000;
+  const c = process.cpuUsage(clientCpu);
+  const clientCores = (c.user + c.system) / 1e6 / seconds;
   const server = await ask<{ cores: number; peakRssMiB: number; sockets: number }>('measure');
   // the last deltas: until nothing came for a second (every delta is due within a tick)
   for (let last = -1; last !== delays.length;) {
@@ -297,6 +302,7 @@ async function run(name: string, perTeam: number, staffClients: number, rate?: n
       max: delays.reduce((a, b) => Math.max(a, b), 0),
     },
     serverCores: +server.cores.toFixed(2),
+    clientCores: +clientCores.toFixed(2),
     serverPeakRssMiB: Math.round(server.peakRssMiB),
     connectSeconds: +connectSeconds.toFixed(1),
   };
@@ -316,12 +322,12 @@ function openFilesLimit(): { soft: number; hard: number } {
 function table(results: RunResult[], machine: string): string {
   const rows = results.map(
     (r) =>
-      `| ${r.run} | ${r.clients.toLocaleString('en')} | ${r.connected.toLocaleString('en')} / ${r.disconnects} | ${r.load} | ${r.events.toLocaleString('en')} | **${r.eventsPerSecond}** | ${r.delayMs.p50} / ${r.delayMs.p95} / **${r.delayMs.p99}** / ${r.delayMs.max} | ${r.deltasReceived.toLocaleString('en')} | ${r.upToDate.toLocaleString('en')} | ${r.serverCores} | ${r.serverCpuMsPerEvent} | ${r.serverPeakRssMiB} MiB |`,
+      `| ${r.run} | ${r.clients.toLocaleString('en')} | ${r.connected.toLocaleString('en')} / ${r.disconnects} | ${r.load} | ${r.events.toLocaleString('en')} | **${r.eventsPerSecond}** | ${r.delayMs.p50} / ${r.delayMs.p95} / **${r.delayMs.p99}** / ${r.delayMs.max} | ${r.deltasReceived.toLocaleString('en')} | ${r.upToDate.toLocaleString('en')} | ${r.serverCores} / ${r.clientCores} | ${r.serverCpuMsPerEvent} | ${r.serverPeakRssMiB} MiB |`,
   );
   return [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}.`,
     '',
-    '| run | clients | connected / disconnects | load | events | events/s | event → delta p50 / p95 / p99 / max (ms) | deltas received | clients up to date | server cores | server CPU ms / event | server peak RSS |',
+    '| run | clients | connected / disconnects | load | events | events/s | event → delta p50 / p95 / p99 / max (ms) | deltas received | clients up to date | cores: server / clients | server CPU ms / event | server peak RSS |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
