@@ -31,7 +31,13 @@ export interface ClientToServerEvents {
   leave: (req: JoinRequest, ack: Ack<object>) => void;
 }
 
-export interface ServerToClientEvents {
+/**
+ * What the server pushes, one message per change. A client that connects with `auth: { token,
+ * batch: true }` (the web UI does) receives them as `batch` instead: every message of one tick
+ * (server/sockets/outbox.ts, 50 ms) in one packet, in the order they happened, score deltas
+ * without the breakdown (`score.detail`, `previous`: fetch the team's score for those).
+ */
+export interface LiveEvents {
   /** one new log entry in a room the client is in (trainees: only the types their projection allows) */
   event: (e: StoredEvent) => void;
   /** a team's score changed */
@@ -46,8 +52,18 @@ export interface ServerToClientEvents {
   runner: (r: { exercise: string; team: string; state: RunnerUpdate }) => void;
 }
 
+/** One message of a `batch`: the event's name and what it would carry alone. */
+export type LiveMessage = { [K in keyof LiveEvents]: [K, Parameters<LiveEvents[K]>[0]] }[keyof LiveEvents];
+
+export interface ServerToClientEvents extends LiveEvents {
+  /** a tick's messages for a client that asked for batches (`auth.batch`) */
+  batch: (messages: LiveMessage[]) => void;
+}
+
 export interface SocketData {
   principal: Principal;
+  /** the client asked for one `batch` a tick instead of one message a change */
+  batch?: boolean;
 }
 
 export const room = {

@@ -70,8 +70,28 @@ function collapse(s: string): string {
   return refang(s).toLowerCase().replace(/\s+/g, ' ');
 }
 
+/**
+ * Normalized forms already computed: every finding is matched against every indicator of its
+ * team's ground truth, so the same truth values are normalized over and over. A pure function's
+ * memo, bounded per type (values are at most 500 characters) so submitted junk cannot grow it
+ * without limit.
+ */
+const normalized = new Map<IndicatorType, Map<string, string>>();
+const NORMALIZED_MAX = 10_000;
+
 /** Canonical form of an indicator value of a type (what equality is decided on). */
 export function normalizeIndicator(type: IndicatorType, value: string): string {
+  let byValue = normalized.get(type);
+  if (!byValue) normalized.set(type, (byValue = new Map()));
+  let n = byValue.get(value);
+  if (n === undefined) {
+    if (byValue.size >= NORMALIZED_MAX) byValue.clear();
+    byValue.set(value, (n = normalizeUncached(type, value)));
+  }
+  return n;
+}
+
+function normalizeUncached(type: IndicatorType, value: string): string {
   switch (type) {
     case 'ip':
       return normalizeIp(value);

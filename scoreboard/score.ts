@@ -132,6 +132,8 @@ export interface ScoreState {
   lastAt: string;
   lastSeq: number;
   events: Ev[];
+  /** teams sent an inject (only they can have inject items: `finish` reads the log for no other) */
+  injected: Set<string>;
 }
 
 const newTeam = (team: string): TeamState => ({
@@ -157,7 +159,7 @@ const newTeam = (team: string): TeamState => ({
 });
 
 export function emptyState(): ScoreState {
-  return { teams: new Map(), clock: { pauses: [] }, lastAt: '', lastSeq: 0, events: [] };
+  return { teams: new Map(), clock: { pauses: [] }, lastAt: '', lastSeq: 0, events: [], injected: new Set() };
 }
 
 function item(
@@ -436,6 +438,7 @@ export function foldEvent(state: ScoreState, event: EnshuEvent | StoredEvent, ct
   const late = state.lastAt !== '' && e.at < state.lastAt;
   state.events.push(e);
   state.lastSeq = Math.max(state.lastSeq, e.seq);
+  if (e.type === 'inject.sent') state.injected.add(e.team);
   if (!late) {
     state.lastAt = e.at;
     applyEvent(state, e, ctx);
@@ -602,24 +605,32 @@ export const isoZ = (s: string): string => new Date(Date.parse(s)).toISOString()
 
 /** The scores of every team known to the ground truth or seen in the log, at `now`. */
 export function finish(state: ScoreState, ctx: ScoreContext): TeamResult[] {
+  const results = finishTeams(state, ctx, [...new Set([...Object.keys(ctx.truth), ...state.teams.keys()])].sort());
+  return results.map((r) => ({ ...r, rank: 1 + results.filter((o) => o.total > r.total).length }));
+}
+
+/** The scores of `teams` at `now`, without ranks (a rank needs every team's total). */
+export function finishTeams(
+  state: ScoreState,
+  ctx: ScoreContext,
+  teams: readonly string[],
+): Omit<TeamResult, 'rank'>[] {
   let now = isoZ(ctx.now ?? (state.lastAt || new Date(0).toISOString()));
   if (ctx.frozenAt && now > isoZ(ctx.frozenAt)) now = isoZ(ctx.frozenAt);
   const end = state.clock.ended && state.clock.ended < now ? state.clock.ended : now;
-  const teams = new Set([...Object.keys(ctx.truth), ...state.teams.keys()]);
-  const results = [...teams].sort().map((team): Omit<TeamResult, 'rank'> => {
+  return teams.map((team): Omit<TeamResult, 'rank'> => {
     const t = state.teams.get(team) ?? newTeam(team);
     const items = [
       ...t.items,
       ...reportingItems(ctx, t, state.clock, now, end),
       ...availabilityItems(ctx, t, state.clock, end),
-      ...injectItems(ctx.rules.weights.reporting, state.events, team, end),
+      ...(state.injected.has(team) ? injectItems(ctx.rules.weights.reporting, state.events, team, end) : []),
     ];
     const phases = { detection: 0, response: 0, reporting: 0, recovery: 0 };
     for (const i of items) phases[i.phase] += i.points;
     for (const p of PHASES) phases[p] = round2(phases[p]);
     return { team, total: round2(PHASES.reduce((s, p) => s + phases[p], 0)), phases, items };
   });
-  return results.map((r) => ({ ...r, rank: 1 + results.filter((o) => o.total > r.total).length }));
 }
 
 /** Incremental form: keep a state, fold events in as they come, `finish` when scores are wanted. */
@@ -632,6 +643,18 @@ export class ScoreFold {
   }
   scores(now?: string): TeamResult[] {
     return finish(this.state, { ...this.ctx, ...(now ? { now } : {}) });
+  }
+  /** every team `scores` would list (the ground truth's and those seen in the log), sorted */
+  teams(): string[] {
+    return [...new Set([...Object.keys(this.ctx.truth), ...this.state.teams.keys()])].sort();
+  }
+  /** `scores` of some teams only, without ranks: what one event changed costs its team, not all */
+  scoresOf(teams: readonly string[], now?: string): Omit<TeamResult, 'rank'>[] {
+    return finishTeams(this.state, { ...this.ctx, ...(now ? { now } : {}) }, teams);
+  }
+  /** a team's report deadlines at `now`, equal to `computeDeadlines` over the events folded so far */
+  deadlines(team: string, now: string): ReportDeadlines {
+    return reportDeadlines(this.ctx.rules, this.state.teams.get(team), this.state.clock, isoZ(now));
   }
 }
 

@@ -218,6 +218,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
       // would hold shutdown for ever. Idle ones go now, the rest after a short grace.
       http.closeIdleConnections();
       const force = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
+      live!.close();
       await new Promise<void>((res) => live!.io.close(() => res()));
       clearTimeout(force);
       store.close();

@@ -1,25 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import {
-  type StoredEvent,
-  type RangeProgress,
-  type RunnerUpdate,
-  room,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  type SocketData,
-} from '../protocol/index.js';
+import { type StoredEvent, type RangeProgress, type RunnerUpdate, room, type LiveEvents } from '../protocol/index.js';
 import type { ExerciseRow, Principal, Store } from './store/index.js';
 import { RateLimiter } from './rate-limit.js';
 import type { ScoreDelta } from './scores.js';
 import type { Views } from './snapshot.js';
 import { deadlinesOf, deltaFor, eventFor, exerciseFor, isTrainee } from './visibility/index.js';
 import { roomHandlers } from './sockets/rooms.js';
-import type { LiveSocket } from './sockets/socket.js';
+import { DEFAULT_LIVE_TICK_MS, LiveOutbox } from './sockets/outbox.js';
+import type { LiveServer, LiveSocket } from './sockets/socket.js';
 
-export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type { LiveSocket };
+export type { LiveServer, LiveSocket };
 
 /**
  * socket.io on the API's port. The handshake needs a bearer token (`auth: {token}`); trainees
@@ -35,8 +27,12 @@ export function attachLive(
   connectsPerMinute = 300,
   /** the client's address from the handshake request (behind a trusted proxy: X-Forwarded-For's client) */
   clientOf: (req: IncomingMessage) => string = (req) => req.socket.remoteAddress ?? '',
+  /** how long changes are gathered before they go out (server/sockets/outbox.ts) */
+  tickMs = DEFAULT_LIVE_TICK_MS,
 ): {
   io: LiveServer;
+  /** sends what is queued and stops the tick */
+  close(): void;
   event(e: StoredEvent): void;
   scores(d: ScoreDelta[]): void;
   progress(p: RangeProgress): void;
@@ -53,6 +49,7 @@ export function attachLive(
     const p = typeof token === 'string' ? store.auth.resolve(token, now()) : undefined;
     if (!p) return next(new Error('unauthorized: connect with auth: { token }'));
     socket.data.principal = p;
+    if ((socket.handshake.auth as { batch?: unknown }).batch === true) socket.data.batch = true;
     next();
   });
   io.on('connection', (socket) => {
@@ -61,30 +58,23 @@ export function attachLive(
     roomHandlers(socket, views);
   });
 
+  const outbox = new LiveOutbox(io, tickMs);
   /**
-   * Sends each socket in `rooms` (once, however many of them it is in) its projection of a
-   * message; `view` answers undefined for a principal who must not receive it. A projection
-   * depends only on the audience — a staff role, or a trainee's exercise and team — so it is
-   * made once per audience, not once per socket (a team's members share theirs).
+   * Queues for each socket in `rooms` (once, however many of them it is in) its projection of a
+   * message; `view` answers undefined for a principal who must not receive it. The outbox projects
+   * once per audience and sends on its next tick.
    */
-  function send<K extends keyof ServerToClientEvents>(
+  function send<K extends keyof LiveEvents>(
     rooms: string[],
     name: K,
-    view: (p: Principal) => Parameters<ServerToClientEvents[K]>[0] | undefined,
+    view: (p: Principal) => Parameters<LiveEvents[K]>[0] | undefined,
   ): void {
     const ids = new Set<string>();
     for (const r of rooms) for (const id of io.sockets.adapter.rooms.get(r) ?? []) ids.add(id);
-    const made = new Map<string, Parameters<ServerToClientEvents[K]>[0] | undefined>();
-    for (const id of ids) {
-      const s = io.sockets.sockets.get(id);
-      if (!s) continue;
-      const p = s.data.principal;
-      const audience = isTrainee(p) ? `trainee\n${p.exercise}\n${p.team}` : p.role;
-      if (!made.has(audience)) made.set(audience, view(p));
-      const payload = made.get(audience);
-      if (payload !== undefined) (s.emit as (n: K, p: unknown) => void)(name, payload);
-    }
+    outbox.push(ids, name, view);
   }
+  /** each team's report deadlines as last compared (the log before the next event that may move them) */
+  const lastDeadlines = new Map<string, string>();
   /** the teams whose report deadlines `e` may move */
   const deadlineTeams = (e: StoredEvent): string[] => {
     if ('team' in e)
@@ -113,6 +103,7 @@ export function attachLive(
 
   return {
     io,
+    close: () => outbox.close(),
     event(e) {
       const rooms = [
         room.exercise(e.exercise),
@@ -121,10 +112,16 @@ export function attachLive(
       send(rooms, 'event', (p) => eventFor(views, p, e));
       // the team's report clock moves with the incident, its reports, pauses and the attack speed:
       // trainees get the new deadlines (the exercise-wide pause moves every team's)
+      // (what they were before is kept from the last time: counting them again over the log was
+      // most of an event's cost)
       for (const team of deadlineTeams(e)) {
-        const before = deadlinesOf(views, e.exercise, team, (x) => x.seq < e.seq);
+        const key = `${e.exercise}\n${team}`;
+        const before =
+          lastDeadlines.get(key) ?? JSON.stringify(deadlinesOf(views, e.exercise, team, (x) => x.seq < e.seq));
         const after = deadlinesOf(views, e.exercise, team);
-        if (JSON.stringify(before) !== JSON.stringify(after))
+        const now = JSON.stringify(after);
+        lastDeadlines.set(key, now);
+        if (before !== now)
           send([room.team(e.exercise, team)], 'deadlines', (p) =>
             isTrainee(p) && p.team === team ? { exercise: e.exercise, team, deadlines: after } : undefined,
           );

@@ -82,6 +82,13 @@ export type { Phase, TeamScore };
 export interface ScoreFolder {
   add(event: StoredEvent): void;
   scores(now: Date): TeamScore[];
+  /**
+   * `scores` of some teams only (their `rank` is left for the caller to set from every team's
+   * total): one event costs its team's scores, not all of them. Absent: the caller uses `scores`.
+   */
+  scoresOf?(teams: readonly string[], now: Date): TeamScore[];
+  /** a team's report deadlines from the events folded so far, equal to `ScoringPort.deadlines` over them */
+  deadlines?(team: string, now: Date): ReportDeadlines;
 }
 
 export interface ScoringPort {
@@ -101,7 +108,10 @@ export interface ScoringPort {
     firstDeadlineMinutes?: number;
     updateIntervalMinutes?: number;
   };
-  /** when trainees' view of the board freezes (a score.frozen event, or minutes before the scheduled end) */
+  /**
+   * when trainees' view of the board freezes (a score.frozen event, or minutes before the scheduled
+   * end); the server passes the log's `score.frozen` events only, the freeze depends on no other
+   */
   freezeAt(events: readonly StoredEvent[], course: string, endsAt: string | undefined): string | undefined;
   /**
    * a team's report deadlines as the scoring counts them (exercise clock: pauses and attack speed),

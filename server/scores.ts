@@ -1,5 +1,5 @@
 import type { GroundTruth } from '../core/index.js';
-import type { StoredEvent, ScoreDelta } from '../protocol/index.js';
+import type { StoredEvent, ScoreDelta, ReportDeadlines } from '../protocol/index.js';
 import type { EventStore, ExerciseRepo } from './store/index.js';
 import type { ScoreFolder, ScoringPort, TeamScore } from './ports.js';
 
@@ -20,11 +20,19 @@ export const DEFAULT_RESCORE_INTERVAL_MS = 10_000;
 
 interface Cache {
   events: StoredEvent[];
+  /** the same events by team and by type (projections read one team's, or the freezes, per delta) */
+  byTeam: Map<string, StoredEvent[]>;
+  byType: Map<string, StoredEvent[]>;
   /** incremental scores over `events`; dropped (and rebuilt from the log) when the ground truth changes */
   folder?: ScoreFolder;
   scores: Map<string, TeamScore>;
   lastAppendAt: number;
   scheduled: boolean;
+  /**
+   * teams whose events came in since the last scoring (true: an exercise-wide event, every team),
+   * each with when its first such event was appended (the delta's `causeAppendedAt`)
+   */
+  dirty: Map<string, number> | true;
 }
 
 /**
@@ -128,6 +136,16 @@ export class ScoreService {
     return this.cache(exercise).events;
   }
 
+  /** The log's events of one team, in log order. */
+  teamLog(exercise: string, team: string): readonly StoredEvent[] {
+    return this.cache(exercise).byTeam.get(team) ?? [];
+  }
+
+  /** The log's events of one type, in log order. */
+  typeLog(exercise: string, type: StoredEvent['type']): readonly StoredEvent[] {
+    return this.cache(exercise).byType.get(type) ?? [];
+  }
+
   scores(exercise: string, now = this.now()): TeamScore[] {
     const c = this.cache(exercise);
     if (c.scores.size === 0) this.recompute(exercise, c, now);
@@ -148,13 +166,39 @@ export class ScoreService {
     const c = this.caches.get(exercise);
     if (!c) return;
     c.scores.clear();
+    c.dirty = true;
     delete c.folder;
+  }
+
+  /** A team's report deadlines from the running fold; undefined when the scoring cannot tell them that way. */
+  deadlines(exercise: string, team: string, now = this.now()): ReportDeadlines | undefined {
+    const c = this.cache(exercise);
+    const folder = this.folder(exercise, c);
+    return folder?.deadlines?.(team, now);
+  }
+
+  private folder(exercise: string, c: Cache): ScoreFolder | undefined {
+    if (c.folder || !this.scoring) return c.folder;
+    const x = this.exercises.find(exercise);
+    if (!x) return undefined;
+    c.folder = this.scoring.fold({ exercise, course: x.course, truths: this.truths(exercise) });
+    for (const e of c.events) c.folder.add(e);
+    return c.folder;
   }
 
   private cache(exercise: string): Cache {
     let c = this.caches.get(exercise);
     if (!c) {
-      c = { events: this.events.list(exercise), scores: new Map(), lastAppendAt: 0, scheduled: false };
+      c = {
+        events: [],
+        byTeam: new Map(),
+        byType: new Map(),
+        scores: new Map(),
+        lastAppendAt: 0,
+        scheduled: false,
+        dirty: true,
+      };
+      for (const e of this.events.list(exercise)) remember(c, e);
       this.caches.set(exercise, c);
     }
     return c;
@@ -165,9 +209,11 @@ export class ScoreService {
     const c = this.caches.get(e.exercise);
     // an exercise nobody looked at yet is loaded from the store (which has the event) on first use
     if (!c) return void this.schedule(e.exercise, this.cache(e.exercise));
-    c.events.push(e);
+    remember(c, e);
     c.folder?.add(e);
     c.lastAppendAt = Date.now();
+    if (!('team' in e)) c.dirty = true;
+    else if (c.dirty !== true && !c.dirty.has(e.team)) c.dirty.set(e.team, c.lastAppendAt);
     this.schedule(e.exercise, c);
   }
 
@@ -183,30 +229,57 @@ export class ScoreService {
   }
 
   private recompute(exercise: string, c: Cache, now: Date, cause: ScoreDelta['cause'] = 'event'): ScoreDelta[] {
-    if (!this.scoring) return [];
-    const x = this.exercises.find(exercise);
-    if (!x) return [];
-    if (!c.folder) {
-      c.folder = this.scoring.fold({ exercise, course: x.course, truths: this.truths(exercise) });
-      for (const e of c.events) c.folder.add(e);
-    }
-    const next = c.folder.scores(now);
+    const folder = this.folder(exercise, c);
+    if (!folder) return [];
+    const dirty = c.dirty;
+    c.dirty = new Map();
+    // an event changes its own team's points only: that team is scored again and every team ranked
+    // from the totals held. Time (deadlines, outages) moves every team: the rescoring tick and
+    // exercise-wide events score them all.
+    const partial = cause === 'event' && dirty !== true && c.scores.size > 0 && !!folder.scoresOf;
+    const next = partial ? folder.scoresOf!([...dirty.keys()], now) : folder.scores(now);
     const seq = c.events.at(-1)?.seq ?? 0;
     const deltas: ScoreDelta[] = [];
+    const changed: { prev: TeamScore | undefined; team: string }[] = [];
     for (const s of next) {
       const prev = c.scores.get(s.team);
-      if (!same(prev, s))
-        deltas.push({
-          exercise,
-          team: s.team,
-          score: s,
-          ...(prev ? { previous: summary(prev) } : {}),
-          seq,
-          causeAppendedAt: c.lastAppendAt,
-          cause,
-        });
+      if (!same(prev, s)) changed.push({ prev, team: s.team });
       c.scores.set(s.team, s);
     }
+    if (partial) rerank(c.scores);
+    for (const { prev, team } of changed)
+      deltas.push({
+        exercise,
+        team,
+        score: c.scores.get(team)!,
+        ...(prev ? { previous: summary(prev) } : {}),
+        seq,
+        causeAppendedAt: dirty === true ? c.lastAppendAt : (dirty.get(team) ?? c.lastAppendAt),
+        cause,
+      });
     return deltas;
+  }
+}
+
+function remember(c: Cache, e: StoredEvent): void {
+  c.events.push(e);
+  const add = <K>(m: Map<K, StoredEvent[]>, k: K) => {
+    const l = m.get(k);
+    if (l) l.push(e);
+    else m.set(k, [e]);
+  };
+  if ('team' in e) add(c.byTeam, e.team);
+  add(c.byType, e.type);
+}
+
+/** Ranks as `finish` gives them (1 + the number of teams with a higher total), for scores folded apart. */
+function rerank(scores: Map<string, TeamScore>): void {
+  const totals = [...scores.values()].map((s) => s.total).sort((a, b) => b - a);
+  // rank of a total: 1 + how many totals are higher; the first index of it in the descending list
+  const first = new Map<number, number>();
+  totals.forEach((t, i) => first.has(t) || first.set(t, i));
+  for (const [team, s] of scores) {
+    const r = 1 + first.get(s.total)!;
+    if (s.rank !== r) scores.set(team, { ...s, rank: r });
   }
 }

@@ -62,7 +62,12 @@ export function scoringPort(): ScoringPort {
     fold: (ctx) => {
       glossary ??= loadGlossary();
       const f = new ScoreFold({ rules: rulesOf(ctx.course), truth: Object.fromEntries(ctx.truths), glossary });
-      return { add: (e) => void f.add(e), scores: (now) => f.scores(now.toISOString()).map(view) };
+      return {
+        add: (e) => void f.add(e),
+        scores: (now) => f.scores(now.toISOString()).map(view),
+        scoresOf: (teams, now) => f.scoresOf(teams, now.toISOString()).map((r) => view({ ...r, rank: 0 })),
+        deadlines: (team, now) => f.deadlines(team, now.toISOString()),
+      };
     },
     compute: (events, ctx) => {
       glossary ??= loadGlossary();

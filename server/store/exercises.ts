@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, teamId } from '../../core/index.js';
 
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictError } from './errors.js';
 
@@ -70,7 +71,23 @@ function joinCode(): string {
 }
 
 export class ExerciseRepo {
+  /** prepared once: every live event reads the exercise and its teams, and preparing costs more than the query */
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+  /**
+   * Exercise rows as last read: a live event reads its exercise several times (routes, projections
+   * of each audience). Every write to the table goes through this class and drops its row; rows
+   * read inside a transaction are not kept (it may roll back). Callers get their own copy.
+   */
+  private readonly rows = new Map<string, ExerciseRow>();
+  /** each exercise's teams with their members, kept the same way */
+  private readonly teamRows = new Map<string, TeamRow[]>();
   constructor(private readonly db: Db) {}
+
+  private sql(text: string): Statement<unknown[]> {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   create(x: NewExercise, now = new Date()): ExerciseRow {
     const at = now.toISOString();
@@ -101,12 +118,20 @@ export class ExerciseRepo {
         for (const m of t.members) member.run(x.id, id, m);
       });
     })();
+    this.rows.delete(x.id);
+    this.teamRows.delete(x.id);
     return this.get(x.id);
   }
 
   find(id: string): ExerciseRow | undefined {
-    const r = this.db.prepare('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
-    return r && fromRaw(r);
+    let row = this.rows.get(id);
+    if (!row) {
+      const r = this.sql('SELECT * FROM exercises WHERE id = ?').get(id) as Raw | undefined;
+      if (!r) return undefined;
+      row = fromRaw(r);
+      if (!this.db.inTransaction) this.rows.set(id, row);
+    }
+    return { ...row, schedule: { ...row.schedule } };
   }
 
   get(id: string): ExerciseRow {
@@ -116,7 +141,7 @@ export class ExerciseRepo {
   }
 
   list(): ExerciseRow[] {
-    return (this.db.prepare('SELECT * FROM exercises ORDER BY created_at, id').all() as Raw[]).map(fromRaw);
+    return (this.sql('SELECT * FROM exercises ORDER BY created_at, id').all() as Raw[]).map(fromRaw);
   }
 
   /**
@@ -138,7 +163,8 @@ export class ExerciseRepo {
         exercise: id,
       });
     }
-    this.db.prepare('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
+    this.sql('UPDATE exercises SET state = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
+    this.rows.delete(id);
     return this.get(id);
   }
 
@@ -147,37 +173,47 @@ export class ExerciseRepo {
   }
 
   setSpeed(id: string, speed: number): void {
-    this.db.prepare('UPDATE exercises SET speed = ? WHERE id = ?').run(speed, id);
+    this.sql('UPDATE exercises SET speed = ? WHERE id = ?').run(speed, id);
+    this.rows.delete(id);
   }
 
   teams(exercise: string): TeamRow[] {
-    const rows = this.db
-      .prepare('SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id')
-      .all(exercise) as Omit<TeamRow, 'members'>[];
-    const members = this.db
-      .prepare('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid')
-      .all(exercise) as { team: string; name: string }[];
-    return rows.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
+    return this.teamsHeld(exercise).map((t) => ({ ...t, members: [...t.members] }));
+  }
+
+  private teamsHeld(exercise: string): readonly TeamRow[] {
+    let rows = this.teamRows.get(exercise);
+    if (!rows) {
+      const teams = this.sql(
+        'SELECT exercise, id, name, join_code AS joinCode FROM teams WHERE exercise = ? ORDER BY id',
+      ).all(exercise) as Omit<TeamRow, 'members'>[];
+      const members = this.sql('SELECT team, name FROM members WHERE exercise = ? ORDER BY rowid').all(exercise) as {
+        team: string;
+        name: string;
+      }[];
+      rows = teams.map((t) => ({ ...t, members: members.filter((m) => m.team === t.id).map((m) => m.name) }));
+      if (!this.db.inTransaction) this.teamRows.set(exercise, rows);
+    }
+    return rows;
   }
 
   team(exercise: string, team: string): TeamRow {
-    const t = this.teams(exercise).find((x) => x.id === team);
+    const t = this.teamsHeld(exercise).find((x) => x.id === team);
     if (!t) throw new NotFoundError(`exercise ${exercise} has no team ${team}`, { exercise, team });
-    return t;
+    return { ...t, members: [...t.members] };
   }
 
   teamByCode(code: string): TeamRow | undefined {
-    const r = this.db.prepare('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as
+    const r = this.sql('SELECT exercise, id FROM teams WHERE join_code = ?').get(code.trim().toUpperCase()) as
       { exercise: string; id: string } | undefined;
     return r && this.team(r.exercise, r.id);
   }
 
   addMember(exercise: string, team: string, name: string, now = new Date()): void {
-    this.db
-      .prepare(
-        `INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO members (exercise, team, name, joined_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (exercise, team, name) DO UPDATE SET joined_at = excluded.joined_at`,
-      )
-      .run(exercise, team, name, now.toISOString());
+    ).run(exercise, team, name, now.toISOString());
+    this.teamRows.delete(exercise);
   }
 }

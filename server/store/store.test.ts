@@ -149,4 +149,35 @@ describe('store', () => {
     assert.deepEqual(told, [{ subject: 'sato' }, { subject: 'sato' }, { token: c }, { subject: 'sato' }]);
     s.close();
   });
+
+  it('reads an exercise as it is after every change, and a caller changing its copy changes nothing', () => {
+    const s = openStore(dir);
+    const id = 'sv-rows';
+    s.exercises.create({ ...exercise, id, schedule: { end: '2026-11-29T12:00:00.000Z' } });
+    const first = s.exercises.get(id);
+    first.state = 'ended';
+    first.schedule.end = 'tampered';
+    assert.equal(s.exercises.get(id).state, 'created');
+    assert.equal(s.exercises.get(id).schedule.end, '2026-11-29T12:00:00.000Z');
+    s.exercises.transition(id, 'provisioning');
+    assert.equal(s.exercises.get(id).state, 'provisioning');
+    s.exercises.setSpeed(id, 4);
+    assert.equal(s.exercises.find(id)?.speed, 4);
+    assert.equal(s.exercises.team(id, 't01').name, 'A');
+    assert.deepEqual(s.exercises.team(id, 't01').members, ['alice']);
+    s.exercises.addMember(id, 't01', 'bob');
+    assert.deepEqual(s.exercises.team(id, 't01').members, ['alice', 'bob']);
+    s.exercises.team(id, 't01').members.push('mallory');
+    s.exercises.teams(id)[0]!.members.push('mallory');
+    assert.deepEqual(s.exercises.team(id, 't01').members, ['alice', 'bob'], 'a caller’s copy is its own');
+    assert.deepEqual(
+      s.exercises.team(id, 't02'),
+      s.exercises.teams(id).find((t) => t.id === 't02'),
+    );
+    s.close();
+    // another store on the same file sees what this one wrote
+    const again = openStore(dir);
+    assert.equal(again.exercises.get(id).speed, 4);
+    again.close();
+  });
 });

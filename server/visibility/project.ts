@@ -59,7 +59,7 @@ export function courseVisibility(v: Views, course: string): CourseVisibility {
 /** The moment from which trainees see frozen scores, if the course freezes them and the end is scheduled. */
 export function freezeAt(v: Views, exercise: string): Date | undefined {
   const x = v.store.exercises.get(exercise);
-  const at = v.scoring?.freezeAt(v.scores.log(exercise), x.course, x.schedule.end);
+  const at = v.scoring?.freezeAt(v.scores.typeLog(exercise, 'score.frozen'), x.course, x.schedule.end);
   return at ? new Date(at) : undefined;
 }
 
@@ -107,7 +107,7 @@ export function scoresFor(v: Views, p: Principal, exercise: string): { scores: T
   const frozen = freeze && v.service.now() >= freeze;
   const all = frozen ? v.scores.scoresAt(exercise, freeze) : v.scores.scores(exercise);
   const { traineesSeeRanking } = courseVisibility(v, x.course);
-  const own = ownSubmissions(v.scores.log(exercise), p.team);
+  const own = ownSubmissions(v.scores.teamLog(exercise, p.team), p.team);
   return {
     scores: traineeScores(all, p.team, traineesSeeRanking, own),
     ...(frozen ? { frozenAt: freeze.toISOString() } : {}),
@@ -124,7 +124,7 @@ export function deltaFor(v: Views, p: Principal, d: ScoreDelta): ScoreDelta | un
   return traineeDelta(
     d,
     courseVisibility(v, x.course).traineesSeeRanking,
-    ownSubmissions(v.scores.log(d.exercise), p.team),
+    ownSubmissions(v.scores.teamLog(d.exercise, p.team), p.team),
   );
 }
 
@@ -135,6 +135,9 @@ export function deadlinesOf(
   team: string,
   upTo?: (e: StoredEvent) => boolean,
 ): ReportDeadlines {
+  // the scores' running fold has them at once: counting over the whole log costs a fold of it
+  const folded = upTo ? undefined : v.scores.deadlines(exercise, team, v.service.now());
+  if (folded) return folded;
   const x = v.store.exercises.get(exercise);
   const log = v.scores.log(exercise);
   // the scoring's own deadlines (exercise clock, #14/#15) where the port offers them

@@ -1,30 +1,47 @@
 /**
- * Exercise server benchmark (npm run bench:server): 100 teams, 500 socket.io clients on loopback
- * (4 trainees per team in their team room + 100 staff in the exercise room). Trainees submit
- * findings over HTTP; we measure events ingested per second and the delay from an event's
- * append to its score delta reaching each client. The server runs in a child process so the
- * clients do not share its event loop. No ranges: the exercise is moved to `running` in the
- * store directly, and the ground truth is built here (scoring is the real scoreboard rules).
+ * Exercise server benchmark (not a test): `npm run bench:server [-- --json] [-- --no-docs]`.
+ *
+ * The real server (SQLite store with its sync policy, scoreboard rules, socket.io rooms and the
+ * trainee projection) runs in a child process on loopback; this process holds the socket.io
+ * clients and submits findings over HTTP as trainees. No ranges: the exercise is moved to
+ * `running` in the store directly and the ground truth is built here. Three runs, each on a fresh
+ * server:
+ *   - throughput: 100 teams, 500 clients (4 trainees in each team room + 100 staff in the
+ *     exercise room), findings with 32 requests in flight: events/s sustained;
+ *   - latency: the same clients, findings sent at a steady 1,000 a second (open loop): event →
+ *     score delta at every client, p50/p95/p99/max;
+ *   - hold: 2,000 clients (19 trainees a team + 100 staff) at the same steady rate: connected,
+ *     disconnected, deltas, p99.
+ * Each reports the server's CPU (cores busy while loaded) and peak memory. Prints a table (or
+ * `--json`) and writes it into docs/performance.md, section "Server throughput" (`--no-docs`: not).
+ * Knobs: TEAMS, FINDINGS (per team), IN_FLIGHT, RATE (events/s of the steady runs), HOLD_PER_TEAM,
+ * HOLD_STAFF, RUNS (which of throughput,latency,hold); BENCH_PROF=dir writes the server's CPU profile
+ * of each run's loaded window there (`server-<run>.cpuprofile`, for Chrome DevTools or `--cpu-prof`
+ * tools). Clients connect with `batch: true`, as the web UI does.
  */
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 
 const TEAMS = Number(process.env.TEAMS ?? 100);
-const CLIENTS_PER_TEAM = Number(process.env.PER_TEAM ?? 4);
-const STAFF = Number(process.env.STAFF ?? 100);
-const FINDINGS_PER_TEAM = Number(process.env.FINDINGS ?? 20);
+const FINDINGS_PER_TEAM = Number(process.env.FINDINGS ?? 30);
 const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 32);
+const RATE = Number(process.env.RATE ?? 1000);
+const HOLD_PER_TEAM = Number(process.env.HOLD_PER_TEAM ?? 19);
+const HOLD_STAFF = Number(process.env.HOLD_STAFF ?? 100);
 const EX = 'sv-bench';
+const args = process.argv.slice(2);
+const DOCS = fileURLToPath(new URL('../../docs/performance.md', import.meta.url));
 
 const indicator = (team: number, i: number) => `198.51.${team}.${i + 1}`;
 
+/** The server's side: a fresh store and exercise, then CPU and memory figures on request. */
 async function host(): Promise<void> {
-  const { createExerciseServer, bootstrapAdmin } = await import('../../server/index.js');
-  const { scoringPort } = await import('../../server/index.js');
+  const { createExerciseServer, bootstrapAdmin, scoringPort } = await import('../../server/index.js');
   const dataDir = process.env.BENCH_DATA!;
   const truth = (team: string) => ({
     scenario: 'bench',
@@ -63,10 +80,44 @@ async function host(): Promise<void> {
   const { url } = await server.listen(0);
   const staff = server.store.auth.issue({ role: 'instructor', subject: 'admin' });
   const teams = server.store.exercises.teams(EX).map((t) => ({ id: t.id, code: t.joinCode }));
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
+  let peakRss = 0;
+  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   process.send!({ url, staff, teams });
   process.on('disconnect', () => process.exit(0)); // the parent died: never linger
+  // BENCH_PROF=dir: a CPU profile of the loaded window only (not start-up, not the clients connecting)
+  const profiler = process.env.BENCH_PROF ? new Session() : undefined;
+  profiler?.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((res, rej) => profiler!.post(method, params, (err, r) => (err ? rej(err) : res(r as T))));
   process.on('message', async (m) => {
-    if (m === 'stop') {
+    if (m === 'mark') {
+      if (profiler) {
+        await post('Profiler.enable');
+        await post('Profiler.start');
+      }
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+      peakRss = process.memoryUsage().rss;
+      process.send!('marked');
+    } else if (m === 'measure') {
+      const c = process.cpuUsage(cpu0);
+      const seconds = (performance.now() - t0) / 1000;
+      if (profiler) {
+        const { profile } = await post<{ profile: object }>('Profiler.stop');
+        writeFileSync(
+          join(process.env.BENCH_PROF!, `server-${process.env.BENCH_RUN}.cpuprofile`),
+          JSON.stringify(profile),
+        );
+      }
+      process.send!({
+        cores: (c.user + c.system) / 1e6 / seconds,
+        peakRssMiB: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
+        sockets: server.io.sockets.sockets.size,
+      });
+    } else if (m === 'stop') {
+      clearInterval(sample);
       await server.close();
       process.exit(0);
     }
@@ -74,16 +125,48 @@ async function host(): Promise<void> {
 }
 
 function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+  if (!xs.length) return NaN;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-async function main(): Promise<void> {
+type Delta = { team: string; score: { total: number }; causeAppendedAt: number; cause?: string };
+
+interface RunResult {
+  run: string;
+  teams: number;
+  clients: number;
+  connected: number;
+  disconnects: number;
+  events: number;
+  /** how the findings were sent: `in flight N` (as fast as answered) or `N/s` (steady) */
+  load: string;
+  eventsPerSecond: number;
+  deltasReceived: number;
+  /** clients whose last delta of every team they watch has the server's final total */
+  upToDate: number;
+  delayMs: { p50: number; p95: number; p99: number; max: number };
+  serverCores: number;
+  /** this process (the clients and the load) while loaded: near 1, the clients are the limit */
+  clientCores: number;
+  /** the server's CPU time per event while loaded (all its work: HTTP, store, scoring, fan-out) */
+  serverCpuMsPerEvent: number;
+  serverPeakRssMiB: number;
+  connectSeconds: number;
+}
+
+/** One run on a fresh server: connect the clients, send the findings, collect the deltas. */
+async function run(name: string, perTeam: number, staffClients: number, rate?: number): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'enshu-bench-'));
   const child = fork(fileURLToPath(import.meta.url), ['host'], {
-    env: { ...process.env, BENCH_DATA: dataDir },
+    env: { ...process.env, BENCH_DATA: dataDir, BENCH_RUN: name },
     execArgv: ['--import', 'tsx'],
   });
+  const ask = <T>(m: string) =>
+    new Promise<T>((res) => {
+      child.once('message', res as never);
+      child.send(m);
+    });
   const setup = await new Promise<{ url: string; staff: string; teams: { id: string; code: string }[] }>((res) =>
     child.once('message', res as never),
   );
@@ -104,19 +187,43 @@ async function main(): Promise<void> {
 
   const delays: number[] = [];
   const sockets: Socket[] = [];
+  let disconnects = 0;
+  let measuring = false;
+  /** what each client last heard of each team's total: at the end it must be the server's */
+  const heard: Map<string, number>[] = [];
+  const onScore = (d: Delta, now: number, seen: Map<string, number>) => {
+    seen.set(d.team, d.score.total);
+    if (measuring && d.cause !== 'time') delays.push(now - d.causeAppendedAt);
+  };
   const connectOne = async (token: string, join?: string) => {
-    const s = io(setup.url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const s = io(setup.url, {
+      auth: { token, batch: true },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     await new Promise<void>((res, rej) => {
       s.once('connect', () => res());
       s.once('connect_error', rej);
     });
     if (join) await new Promise((res) => s.emit('join', { exercise: EX }, res));
-    s.on('score', (d: { causeAppendedAt: number }) => delays.push(Date.now() - d.causeAppendedAt));
+    const seen = new Map<string, number>();
+    heard.push(seen);
+    s.on('batch', (ms: [string, Delta][]) => {
+      const now = Date.now();
+      for (const [n, d] of ms) if (n === 'score') onScore(d, now, seen);
+    });
+    s.on('disconnect', () => disconnects++);
     sockets.push(s);
   };
   const t0 = Date.now();
-  for (const t of setup.teams) for (let i = 0; i < CLIENTS_PER_TEAM; i++) await connectOne(tokens.get(t.id)!);
-  for (let i = 0; i < STAFF; i++) await connectOne(setup.staff, EX);
+  // a few at a time: a classroom connecting, not one client after another
+  const want = [
+    ...setup.teams.flatMap((t) => Array.from({ length: perTeam }, () => [tokens.get(t.id)!] as const)),
+    ...Array.from({ length: staffClients }, () => [setup.staff, EX] as const),
+  ];
+  for (let i = 0; i < want.length; i += 20)
+    await Promise.all(want.slice(i, i + 20).map(([token, join]) => connectOne(token, join)));
   const connectSeconds = (Date.now() - t0) / 1000;
 
   const jobs = setup.teams.flatMap((t) =>
@@ -124,37 +231,151 @@ async function main(): Promise<void> {
   );
   // interleave teams so every team is busy throughout
   jobs.sort((a, b) => Number(a.value.split('.').at(-1)) - Number(b.value.split('.').at(-1)));
+  const submit = (j: (typeof jobs)[number]) =>
+    post(`/api/exercises/${EX}/teams/${j.team}/findings`, { indicatorType: 'ip', value: j.value }, tokens.get(j.team));
+  await ask('mark');
+  measuring = true;
   const start = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < jobs.length) {
-        const j = jobs[next++]!;
-        await post(
-          `/api/exercises/${EX}/teams/${j.team}/findings`,
-          { indicatorType: 'ip', value: j.value },
-          tokens.get(j.team),
-        );
-      }
-    }),
-  );
+  const clientCpu = process.cpuUsage();
+  if (rate) {
+    // open loop: the n-th finding goes at start + n/rate, whether or not the earlier ones were answered
+    // (at most 256 unanswered: past that the server is not keeping up and the run says so in events/s)
+    const pending = new Set<Promise<unknown>>();
+    for (let n = 0; n < jobs.length; n++) {
+      const due = start + (n * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      while (pending.size >= 256) await Promise.race(pending);
+      const p: Promise<unknown> = submit(jobs[n]!).finally(() => pending.delete(p));
+      pending.add(p);
+    }
+    await Promise.all(pending);
+  } else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < jobs.length) await submit(jobs[next++]!);
+      }),
+    );
+  }
   const seconds = (Date.now() - start) / 1000;
-  await new Promise((r) => setTimeout(r, 2000)); // let the last deltas arrive
-  const result = {
-    teams: TEAMS,
-    clients: sockets.length,
-    events: jobs.length,
-    inFlight: IN_FLIGHT,
-    connectSeconds: +connectSeconds.toFixed(1),
-    eventsPerSecond: +(jobs.length / seconds).toFixed(1),
-    deltasReceived: delays.length,
-    delayMs: { p50: pct(delays, 50), p99: pct(delays, 99), max: delays.reduce((a, b) => Math.max(a, b), 0) },
-  };
-  console.log(JSON.stringify(result, null, 2));
+  const c = process.cpuUsage(clientCpu);
+  const clientCores = (c.user + c.system) / 1e6 / seconds;
+  const server = await ask<{ cores: number; peakRssMiB: number; sockets: number }>('measure');
+  // the last deltas: until nothing came for a second (every delta is due within a tick)
+  for (let last = -1; last !== delays.length;) {
+    last = delays.length;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  measuring = false;
+  const connected = sockets.filter((s) => s.connected).length;
+  const lost = disconnects;
+  const final = new Map(
+    (
+      (await (
+        await fetch(`${setup.url}/api/exercises/${EX}/scores`, { headers: { authorization: `Bearer ${setup.staff}` } })
+      ).json()) as { scores: { team: string; total: number }[] }
+    ).scores.map((x) => [x.team, x.total]),
+  );
+  const upToDate = heard.filter((seen) => [...seen].every(([team, total]) => final.get(team) === total)).length;
   for (const s of sockets) s.close();
   child.send('stop');
   await new Promise((r) => child.once('exit', r));
   rmSync(dataDir, { recursive: true, force: true });
+  return {
+    run: name,
+    teams: TEAMS,
+    clients: sockets.length,
+    connected: Math.min(connected, server.sockets),
+    disconnects: lost,
+    events: jobs.length,
+    load: rate ? `${rate}/s` : `${IN_FLIGHT} in flight`,
+    eventsPerSecond: +(jobs.length / seconds).toFixed(1),
+    // a team's findings scored in the same turn make one delta: fewer deltas than findings × clients
+    deltasReceived: delays.length,
+    upToDate,
+    serverCpuMsPerEvent: +((server.cores * seconds * 1000) / jobs.length).toFixed(2),
+    delayMs: {
+      p50: pct(delays, 50),
+      p95: pct(delays, 95),
+      p99: pct(delays, 99),
+      max: delays.reduce((a, b) => Math.max(a, b), 0),
+    },
+    serverCores: +server.cores.toFixed(2),
+    clientCores: +clientCores.toFixed(2),
+    serverPeakRssMiB: Math.round(server.peakRssMiB),
+    connectSeconds: +connectSeconds.toFixed(1),
+  };
+}
+
+/** Soft limit on open files; 2,000 sockets on each side of loopback need more than the usual 1,024. */
+function openFilesLimit(): { soft: number; hard: number } {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = (line?.match(/(\d+|unlimited)\s+(\d+|unlimited)/)?.slice(1) ?? []).map((x) =>
+    x === 'unlimited' ? Infinity : Number(x),
+  );
+  return { soft: soft ?? 1024, hard: hard ?? 1024 };
+}
+
+function table(results: RunResult[], machine: string): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.run} | ${r.clients.toLocaleString('en')} | ${r.connected.toLocaleString('en')} / ${r.disconnects} | ${r.load} | ${r.events.toLocaleString('en')} | **${r.eventsPerSecond}** | ${r.delayMs.p50} / ${r.delayMs.p95} / **${r.delayMs.p99}** / ${r.delayMs.max} | ${r.deltasReceived.toLocaleString('en')} | ${r.upToDate.toLocaleString('en')} | ${r.serverCores} / ${r.clientCores} | ${r.serverCpuMsPerEvent} | ${r.serverPeakRssMiB} MiB |`,
+  );
+  return [
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}.`,
+    '',
+    '| run | clients | connected / disconnects | load | events | events/s | event → delta p50 / p95 / p99 / max (ms) | deltas received | clients up to date | cores: server / clients | server CPU ms / event | server peak RSS |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+/** Replaces the figures between the section's markers (the prose around them is kept). */
+function writeDocs(body: string): void {
+  const start = '<!-- bench:server:start -->';
+  const end = '<!-- bench:server:end -->';
+  const doc = readFileSync(DOCS, 'utf8');
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) {
+    console.error(`docs/performance.md has no ${start} … ${end} block in "Server throughput"; figures not written`);
+    return;
+  }
+  writeFileSync(DOCS, `${doc.slice(0, i + start.length)}\n${body}\n${doc.slice(j)}`);
+}
+
+async function main(): Promise<void> {
+  const holdClients = TEAMS * HOLD_PER_TEAM + HOLD_STAFF;
+  const need = 2 * holdClients + 512;
+  const { soft, hard } = openFilesLimit();
+  if (soft < need && !process.env.BENCH_ULIMIT_TRIED) {
+    // node cannot raise its own limit: run again under `ulimit -n` (up to the hard limit, no root needed)
+    const to = Math.min(need, hard);
+    const r = spawnSync(
+      'sh',
+      ['-c', `ulimit -n ${to} && exec "$0" "$@"`, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+      { stdio: 'inherit', env: { ...process.env, BENCH_ULIMIT_TRIED: '1' } },
+    );
+    process.exit(r.status ?? 1);
+  }
+  const canHold = soft >= need;
+  if (!canHold)
+    console.error(
+      `open files limited to ${soft} (hard ${hard}), ${need} needed: the ${holdClients}-client run is skipped`,
+    );
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${loadavg()[0]!.toFixed(1)} at the start`;
+  const only = (process.env.RUNS ?? 'throughput,latency,hold').split(',');
+  const results: RunResult[] = [];
+  if (only.includes('throughput')) results.push(await run('throughput', 4, 100));
+  if (only.includes('latency')) results.push(await run('latency', 4, 100, RATE));
+  if (only.includes('hold') && canHold) results.push(await run('hold', HOLD_PER_TEAM, HOLD_STAFF, RATE));
+  const text = table(results, `${machine}, ${loadavg()[0]!.toFixed(1)} at the end`);
+  if (args.includes('--json')) console.log(JSON.stringify({ machine, results }, null, 2));
+  else console.log(text);
+  if (!args.includes('--no-docs')) writeDocs(text);
 }
 
 if (process.argv[2] === 'host') void host();

@@ -42,8 +42,10 @@ export async function startServer(o: ServerOptions): Promise<Running> {
 
 export type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export async function connect(url: string, token: string): Promise<Client> {
-  const s: Client = io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+/** `batch`: one `batch` message a tick, as the web UI asks (server/sockets/outbox.ts) */
+export async function connect(url: string, token: string, o: { batch?: boolean } = {}): Promise<Client> {
+  const auth = { token, ...(o.batch ? { batch: true } : {}) };
+  const s: Client = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
   await new Promise<void>((res, rej) => {
     s.once('connect', () => res());
     s.once('connect_error', rej);

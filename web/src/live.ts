@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
+  LiveEvents,
   RangeProgress,
   ServerToClientEvents,
   Snapshot,
@@ -34,7 +35,11 @@ export function useRoom(exercise: string | undefined, team?: string): Live {
   useEffect(() => {
     if (!exercise) return;
     const token = loadSession()?.token;
-    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io({ auth: { token }, transports: ['websocket'] });
+    // batch: the server sends one packet a tick with every change of it, not one per change
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      auth: { token, batch: true },
+      transports: ['websocket'],
+    });
     socketRef.current = s;
     setState({ progress: {}, connected: false });
     const join = () =>
@@ -45,14 +50,15 @@ export function useRoom(exercise: string | undefined, team?: string): Live {
     s.on('connect', join);
     s.on('disconnect', () => setState((p) => ({ ...p, connected: false })));
     s.on('connect_error', (e) => setState((p) => ({ ...p, connected: false, error: e.message })));
-    s.on('event', (e) =>
+    // every change the room pushes, whether it comes alone or in a batch
+    const on = {} as { [K in keyof LiveEvents]: LiveEvents[K] };
+    on.event = (e) =>
       setState((p) =>
         p.snapshot && !p.snapshot.events.some((x) => x.seq === e.seq)
           ? { ...p, snapshot: { ...p.snapshot, events: [...p.snapshot.events, e] } }
           : p,
-      ),
-    );
-    s.on('score', (d) =>
+      );
+    on.score = (d) =>
       setState((p) =>
         p.snapshot
           ? {
@@ -65,24 +71,25 @@ export function useRoom(exercise: string | undefined, team?: string): Live {
               },
             }
           : p,
-      ),
-    );
-    s.on('exercise', (x) => setState((p) => (p.snapshot ? { ...p, snapshot: { ...p.snapshot, exercise: x } } : p)));
-    s.on('runner', (r) =>
+      );
+    on.exercise = (x) => setState((p) => (p.snapshot ? { ...p, snapshot: { ...p.snapshot, exercise: x } } : p));
+    on.runner = (r) =>
       setState((p) =>
         p.snapshot && !('error' in r.state)
           ? { ...p, snapshot: { ...p.snapshot, runners: { ...p.snapshot.runners, [r.team]: r.state } } }
           : p,
-      ),
-    );
-    s.on('deadlines', (d) =>
+      );
+    on.deadlines = (d) =>
       setState((p) =>
         p.snapshot && d.exercise === exercise && d.team === p.snapshot.team
           ? { ...p, snapshot: { ...p.snapshot, deadlines: d.deadlines } }
           : p,
-      ),
-    );
-    s.on('progress', (pr) => setState((p) => ({ ...p, progress: { ...p.progress, [pr.team ?? '*']: pr } })));
+      );
+    on.progress = (pr) => setState((p) => ({ ...p, progress: { ...p.progress, [pr.team ?? '*']: pr } }));
+    for (const name of Object.keys(on) as (keyof LiveEvents)[]) s.on(name, on[name] as never);
+    s.on('batch', (messages) => {
+      for (const [name, payload] of messages) (on[name] as (p: typeof payload) => void)(payload);
+    });
     return () => {
       s.close();
     };
