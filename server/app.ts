@@ -38,6 +38,8 @@ export interface ServerOptions {
   reporting?: ReportingPort;
   /** checker poll interval */
   checkIntervalMs?: number;
+  /** how the checker looks: continuously (`live`, the default) or in rounds every `checkIntervalMs` (server/checker) */
+  checkMode?: 'live' | 'rounds';
   /** engine watch probe interval (ENSHU_ENGINE_WATCH_MS, 5 s by default) */
   engineWatchMs?: number;
   /** how often running exercises are scored again for what time alone changes (deadlines, outages); 0: never */
@@ -107,6 +109,7 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
     ...(o.engine ? { engine: o.engine } : {}),
     ...(o.attack ? { attack: o.attack } : {}),
     ...(o.checkIntervalMs ? { checkIntervalMs: o.checkIntervalMs } : {}),
+    ...(o.checkMode ? { checkMode: o.checkMode } : {}),
     ...(o.engineWatchMs ? { engineWatchMs: o.engineWatchMs } : {}),
     hooks: {
       progress: (p) => live?.progress(p),

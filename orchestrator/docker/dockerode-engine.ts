@@ -15,6 +15,7 @@ import type {
   EngineInfo,
   Exec,
   ExecOptions,
+  FollowHandle,
   ExecResult,
   ExecSession,
   HealthState,
@@ -631,6 +632,76 @@ class DockerObserve implements Observe {
     } finally {
       await c.remove({ force: true }).catch(() => undefined);
     }
+  }
+
+  async follow(
+    container: string,
+    script: string,
+    opts: { labels: Labels; image?: string; caps?: string[] },
+    onLine: (line: string) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<FollowHandle> {
+    let image = opts.image;
+    let c: Docker.Container;
+    try {
+      image ??= (await this.d.getContainer(container).inspect()).Config.Image;
+      c = await this.d.createContainer({
+        Image: image,
+        Entrypoint: ['sh', '-c', script],
+        Cmd: [],
+        Labels: opts.labels,
+        Healthcheck: { Test: ['NONE'] },
+        HostConfig: {
+          NetworkMode: `container:${container}`,
+          AutoRemove: false,
+          CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
+          // a watcher is small: a shell loop and its probes
+          Memory: 64 * 1024 * 1024,
+          PidsLimit: 64,
+        },
+      });
+    } catch (err) {
+      throw new EngineError(`cannot watch from ${container}: ${engineMessage(err)}`);
+    }
+    let ended = false;
+    const remove = () => c.remove({ force: true }).catch(() => undefined);
+    const end = (err?: Error) => {
+      if (ended) return;
+      ended = true;
+      void remove();
+      onEnd(err);
+    };
+    try {
+      // attached before the start, so no early line is lost
+      const raw = (await c.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      const out = new PassThrough();
+      this.d.modem.demuxStream(raw, out, new PassThrough());
+      let buf = '';
+      out.on('data', (b: Buffer) => {
+        buf += b.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!ended) onLine(line);
+        }
+        // a line without its end that grows without bound is not a probe's line
+        if (buf.length > 1024 * 1024) buf = '';
+      });
+      raw.on('end', () => end());
+      raw.on('close', () => end());
+      raw.on('error', (err: Error) => end(err));
+      await c.start();
+    } catch (err) {
+      await remove();
+      throw new EngineError(`cannot watch from ${container}: ${engineMessage(err)}`);
+    }
+    return {
+      stop: async () => {
+        ended = true;
+        await remove();
+      },
+    };
   }
 }
 

@@ -125,6 +125,24 @@ export interface Observe {
       caps?: string[];
     },
   ): Promise<ExecResult>;
+  /**
+   * Like `inNetns`, but the script keeps running: a long-lived container that shares only the
+   * container's network namespace, whose stdout lines are handed to `onLine` as they come (a
+   * watcher: one container for many answers instead of one per answer). `onEnd` is called once
+   * when the script ends or the stream breaks; `stop()` kills and removes the container.
+   */
+  follow(
+    container: string,
+    script: string,
+    opts: { labels: Labels; image?: string; caps?: string[] },
+    onLine: (line: string) => void,
+    onEnd: (err?: Error) => void,
+  ): Promise<FollowHandle>;
+}
+
+/** A running `follow` watcher. */
+export interface FollowHandle {
+  stop(): Promise<void>;
 }
 
 export interface Containers {

@@ -19,6 +19,7 @@ import {
   type ProbeResult,
 } from './probes.js';
 import { FILTER_DUMP_SCRIPT, findEvasion, findProxyEvasion } from './tamper.js';
+import { LiveChecks, type LiveHost, type LiveOptions, type Planned } from './live.js';
 
 const log = createLogger('server/checker');
 
@@ -47,11 +48,14 @@ export interface CheckerOptions {
    * steps exist only as events an instructor may post, has no attack to wait for).
    */
   stepsDone?: () => ReadonlySet<string>;
-}
-
-interface Planned {
-  team: string;
-  spec: CheckSpec;
+  /**
+   * How `start()` keeps looking: `live` (the default) watches each team's range continuously and
+   * records a fix within about two seconds (live.ts); `rounds` runs `tick()` every `intervalMs`
+   * (the way it was, kept to compare in bench:checks). `tick()` is one round either way.
+   */
+  mode?: 'live' | 'rounds';
+  /** the live mode's pace; its slow interval (command checks, the proxy's configuration) is `intervalMs` */
+  live?: LiveOptions;
 }
 
 /** A team's checks that run in one node as one user: one exec per group and round. */
@@ -100,6 +104,7 @@ export function knownChecks(events: readonly EnshuEvent[]): Map<string, boolean>
  */
 export class Checker {
   private timer: NodeJS.Timeout | undefined;
+  private live: LiveChecks | undefined;
   private running: Promise<void> | undefined;
   private readonly last: Map<string, boolean>;
   private readonly checks: Planned[];
@@ -134,6 +139,7 @@ export class Checker {
    */
   forget(team: string): void {
     for (const key of [...this.last.keys()]) if (key.startsWith(checkKey(team, ''))) this.last.delete(key);
+    this.live?.forget(team);
   }
 
   get size(): number {
@@ -141,7 +147,15 @@ export class Checker {
   }
 
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.live) return;
+    if ((this.o.mode ?? 'live') === 'live') {
+      this.live = new LiveChecks(this.liveHost(), {
+        ...(this.o.intervalMs ? { slowMs: this.o.intervalMs } : {}),
+        ...this.o.live,
+      });
+      this.live.start();
+      return;
+    }
     const loop = async () => {
       // a failed round (e.g. the store refused its results) is logged; the next round tries again
       await this.tick().catch((err: unknown) =>
@@ -158,7 +172,90 @@ export class Checker {
   async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const live = this.live;
+    this.live = undefined;
+    await live?.stop();
     await this.running;
+  }
+
+  /** what the live mode uses of this checker: the same due checks, probes and recording as a round */
+  private liveHost(): LiveHost {
+    const perCheckS = Math.max(1, Math.round((this.o.timeoutMs ?? 15_000) / 1000));
+    return {
+      engine: this.o.engine,
+      exercise: this.o.exercise,
+      now: this.o.now ?? (() => new Date()),
+      due: () => this.due(),
+      recorded: (team, check) => this.last.get(checkKey(team, check)),
+      labels: (team) => this.labels(team),
+      container: (team, node) => containerName(this.o.exercise, team, node),
+      routersOf: (team) => this.routersOf(team),
+      proxyEvasion: (container, engine) => this.proxyEvasion(container, engine),
+      runCommands: (team, node, user, specs) => this.runGroup({ team, node, user, specs }, Math.min(perCheckS, 5)),
+      record: async (team, spec, r, at) => !!(await this.record(team, spec, r, at.toISOString())),
+      recordTamper: async (team, node, why, at) => {
+        await this.recordTamper(team, node, why, at.toISOString());
+      },
+    };
+  }
+
+  /** a FW's (or proxy's) evasion as it changed: recorded, remembered; undefined when unchanged or not stored */
+  private async recordTamper(team: string, node: string, why: string | undefined, at: string) {
+    const key = `${team}\0${node}`;
+    if (this.tampered.get(key) === why) return undefined;
+    const event: EnshuEvent = {
+      type: 'check.tampered',
+      exercise: this.o.exercise,
+      team,
+      at,
+      node,
+      cleared: why === undefined,
+      detail: (why ?? '').slice(0, 2000),
+    };
+    try {
+      await this.o.sink.append(event);
+    } catch (err) {
+      log.error({ err, exercise: this.o.exercise, team }, `probe evasion on ${team}/${node}: not stored, retried`);
+      return undefined;
+    }
+    if (why === undefined) this.tampered.delete(key);
+    else {
+      this.tampered.set(key, why);
+      log.warn({ exercise: this.o.exercise, team, node }, `${team}/${node} singles out the checker's probes: ${why}`);
+    }
+    return event;
+  }
+
+  /**
+   * A check's value, recorded when it changed. The value counts as recorded only once the store has
+   * it: an append that fails (store not writable, disk full) leaves the old value, so the next look
+   * records the change again.
+   */
+  private async record(team: string, spec: CheckSpec, r: ProbeResult, at: string) {
+    const key = checkKey(team, spec.id);
+    if (this.last.get(key) === r.passed) return undefined;
+    const event: EnshuEvent = {
+      type: 'check.result',
+      exercise: this.o.exercise,
+      team,
+      at,
+      check: spec.id,
+      kind: spec.kind,
+      ...(spec.step ? { step: spec.step } : {}),
+      passed: r.passed,
+      detail: r.detail.slice(0, 2000),
+    };
+    try {
+      await this.o.sink.append(event);
+    } catch (err) {
+      log.error(
+        { err, exercise: this.o.exercise, team, check: spec.id },
+        `check ${spec.id} of ${team}: result not stored, retried`,
+      );
+      return undefined;
+    }
+    this.last.set(key, r.passed);
+    return event;
   }
 
   /** One pass over every due check; returns the events it appended. */
@@ -177,62 +274,14 @@ export class Checker {
       const filters = new Map<string, string | undefined>();
       const results = await this.evaluate(due, filters);
       for (const [key, why] of filters) {
-        if (this.tampered.get(key) === why) continue;
         const [team, node] = key.split('\0') as [string, string];
-        const event: EnshuEvent = {
-          type: 'check.tampered',
-          exercise: this.o.exercise,
-          team,
-          at: issuedAt,
-          node,
-          cleared: why === undefined,
-          detail: (why ?? '').slice(0, 2000),
-        };
-        try {
-          await this.o.sink.append(event);
-        } catch (err) {
-          log.error({ err, exercise: this.o.exercise, team }, `probe evasion on ${team}/${node}: not stored, retried`);
-          continue;
-        }
-        if (why === undefined) this.tampered.delete(key);
-        else {
-          this.tampered.set(key, why);
-          log.warn(
-            { exercise: this.o.exercise, team, node },
-            `${team}/${node} singles out the checker's probes: ${why}`,
-          );
-        }
-        out.push(event);
+        const event = await this.recordTamper(team, node, why, issuedAt);
+        if (event) out.push(event);
       }
       for (const [i, { team, spec }] of due.entries()) {
-        const { passed, detail } = results[i]!;
-        const key = checkKey(team, spec.id);
-        if (this.last.get(key) === passed) continue;
-        const event: EnshuEvent = {
-          type: 'check.result',
-          exercise: this.o.exercise,
-          team,
-          at: issuedAt,
-          check: spec.id,
-          kind: spec.kind,
-          ...(spec.step ? { step: spec.step } : {}),
-          passed,
-          detail: detail.slice(0, 2000),
-        };
-        // the value counts as recorded only once the store has it: an append that fails (store not
-        // writable, disk full) leaves the old value, so the next round records the change again, and
-        // the rest of this round's changes still go in
-        try {
-          await this.o.sink.append(event);
-        } catch (err) {
-          log.error(
-            { err, exercise: this.o.exercise, team, check: spec.id },
-            `check ${spec.id} of ${team}: result not stored, retried next round`,
-          );
-          continue;
-        }
-        this.last.set(key, passed);
-        out.push(event);
+        // a failed append leaves the old value; the rest of this round's changes still go in
+        const event = await this.record(team, spec, results[i]!, issuedAt);
+        if (event) out.push(event);
       }
     })();
     this.running = pass;
@@ -378,7 +427,13 @@ export class Checker {
     if (!r) {
       r = Promise.resolve()
         .then(() =>
-          this.o.engine.containers.list({ [LABEL.exercise]: this.o.exercise, [LABEL.team]: team, [LABEL.role]: 'fw' }),
+          // nodes only: a watcher in a FW's namespace carries the FW image's labels too
+          this.o.engine.containers.list({
+            [LABEL.exercise]: this.o.exercise,
+            [LABEL.team]: team,
+            [LABEL.role]: 'fw',
+            [LABEL.kind]: 'node',
+          }),
         )
         .then((cs) => cs.map((c) => ({ node: c.labels[LABEL.node] ?? c.name, container: c.name })));
       this.routers.set(team, r);
@@ -406,9 +461,12 @@ export class Checker {
   }
 
   /** what in a proxy's squid.conf (and what it includes) singles out the probe's address (tamper.ts) */
-  private async proxyEvasion(container: string): Promise<{ why?: string; unreadable?: string }> {
+  private async proxyEvasion(
+    container: string,
+    engine: Engine = this.o.engine,
+  ): Promise<{ why?: string; unreadable?: string }> {
     const read = async (path: string) =>
-      (await this.o.engine.observe.read(container, path, { maxBytes: 1024 * 1024 }))?.flatMap((e) =>
+      (await engine.observe.read(container, path, { maxBytes: 1024 * 1024 }))?.flatMap((e) =>
         e.content ? [{ path: e.path, text: e.content.toString('utf8') }] : [],
       ) ?? [];
     try {
@@ -442,9 +500,11 @@ export class Checker {
    * All of a group's checks in one exec: on two cores an exec costs far more than the checks
    * themselves, and a course's teams × checks every few seconds would otherwise saturate the engine.
    */
-  private async runGroup(g: Group): Promise<{ passed: boolean; detail: string }[]> {
+  private async runGroup(
+    g: Group,
+    perCheckS = Math.max(1, Math.round((this.o.timeoutMs ?? 15_000) / 1000)),
+  ): Promise<{ passed: boolean; detail: string }[]> {
     const container = containerName(this.o.exercise, g.team, g.node);
-    const perCheckS = Math.max(1, Math.round((this.o.timeoutMs ?? 15_000) / 1000));
     const failAll = (why: string) => g.specs.map(() => ({ passed: false, detail: why.slice(0, 2000) }));
     try {
       const r = await this.o.engine.exec.run(

@@ -102,7 +102,12 @@ export class NoticeWatcher {
   /** The web server's top page as seen from the FW; undefined when the range cannot be asked. */
   private async fetch(team: string): Promise<{ url: string; status: number; text: string } | undefined> {
     const { engine, exercise } = this.o;
-    const nodes = await engine.containers.list({ [LABEL.exercise]: exercise, [LABEL.team]: team });
+    // nodes only: the checker's watchers carry their node image's labels (role) too
+    const nodes = await engine.containers.list({
+      [LABEL.exercise]: exercise,
+      [LABEL.team]: team,
+      [LABEL.kind]: 'node',
+    });
     const web = nodes.find((c) => c.labels[LABEL.role] === 'web');
     const fw = nodes.find((c) => c.labels[LABEL.role] === 'fw');
     if (!web || !fw) return undefined;

@@ -46,6 +46,8 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const SYN_PROBE = [
   'import random, select, socket, struct, sys, time',
   'dst, port, tos = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0)',
+  '# how long each of the two SYNs waits for its answer (1 s in rounds; shorter in the watchers)',
+  'w = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0',
   'u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
   'u.connect((dst, port))',
   'src = u.getsockname()[0]',
@@ -62,10 +64,10 @@ const SYN_PROBE = [
   'h = h[:16] + struct.pack("!H", csum(ph + h)) + h[18:]',
   's = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)',
   's.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)',
-  'end = time.time() + 3',
+  'end = time.time() + 3 * w',
   'for _ in range(2):',
   '    s.sendto(h, (dst, 0))',
-  '    t = time.time() + 1',
+  '    t = time.time() + w',
   '    while time.time() < min(t, end):',
   '        if not select.select([s], [], [], max(0, min(t, end) - time.time()))[0]:',
   '            break',
@@ -80,22 +82,38 @@ const SYN_PROBE = [
 ].join('\n');
 const ADDR = /^[0-9a-fA-F.:]+$/;
 
+/**
+ * How long a probe waits for an answer before it counts as "no answer". A range's networks are
+ * local bridges (answers come in well under a millisecond), so the watchers, which ask every
+ * second, wait less than a round does; a SYN is still sent twice, so one lost packet is not a block.
+ */
+export interface Pace {
+  /** seconds each of the half-open probe's two SYNs waits */
+  syn: number;
+  /** whole seconds for nc and ping */
+  wait: number;
+  /** whole seconds for the proxy's answer */
+  proxy: number;
+}
+export const ROUND_PACE: Pace = { syn: 1, wait: 3, proxy: 5 };
+export const WATCH_PACE: Pace = { syn: 0.3, wait: 1, proxy: 2 };
+
 /** exit 0 when `to:port` does not answer: the half-open probe where python3 is, else a marked `nc -z` */
-const open = (to: string, port: number) =>
+const open = (to: string, port: number, pace: Pace) =>
   [
-    `if command -v python3 >/dev/null; then python3 -c "$SYN" ${q(to)} ${port} ${TOS}; r=$?; [ $r = 3 ] && exit 0; [ $r = 0 ] && exit 1; fi`,
-    `! nc -z -n -w 3 -T ${TOS} ${q(to)} ${port}`,
+    `if command -v python3 >/dev/null; then python3 -c "$SYN" ${q(to)} ${port} ${TOS} ${pace.syn}; r=$?; [ $r = 3 ] && exit 0; [ $r = 0 ] && exit 1; fi`,
+    `! nc -z -n -w ${pace.wait} -T ${TOS} ${q(to)} ${port}`,
   ].join('; ');
 
 /** One shell snippet per network probe: exit 0 = the probe passes. Output is discarded. */
-function netSnippet(p: NetProbe): string {
+function netSnippet(p: NetProbe, pace: Pace = ROUND_PACE): string {
   switch (p.kind) {
     case 'tcp-blocked':
       if (!ADDR.test(p.to)) return 'exit 3';
-      return open(p.to, p.port);
+      return open(p.to, p.port, pace);
     case 'icmp-blocked':
       if (!ADDR.test(p.to)) return 'exit 3';
-      return `! ping -n -c 1 -W 2 -Q ${TOS} ${q(p.to)}`;
+      return `! ping -n -c 1 -W ${pace.wait} -Q ${TOS} ${q(p.to)}`;
     case 'tcp-listening': {
       const hex = p.port.toString(16).toUpperCase().padStart(4, '0');
       return `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -qE '^ *[0-9]+: [0-9A-F]+:${hex} [0-9A-F]+:[0-9A-F]+ 0A '`;
@@ -112,8 +130,8 @@ function netSnippet(p: NetProbe): string {
       // the FW path first (marked, so a block is not logged); only if it is open, ask the proxy itself
       const req = `GET ${p.url} HTTP/1.0\\r\\nHost: ${u.host}\\r\\nUser-Agent: -\\r\\n\\r\\n`;
       return [
-        `if ( ${open(u.hostname, Number(port))} ); then exit 0; fi`,
-        `s=$(printf ${q(req)} | nc -n -w 5 127.0.0.1 ${p.port} | head -n 1)`,
+        `if ( ${open(u.hostname, Number(port), pace)} ); then exit 0; fi`,
+        `s=$(printf ${q(req)} | nc -n -w ${pace.proxy} 127.0.0.1 ${p.port} | head -n 1)`,
         `case "$s" in *" 2"[0-9][0-9]*) exit 1;; "") exit 4;; esac`,
         'exit 0',
       ].join('; ');
@@ -121,7 +139,7 @@ function netSnippet(p: NetProbe): string {
   }
 }
 
-function netDetail(p: NetProbe, code: number): ProbeResult {
+export function netDetail(p: NetProbe, code: number): ProbeResult {
   const passed = code === 0;
   switch (p.kind) {
     case 'tcp-blocked':
@@ -177,6 +195,251 @@ export async function runNetProbes(
       };
     return netDetail(p, code);
   });
+}
+
+/**
+ * Ends a watcher's loop when its node's interfaces are gone (the node stopped, was reset or
+ * removed: /proc/net/dev then lists only lo) or after `turns` turns (a watcher whose server died
+ * without stopping it does not probe for ever; a live server starts a new one). Builtins only.
+ */
+export const watchAlive = (turns: number) =>
+  `alive() { n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; k=$((k + 1)); [ "$n" -gt 3 ] && [ "$k" -le ${turns} ]; }; k=0`;
+
+/** the last line of a watcher whose time is up (not its node gone): its answers stay good until the next one's */
+export const WATCH_END_LIFE = '@@enshu-end life';
+
+/** a watcher's probe that has not finished within this many seconds counts as failed, and the next one starts */
+export const WATCH_PROBE_LIMIT_S = 4;
+
+/**
+ * The watcher where the node's image has python3: one process, one thread per probe, each probe
+ * about once a second with its own time limits (a slow probe holds up no other), and no process
+ * started per probe (so a watcher costs next to nothing at rest). Same probes as the snippets:
+ * a half-open SYN with the checker's mark, the kernel's socket table, the proxy asked from
+ * 127.0.0.1 only when the FW path is open, a marked ping. Prints `@@enshu-probe <i> <exit>` with
+ * the snippets' exit codes; ends when the node's interfaces are gone or after 10 minutes.
+ */
+const WATCH_PY = [
+  'import random, select, socket, struct, subprocess, sys, threading, time',
+  '# the configuration is JSON of strings and numbers, which is also a Python literal (python3-minimal has no json)',
+  'cfg = eval(sys.argv[1], {"__builtins__": {}})',
+  'TOS, W, PW = cfg["tos"], cfg["syn"], cfg["proxy"]',
+  'END = time.time() + cfg["life"]',
+  'lock = threading.Lock()',
+  'def out(i, c):',
+  '    with lock:',
+  '        sys.stdout.write("@@enshu-probe %d %d\\n" % (i, c))',
+  '        sys.stdout.flush()',
+  'def alive():',
+  '    with open("/proc/net/dev") as f:',
+  '        return len(f.readlines()) > 3',
+  'def csum(b):',
+  '    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))',
+  '    s = (s >> 16) + (s & 0xFFFF)',
+  '    return ~(s + (s >> 16)) & 0xFFFF',
+  '# 0: SYN-ACK (open), 3: RST or no answer — as SYN_PROBE',
+  'def syn(dst, port):',
+  '    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+  '    u.connect((dst, port))',
+  '    src = u.getsockname()[0]',
+  '    u.close()',
+  '    sport, seq = random.randint(32768, 60999), random.getrandbits(32)',
+  '    o = struct.pack("!BBHBBBBII", 2, 4, 1460, 4, 2, 8, 10, random.getrandbits(32), 0) + bytes([1, 3, 3, 7])',
+  '    h = struct.pack("!HHIIBBHHH", sport, port, seq, 0, 0xA0, 0x02, 64240, 0, 0) + o',
+  '    ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(h))',
+  '    h = h[:16] + struct.pack("!H", csum(ph + h)) + h[18:]',
+  '    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)',
+  '    try:',
+  '        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, TOS)',
+  '        for _ in range(2):',
+  '            s.sendto(h, (dst, 0))',
+  '            t = time.time() + W',
+  '            while time.time() < t:',
+  '                if not select.select([s], [], [], max(0, t - time.time()))[0]:',
+  '                    break',
+  '                p = s.recv(65535)',
+  '                i = (p[0] & 15) * 4',
+  '                if p[12:16] != socket.inet_aton(dst) or len(p) < i + 14:',
+  '                    continue',
+  '                a, b, _, _, _, f = struct.unpack("!HHIIBB", p[i : i + 14])',
+  '                if a == port and b == sport:',
+  '                    return 0 if f & 0x12 == 0x12 else 3',
+  '        # a thread that was not scheduled in time finds the answer waiting: not a block',
+  '        while select.select([s], [], [], 0)[0]:',
+  '            p = s.recv(65535)',
+  '            i = (p[0] & 15) * 4',
+  '            if p[12:16] == socket.inet_aton(dst) and len(p) >= i + 14:',
+  '                a, b, _, _, _, f = struct.unpack("!HHIIBB", p[i : i + 14])',
+  '                if a == port and b == sport:',
+  '                    return 0 if f & 0x12 == 0x12 else 3',
+  '        return 3',
+  '    finally:',
+  '        s.close()',
+  "# the kernel socket table through sock_diag (netlink): this namespace's listeners only, where",
+  '# /proc/net/tcp walks every socket of the host (milliseconds a read on a busy engine host)',
+  'def listening(port):',
+  '    try:',
+  '        s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 4)',
+  '    except OSError:',
+  '        return listening_proc(port)',
+  '    s.settimeout(PW)',
+  '    try:',
+  '        for fam in (socket.AF_INET, socket.AF_INET6):',
+  '            req = struct.pack("=BBBBI", fam, socket.IPPROTO_TCP, 0, 0, 1 << 10) + bytes(36) + struct.pack("=III", 0, 0xFFFFFFFF, 0xFFFFFFFF)',
+  '            s.send(struct.pack("=IHHII", 16 + len(req), 20, 0x301, 1, 0) + req)',
+  '            done = False',
+  '            while not done:',
+  '                buf = s.recv(65536)',
+  '                at = 0',
+  '                while at + 16 <= len(buf):',
+  '                    ln, typ = struct.unpack_from("=IH", buf, at)',
+  '                    if typ in (2, 3) or ln < 16:',
+  '                        done = True',
+  '                        break',
+  '                    if typ == 20 and struct.unpack_from("!H", buf, at + 20)[0] == port:',
+  '                        return 0',
+  '                    at += (ln + 3) & ~3',
+  '    finally:',
+  '        s.close()',
+  '    return 1',
+  'def listening_proc(port):',
+  '    hexport = ":%04X" % port',
+  '    for name in ("/proc/net/tcp", "/proc/net/tcp6"):',
+  '        try:',
+  '            with open(name) as f:',
+  '                for line in f.readlines()[1:]:',
+  '                    w = line.split()',
+  '                    if len(w) > 3 and w[1].endswith(hexport) and w[3] == "0A":',
+  '                        return 0',
+  '        except OSError:',
+  '            pass',
+  '    return 1',
+  'def proxy(t):',
+  '    if syn(t["host"], t["port"]) != 0:',
+  '        return 0',
+  '    c = socket.create_connection(("127.0.0.1", t["pport"]), timeout=PW)',
+  '    try:',
+  '        c.sendall(t["req"].encode())',
+  '        buf = b""',
+  '        while b"\\n" not in buf:',
+  '            d = c.recv(4096)',
+  '            if not d:',
+  '                break',
+  '            buf += d',
+  '    except socket.timeout:',
+  '        pass',
+  '    finally:',
+  '        c.close()',
+  '    first = buf.split(b"\\n")[0].decode("latin-1")',
+  '    if not first:',
+  '        return 4',
+  '    w = first.split()',
+  '    return 1 if len(w) > 1 and w[1][:1] == "2" and len(w[1]) == 3 else 0',
+  'def icmp(to):',
+  '    r = subprocess.run(["ping", "-n", "-c", "1", "-W", str(cfg["wait"]), "-Q", str(TOS), to], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=PW + cfg["wait"])',
+  '    return 1 if r.returncode == 0 else 0',
+  'def probe(t):',
+  '    k = t["kind"]',
+  '    if k == "syn":',
+  '        return 1 if syn(t["to"], t["port"]) == 0 else 0',
+  '    if k == "listen":',
+  '        return listening(t["port"])',
+  '    if k == "proxy":',
+  '        return proxy(t)',
+  '    if k == "icmp":',
+  '        return icmp(t["to"])',
+  '    return t["code"]',
+  'def run(i, t):',
+  '    while time.time() < END:',
+  '        if not alive():',
+  '            return',
+  '        start = time.time()',
+  '        try:',
+  '            c = probe(t)',
+  '        except Exception:',
+  '            c = 2',
+  '        out(i, c)',
+  '        time.sleep(max(0.05, t.get("every", 1) - (time.time() - start)))',
+  'ts = [threading.Thread(target=run, args=(i, t), daemon=True) for i, t in enumerate(cfg["probes"])]',
+  'for t in ts:',
+  '    t.start()',
+  'for t in ts:',
+  '    t.join()',
+  '# why it ends: its time is up (the server starts another at once) or its node is gone',
+  'print("@@enshu-end " + ("life" if alive() else "gone"), flush=True)',
+].join('\n');
+
+/** what the python watcher does for one probe (addresses checked here, as the snippets do) */
+function watchTask(p: NetProbe): Record<string, unknown> {
+  switch (p.kind) {
+    case 'tcp-blocked':
+      // a SYN costs nothing here: twice a second, so a block is seen within about a second
+      return ADDR.test(p.to) ? { kind: 'syn', to: p.to, port: p.port, every: 0.5 } : { kind: 'const', code: 3 };
+    case 'icmp-blocked':
+      return ADDR.test(p.to) ? { kind: 'icmp', to: p.to } : { kind: 'const', code: 3 };
+    case 'tcp-listening':
+      return { kind: 'listen', port: p.port };
+    case 'proxy-blocked': {
+      let u: URL;
+      try {
+        u = new URL(p.url);
+      } catch {
+        return { kind: 'const', code: 3 };
+      }
+      if (!ADDR.test(u.hostname)) return { kind: 'const', code: 3 };
+      const port = Number(u.port || (u.protocol === 'https:' ? '443' : '80'));
+      const req = `GET ${p.url} HTTP/1.0\r\nHost: ${u.host}\r\nUser-Agent: -\r\n\r\n`;
+      return { kind: 'proxy', host: u.hostname, port, pport: p.port, req };
+    }
+  }
+}
+
+/**
+ * The network probes of one node, each in its own loop about once a second, in one long-lived
+ * container in the node's network namespace (Engine.observe.follow): one container for all the
+ * answers instead of one per round. Each probe runs under its own time limits, so a slow one
+ * never holds up another; every answer is one line `@@enshu-probe <i> <exit>`. In python where the
+ * image has it (no process per probe), else the snippets in shell loops.
+ */
+export function netWatchScript(probes: NetProbe[]): string {
+  const cfg = {
+    tos: PROBE_DSCP << 2,
+    syn: WATCH_PACE.syn,
+    wait: WATCH_PACE.wait,
+    proxy: WATCH_PACE.proxy,
+    life: 600,
+    probes: probes.map(watchTask),
+  };
+  return [
+    // (an image whose python3 lacks a module the watcher needs: then the shell loops)
+    `if python3 -c 'import random, select, socket, struct, subprocess, threading' >/dev/null 2>&1; then exec python3 -u -c ${q(WATCH_PY)} ${q(JSON.stringify(cfg))}; fi`,
+    `SYN=${q(SYN_PROBE)}`,
+    'export SYN',
+  ]
+    .concat(
+      probes.map(
+        (p, i) =>
+          `P${i}=${q(netSnippet(p, WATCH_PACE))}; ( ${watchAlive(600)}; while alive; do sleep 1 & s=$!; timeout -k 1 ${WATCH_PROBE_LIMIT_S} sh -c "$P${i}" </dev/null >/dev/null 2>&1; echo "@@enshu-probe ${i} $?"; wait $s; done ) &`,
+      ),
+    )
+    .concat('wait')
+    .concat(
+      `n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; [ "$n" -gt 3 ] && echo '${WATCH_END_LIFE}' || echo '@@enshu-end gone'`,
+    )
+    .join('\n');
+}
+
+/** one line of a net watcher: which probe and its result, or undefined for any other line */
+export function parseWatchLine(probes: NetProbe[], line: string): { index: number; result: ProbeResult } | undefined {
+  const m = /^@@enshu-probe (\d+) (\d+)$/.exec(line.trim());
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const p = probes[index];
+  if (!p) return undefined;
+  const code = Number(m[2]);
+  if (code === 124 || code === 137)
+    return { index, result: { passed: false, detail: `no answer from the probe within ${WATCH_PROBE_LIMIT_S}s` } };
+  return { index, result: netDetail(p, code) };
 }
 
 /** the lines of a file at or under `path` that match, undefined when the path does not exist */
@@ -254,6 +517,9 @@ export async function runLocalProbe(c: LocalContext, p: Exclude<Probe, NetProbe>
       return p.service === 'samba' ? sambaLogin(c, p) : p.service === 'orders' ? ordersLogin(c, p) : unixLogin(c, p);
   }
 }
+
+/** Samba's password database (tdbsam): written on every disable, lock or password change */
+export const SAMBA_PASSDB = '/var/lib/samba/private/passdb.tdb';
 
 async function sambaLogin(c: LocalContext, p: Extract<Probe, { kind: 'login-refused' }>): Promise<ProbeResult> {
   // `pdbedit -w`: user:uid:LM:NT:[flags]:LCT-…: — a read of the password database, no sign-in

@@ -29,6 +29,32 @@ export const FILTER_DUMP_SCRIPT = [
   'echo @@end',
 ].join('\n');
 
+/**
+ * FILTER_DUMP_SCRIPT kept running in a long-lived container in the FW's network namespace: a dump
+ * at start, then one as soon as nftables, tc or a link (XDP) changes (the kernel's own change
+ * notices, read by `nft monitor`, `tc monitor`, `ip monitor link`), and one every 10 s whatever
+ * happens (legacy iptables sends no notice). Each dump runs from `@@nft` to `@@end`.
+ */
+export const FILTER_WATCH_SCRIPT = [
+  'dump() {',
+  FILTER_DUMP_SCRIPT,
+  '}',
+  // the FW's interfaces gone (stopped, reset, removed) or 10 min up: the watcher ends (see probes.ts)
+  'alive() { n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; k=$((k + 1)); [ "$n" -gt 3 ] && [ "$k" -le 3000 ]; }; k=0',
+  'ev=/tmp/enshu-filters-changed; : > $ev',
+  '{ nft monitor & tc monitor & ip monitor link & wait; } >> $ev 2>/dev/null &',
+  'dump; i=0',
+  'while alive; do',
+  '  sleep 0.2; i=$((i + 1))',
+  // emptied before the dump: a change during the dump leaves a line for the next one
+  '  if [ -s $ev ] || [ $i -ge 50 ]; then : > $ev; i=0; dump; fi',
+  // a beat after each look: whatever changed before it is in a dump the server has already read
+  '  echo @@beat',
+  'done',
+  // why it ends: its time is up (the server starts another at once) or the FW is gone
+  'n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; [ "$n" -gt 3 ] && echo "@@enshu-end life" || echo "@@enshu-end gone"',
+].join('\n');
+
 /** The comment of the range's own rule (fw-start puts it first in the "blocked" chain). */
 export const RANGE_MARK_RULE_COMMENT = 'enshu scoring checks, not logged';
 

@@ -74,6 +74,7 @@ export class AttackRuntime {
         now: this.c.now,
         known: knownChecks(history),
         ...(this.c.checkIntervalMs ? { intervalMs: this.c.checkIntervalMs } : {}),
+        ...(this.c.checkMode ? { mode: this.c.checkMode } : {}),
       });
       rt.checker.start();
     }

@@ -19,6 +19,7 @@ export interface ExerciseServiceOptions {
   engine?: Engine;
   attack?: AttackPort;
   checkIntervalMs?: number;
+  checkMode?: 'live' | 'rounds';
   /** how often the engine watch probes the engine (ENSHU_ENGINE_WATCH_MS, 5 s by default) */
   engineWatchMs?: number;
   now?: () => Date;
@@ -30,6 +31,7 @@ export interface ExerciseContext {
   readonly engine: Engine | undefined;
   readonly attack: AttackPort | undefined;
   readonly checkIntervalMs: number | undefined;
+  readonly checkMode: 'live' | 'rounds' | undefined;
   readonly hooks: ExerciseHooks;
   readonly now: () => Date;
   /** the clock as an event timestamp */
@@ -48,6 +50,7 @@ export function exerciseContext(o: ExerciseServiceOptions): ExerciseContext {
     engine: o.engine,
     attack: o.attack,
     checkIntervalMs: o.checkIntervalMs,
+    checkMode: o.checkMode,
     hooks: o.hooks,
     now,
     at: () => now().toISOString(),
