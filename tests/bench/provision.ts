@@ -6,8 +6,8 @@
  * other teams up; then the same ranges come up with docker-compose from generated compose files, in
  * the same run, to the same readiness rule. Prints Markdown (or `--json`) and, unless `--no-write`,
  * replaces the generated section of docs/performance.md.
- *   npm run bench:provision [-- --teams 1,4,8 --topology cyder-standard --idle 60 --json --no-write --no-compose
- *                            --concurrency N --exercise bench --reset-node NODE]
+ *   npm run bench:provision [-- --teams 1,4,8 --topology cyder-standard --idle 120 --json --no-write --no-compose
+ *                            --concurrency N --exercise benchprov --reset-node NODE]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -40,8 +40,8 @@ const opt = (name: string, dflt: string) => {
 const flag = (name: string) => args.includes(`--${name}`);
 const teamCounts = opt('teams', '1,4,8').split(',').map(Number);
 const topologyId = opt('topology', 'cyder-standard');
-const idleSeconds = Number(opt('idle', '60'));
-const EX = opt('exercise', 'bench');
+const idleSeconds = Number(opt('idle', '120'));
+const EX = opt('exercise', 'benchprov');
 
 /** When `enshu-init` finished (its hooks ran, services start next), on the host's clock. */
 async function initDoneAt(engine: Engine, container: string): Promise<number | undefined> {
