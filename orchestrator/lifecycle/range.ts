@@ -359,12 +359,16 @@ export class RangeManager {
         { exercise: o.exercise, team: o.team, node: o.node },
       );
     }
-    // As in `up`: slow roles first, and each node's health wait starts as soon as it runs.
+    // Every old container goes first, as many at once as `down` removes (a removal is mostly the
+    // engine unmounting and tearing down a network namespace, not CPU); then, as in `up`, slow
+    // roles first and each node's health wait starts as soon as it runs.
+    await mapLimit(nodes, 8, async (node) => {
+      emit({ team: o.team, node: node.name, step: 'remove', status: 'start', message: `resetting ${node.name}` });
+      await this.engine.containers.remove(node.containerName);
+    });
     const waits: Promise<unknown>[] = [];
     let allStarted: number | undefined;
     await mapLimit(startOrder(nodes.map((node) => ({ node }))), CREATE_CONCURRENCY, async ({ node }) => {
-      emit({ team: o.team, node: node.name, step: 'remove', status: 'start', message: `resetting ${node.name}` });
-      await this.engine.containers.remove(node.containerName);
       await this.ensureContainer(plan, node, topology.id);
       waits.push(
         this.waitNode(plan, node, () => allStarted).then(

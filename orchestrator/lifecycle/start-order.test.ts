@@ -14,8 +14,8 @@ test('slow roles of every team start before quick roles of any team; otherwise t
   const order = startOrder(work);
   assert.equal(order.length, work.length);
   assert.deepEqual(
-    order.slice(0, 2).map((w) => `${w.team}/${w.node.role}`),
-    ['t01/ad', 't02/ad'],
+    order.slice(0, 4).map((w) => `${w.team}/${w.node.role}`),
+    ['t01/soc', 't02/soc', 't01/ad', 't02/ad'],
   );
   const weights = order.map((w) => startWeight(w.node.role));
   assert.deepEqual(

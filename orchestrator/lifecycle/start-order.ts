@@ -6,9 +6,12 @@
  *
  * Weights are seconds from container start to healthy, measured per role by
  * `npm run bench:provision` (docs/performance.md, one team on the 2-core machine); a role not
- * listed counts as quick.
+ * listed counts as quick. The SOC is the exception: alone it is quick, but every node ships its
+ * logs to it, and started last it took 10 s to pass its check under the backlog of the whole
+ * range's start-up logs (11 s to healthy against 2 s started early): it goes first.
  */
 const SECONDS_TO_HEALTHY: Record<string, number> = {
+  soc: 8,
   ad: 7.5,
   mail: 5.4,
   file: 5.3,
@@ -21,7 +24,6 @@ const SECONDS_TO_HEALTHY: Record<string, number> = {
   proxy: 1.0,
   dns: 0.9,
   fw: 0.9,
-  soc: 0.9,
   attacker: 0.8,
   web: 0.7,
 };
