@@ -213,8 +213,15 @@ class DockerContainers implements Containers {
         Image: spec.image,
         Labels: spec.labels,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        // Zero fields are taken from the image's HEALTHCHECK, so only the interval changes.
-        ...(spec.healthIntervalSeconds ? { Healthcheck: { Interval: spec.healthIntervalSeconds * 1e9 } } : {}),
+        // Zero fields are taken from the image's HEALTHCHECK, so only the interval and retries change.
+        ...(spec.healthIntervalSeconds || spec.healthRetries
+          ? {
+              Healthcheck: {
+                ...(spec.healthIntervalSeconds ? { Interval: spec.healthIntervalSeconds * 1e9 } : {}),
+                ...(spec.healthRetries ? { Retries: spec.healthRetries } : {}),
+              },
+            }
+          : {}),
         HostConfig: {
           CapAdd: spec.capAdd,
           Sysctls: spec.sysctls,
@@ -262,15 +269,22 @@ class DockerContainers implements Containers {
     }
   }
 
-  async stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number }> {
-    const s = (await this.d.getContainer(idOrName).stats({ stream: false })) as {
+  async stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number; cpuSeconds?: number }> {
+    // one-shot: the counters as they are now, without the engine's second sample a second later
+    const s = (await this.d.getContainer(idOrName).stats({ stream: false, 'one-shot': true } as { stream: false })) as {
       memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } };
       pids_stats?: { current?: number };
+      cpu_stats?: { cpu_usage?: { total_usage?: number } };
     };
     const usage = s.memory_stats?.usage ?? 0;
     const cache = s.memory_stats?.stats?.inactive_file ?? s.memory_stats?.stats?.cache ?? 0;
     const pids = s.pids_stats?.current;
-    return { memoryBytes: Math.max(0, usage - cache), ...(pids !== undefined ? { pids } : {}) };
+    const cpuNs = s.cpu_stats?.cpu_usage?.total_usage;
+    return {
+      memoryBytes: Math.max(0, usage - cache),
+      ...(pids !== undefined ? { pids } : {}),
+      ...(cpuNs !== undefined ? { cpuSeconds: cpuNs / 1e9 } : {}),
+    };
   }
 
   async limits(idOrName: string): Promise<{ memoryBytes: number; pids: number; cpus: number }> {

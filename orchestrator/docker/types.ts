@@ -49,6 +49,8 @@ export interface ContainerSpec {
   cpus?: number;
   /** seconds between the engine's own runs of the image's health check (the image's interval if unset) */
   healthIntervalSeconds?: number;
+  /** failed runs in a row before the engine marks the container unhealthy (the image's if unset) */
+  healthRetries?: number;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -151,8 +153,11 @@ export interface Containers {
   create(spec: ContainerSpec): Promise<ContainerInfo>;
   start(idOrName: string): Promise<void>;
   remove(idOrName: string): Promise<void>;
-  /** memory in use (page cache left out) and, where the engine counts them, processes */
-  stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number }>;
+  /**
+   * memory in use (page cache left out) and, where the engine counts them, processes and the CPU
+   * time (user + system, seconds) the container's cgroup used since it started
+   */
+  stats(idOrName: string): Promise<{ memoryBytes: number; pids?: number; cpuSeconds?: number }>;
   /** the container's caps as the engine applies them (0: none) */
   limits(idOrName: string): Promise<{ memoryBytes: number; pids: number; cpus: number }>;
 }

@@ -34,6 +34,11 @@ export interface WaitHealthyOptions {
  */
 const RETRY_LOOP = [
   'end=$(( $(date +%s) + $1 )); shift',
+  // A range node's services start only after enshu-init (routes, accounts, role hooks) marks it
+  // ready: trying the check before costs the node CPU while it boots and cannot pass.
+  'if [ -x /usr/local/sbin/enshu-init ] && [ -n "${ENSHU_NODE:-}" ]; then',
+  '  while [ ! -e /run/enshu-ready ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done',
+  'fi',
   'while :; do',
   '  out=$(timeout 15 "$@" 2>&1) && exit 0',
   '  [ "$(date +%s)" -ge "$end" ] && { printf %s "$out" | tail -c 300; exit 1; }',

@@ -1,13 +1,18 @@
 /**
- * Provisioning benchmark (not a test): brings up 1, 4 and 8 teams from warm images with enshu and,
- * in the same run, the same ranges with docker-compose from generated compose files; prints
- * seconds to all-healthy, memory per team and the ratio as a Markdown table.
- *   npm run bench:provision [-- --teams 1,4,8 --topology cyder-standard]
+ * Provisioning benchmark (not a test). For each team count it brings up the ranges from warm images
+ * with enshu and records, per node, from the cgroup counters: boot CPU-seconds (container start to
+ * healthy), time to healthy split into phases (queued/created, enshu-init, services), idle CPU-seconds
+ * a minute at rest and memory without page cache; then one node and one team are reset with the
+ * other teams up; then the same ranges come up with docker-compose from generated compose files, in
+ * the same run, to the same readiness rule. Prints Markdown (or `--json`) and, unless `--no-write`,
+ * replaces the generated section of docs/performance.md.
+ *   npm run bench:provision [-- --teams 1,4,8 --topology cyder-standard --idle 120 --json --no-write --no-compose
+ *                            --concurrency N --exercise benchprov --reset-node NODE]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import {
   addressOffset,
   composeProject,
@@ -23,33 +28,126 @@ import {
   healthCommand,
   waitHealthy,
 } from '../../orchestrator/index.js';
-import { LABEL, mapLimit, teamId } from '../../core/index.js';
+import { containerName, LABEL, mapLimit, teamId, sleep } from '../../core/index.js';
+import { engineCpuSeconds, machineCpuSeconds, sampleContainers } from './cgroup-profile.js';
+import { machine, renderMarkdown, writeDocs, type NodeProfile, type RunResult } from './provision-report.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1]! : dflt;
 };
+const flag = (name: string) => args.includes(`--${name}`);
 const teamCounts = opt('teams', '1,4,8').split(',').map(Number);
 const topologyId = opt('topology', 'cyder-standard');
-const EX = 'bench';
+const idleSeconds = Number(opt('idle', '120'));
+const EX = opt('exercise', 'benchprov');
 
-async function memoryOf(engine: Engine, filter: Record<string, string>): Promise<number> {
-  const cs = await engine.containers.list(filter);
-  const mem = await mapLimit(cs, 8, async (c) => (await engine.containers.stats(c.id)).memoryBytes);
-  return mem.reduce((a, b) => a + b, 0);
+/** When `enshu-init` finished (its hooks ran, services start next), on the host's clock. */
+async function initDoneAt(engine: Engine, container: string): Promise<number | undefined> {
+  const r = await engine.exec
+    .run(container, ['sh', '-c', 'date -r /run/enshu-ready +%s.%N'], { timeoutMs: 30_000 })
+    .catch(() => undefined);
+  const t = Number(r?.stdout.trim());
+  return r?.exitCode === 0 && t > 0 ? t * 1000 : undefined;
 }
 
 async function viaEnshu(engine: Engine, topology: Topology, teams: number) {
   const ranges = new RangeManager(engine);
   await ranges.down({ exercise: EX });
-  const t0 = performance.now();
-  await ranges.up({ exercise: EX, topology, teams });
-  const seconds = (performance.now() - t0) / 1000;
-  await new Promise((r) => setTimeout(r, 3000));
-  const mem = await memoryOf(engine, { [LABEL.exercise]: EX });
+  const roleOf = new Map(topology.nodes.map((n) => [n.name, n.role]));
+  const started = new Map<string, number>();
+  const healthy = new Map<string, number>();
+  const bootCpu = new Map<string, Promise<number>>();
+  const teamReady = new Map<string, number>();
+  const where = new Map<string, { team: string; node: string }>();
+  const e0 = engineCpuSeconds();
+  const m0 = machineCpuSeconds();
+  const t0 = Date.now();
+  await ranges.up({
+    exercise: EX,
+    topology,
+    teams,
+    ...(opt('concurrency', '') ? { concurrency: Number(opt('concurrency', '')) } : {}),
+    onProgress: (p) => {
+      if (!p.team) return;
+      if (p.step === 'ready') teamReady.set(p.team, Date.now());
+      if (!p.node) return;
+      const name = containerName(EX, p.team, p.node);
+      where.set(name, { team: p.team, node: p.node });
+      if (p.step === 'container' && p.status === 'done') started.set(name, Date.now());
+      if (p.step === 'health' && p.status === 'done') {
+        healthy.set(name, Date.now());
+        // the container's own CPU from its start up to now: what booting it cost
+        bootCpu.set(
+          name,
+          engine.containers.stats(name).then((s) => s.cpuSeconds ?? NaN),
+        );
+      }
+    },
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const engineBoot = engineCpuSeconds() - e0;
+  const machineBoot = machineCpuSeconds() - m0;
+  const names = [...healthy.keys()];
+  const initAt = new Map<string, number | undefined>();
+  await mapLimit(names, 4, async (n) => initAt.set(n, await initDoneAt(engine, n)));
+
+  // At rest: a few seconds for the last start-up work to settle, then `idleSeconds` of nothing.
+  await sleep(5000);
+  const s0 = await sampleContainers(engine, names);
+  const ie0 = engineCpuSeconds();
+  const im0 = machineCpuSeconds();
+  const i0 = Date.now();
+  await sleep(idleSeconds * 1000);
+  const s1 = await sampleContainers(engine, names);
+  const perMin = 60_000 / (Date.now() - i0);
+  const engineIdle = (engineCpuSeconds() - ie0) * perMin;
+  const machineIdle = (machineCpuSeconds() - im0) * perMin;
+
+  const nodes: NodeProfile[] = [];
+  for (const name of names) {
+    const { team, node } = where.get(name)!;
+    const st = started.get(name)!;
+    const init = initAt.get(name);
+    nodes.push({
+      team,
+      node,
+      role: roleOf.get(node) ?? '?',
+      startedS: (st - t0) / 1000,
+      initS: init !== undefined ? Math.max(0, (init - st) / 1000) : NaN,
+      healthyS: (healthy.get(name)! - t0) / 1000,
+      bootCpuS: await bootCpu.get(name)!,
+      idleCpuSPerMin: (s1.get(name)!.cpuSeconds - s0.get(name)!.cpuSeconds) * perMin,
+      memoryMiB: s1.get(name)!.memoryBytes / 2 ** 20,
+    });
+  }
+  const firstTeamS = Math.min(...[...teamReady.values()]) / 1000 - t0 / 1000;
+
+  // Resets with the other teams up: one node (the slowest role to get healthy) and a whole team.
+  const slowest = [...nodes]
+    .filter((n) => n.team === 't01')
+    .sort((a, b) => b.healthyS - b.startedS - (a.healthyS - a.startedS))[0]!;
+  const resetNode = opt('reset-node', slowest.node);
+  let r0 = Date.now();
+  await ranges.reset({ exercise: EX, team: 't01', node: resetNode });
+  const resetNodeS = (Date.now() - r0) / 1000;
+  r0 = Date.now();
+  await ranges.reset({ exercise: EX, team: 't01' });
+  const resetTeamS = (Date.now() - r0) / 1000;
   await ranges.down({ exercise: EX });
-  return { seconds, memPerTeam: mem / teams };
+  return {
+    seconds,
+    firstTeamS,
+    engineBootCpuS: engineBoot,
+    machineBootCpuS: machineBoot,
+    engineIdleCpuSPerMin: engineIdle,
+    machineIdleCpuSPerMin: machineIdle,
+    nodes,
+    resetNode,
+    resetNodeS,
+    resetTeamS,
+  };
 }
 
 async function viaCompose(engine: Engine, topology: Topology, teams: number) {
@@ -66,6 +164,8 @@ async function viaCompose(engine: Engine, topology: Topology, teams: number) {
   const compose = (...a: string[]) =>
     spawnSync('docker-compose', ['-f', file, '-p', 'enshubench', ...a], { encoding: 'utf8' });
   compose('down', '-v', '--remove-orphans');
+  const e0 = engineCpuSeconds();
+  const m0 = machineCpuSeconds();
   const t0 = performance.now();
   const up = compose('up', '-d');
   if (up.status !== 0) throw new Error(`docker-compose up failed: ${up.stderr}`);
@@ -82,27 +182,43 @@ async function viaCompose(engine: Engine, topology: Topology, teams: number) {
     });
   });
   const seconds = (performance.now() - t0) / 1000;
+  const machineBootCpuS = machineCpuSeconds() - m0;
+  const engineBootCpuS = engineCpuSeconds() - e0;
+  const s = await sampleContainers(
+    engine,
+    nodes.map(({ n }) => `cmp-${n.containerName}`),
+  );
+  const containerBootCpuS = [...s.values()].reduce((a, b) => a + b.cpuSeconds, 0);
   compose('down', '-v', '--remove-orphans');
-  return { seconds };
+  return { seconds, containerBootCpuS, engineBootCpuS, machineBootCpuS };
 }
 
 const engine = await connectEngine();
 const topology = topologyId.endsWith('.yaml') ? loadTopology(topologyId) : loadTopologyById(topologyId);
 const tb = performance.now();
 await ensureImages(engine, { roles: [...new Set(topology.nodes.map((n) => n.role))] });
-const warm = (performance.now() - tb) / 1000;
-const info = await engine.info();
-const rows: string[] = [];
+const warmImagesS = (performance.now() - tb) / 1000;
+const runs: RunResult[] = [];
 for (const teams of teamCounts) {
+  process.stderr.write(`${teams} team(s): enshu…\n`);
   const e = await viaEnshu(engine, topology, teams);
-  const c = await viaCompose(engine, topology, teams);
-  const row = `| ${teams} | ${topology.nodes.length * teams} | ${e.seconds.toFixed(1)} | ${(e.memPerTeam / 2 ** 20).toFixed(0)} MiB | ${c.seconds.toFixed(1)} | ${(c.seconds / e.seconds).toFixed(2)}× |`;
-  rows.push(row);
-  process.stderr.write(`${row}\n`);
+  process.stderr.write(`  enshu ${e.seconds.toFixed(1)} s; docker-compose…\n`);
+  const c = flag('no-compose') ? undefined : await viaCompose(engine, topology, teams);
+  if (c) process.stderr.write(`  docker-compose ${c.seconds.toFixed(1)} s\n`);
+  runs.push({ teams, containers: topology.nodes.length * teams, enshu: e, ...(c ? { compose: c } : {}) });
 }
-console.log(`Topology \`${topology.id}\` (${topology.nodes.length} nodes/team), engine ${info.serverVersion}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; image check with warm images ${warm.toFixed(1)}s.
-
-| teams | containers | enshu: s to all healthy | memory / team | docker-compose: s to all healthy | compose ÷ enshu |
-|---|---|---|---|---|---|
-${rows.join('\n')}`);
+const remaining = await engine.containers.list({ [LABEL.exercise]: EX });
+if (remaining.length) process.stderr.write(`warning: ${remaining.length} container(s) of ${EX} left\n`);
+const report = {
+  topology: topology.id,
+  nodesPerTeam: topology.nodes.length,
+  idleSeconds,
+  warmImagesS,
+  machine: await machine(engine),
+  at: new Date().toISOString(),
+  runs,
+};
+const md = renderMarkdown(report);
+if (!flag('no-write')) writeDocs(md);
+console.log(flag('json') ? JSON.stringify(report, null, 2) : md);
 process.exit(0);

@@ -254,6 +254,9 @@ describe('staff simulator', () => {
     assert.match(await ok('pc1', 'staff-sim do open-document --user staff01 --pick 0.1'), /open-document: ok/);
     await logLine('pc1', /staff-sim.*user=staff01 action=open-document ok opened \/\/[0-9.]+\/soumu\//);
     await logLine('file', /smbd_audit: staff01\|[0-9.]+\|soumu\|openat\|ok\|r\|\/srv\/shares\/soumu\/.+\.(txt|csv)/);
+    // a domain logon: the DC authenticates the user (its audit log says so) and serves netlogon
+    assert.match(await ok('pc1', 'staff-sim do logon --user staff01'), /logon: ok/);
+    await logLine('ad', /Auth.*staff01.*NT_STATUS_OK/);
   });
 
   test("open-attachment opens the newest matching mail's attachment as the user (phishing end to end)", async () => {
