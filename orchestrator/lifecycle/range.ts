@@ -143,7 +143,10 @@ export class RangeManager {
     );
     emit({ step: 'host-rules', status: 'done', message: 'host rules in place' });
 
-    const work = startOrder(plans.flatMap((plan) => plan.nodes.map((node) => ({ plan, node }))));
+    const work = startOrder(
+      plans.flatMap((plan) => plan.nodes.map((node) => ({ plan, node }))),
+      (w) => w.plan.team,
+    );
     const counters = new Map(plans.map((p) => [p.team, { done: 0, total: p.nodes.length * 2 }]));
     const tick = (team: string) => {
       const c = counters.get(team)!;

@@ -33,9 +33,16 @@ export function startWeight(role: string): number {
 }
 
 /**
- * Slow roles first, across all teams at once (every team's DC before any team's web server);
- * within one weight, teams in order and the topology's own order (stable sort).
+ * Teams in order, and within a team its slow roles first (its SOC and DC before its web server);
+ * within one weight the topology's own order (stable sort). Team by team, not every team's slow roles
+ * first: with eight teams that made every team wait for the last one (the first team ready 76 s
+ * after the start, against 77 s for all), while team by team the first teams' trainees can begin
+ * while the others build; the engine starts a few at a time either way, so the total barely moves.
  */
-export function startOrder<T extends { node: { role: string } }>(work: T[]): T[] {
-  return [...work].sort((a, b) => startWeight(b.node.role) - startWeight(a.node.role));
+export function startOrder<T extends { node: { role: string } }>(work: T[], teamOf: (w: T) => string = () => ''): T[] {
+  const rank = new Map<string, number>();
+  for (const w of work) if (!rank.has(teamOf(w))) rank.set(teamOf(w), rank.size);
+  return [...work].sort(
+    (a, b) => rank.get(teamOf(a))! - rank.get(teamOf(b))! || startWeight(b.node.role) - startWeight(a.node.role),
+  );
 }

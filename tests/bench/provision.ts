@@ -150,6 +150,9 @@ async function viaEnshu(engine: Engine, topology: Topology, teams: number) {
   };
 }
 
+/** How long `docker-compose up -d` may take before the run counts it as not finished. */
+const COMPOSE_UP_LIMIT_MS = 10 * 60_000;
+
 async function viaCompose(engine: Engine, topology: Topology, teams: number) {
   const offset = await addressOffset(engine, 'cmpbench', topology, teams);
   const plans = Array.from({ length: teams }, (_, i) => planTeam(topology, 'cmpbench', teamId(i + 1), i + 1 + offset));
@@ -161,16 +164,29 @@ async function viaCompose(engine: Engine, topology: Topology, teams: number) {
     file,
     composeProject(plans, roleTag, (r) => roleLabels.get(r) ?? {}),
   );
+  // docker-compose 1.29 once hung here for good (a deadlock in its thread pool, 45 of 144 containers
+  // started): its `up` gets a bound, and a compose run that does not finish is reported, not waited on
   const compose = (...a: string[]) =>
-    spawnSync('docker-compose', ['-f', file, '-p', 'enshubench', ...a], { encoding: 'utf8' });
+    spawnSync('docker-compose', ['-f', file, '-p', 'enshubench', ...a], {
+      encoding: 'utf8',
+      timeout: COMPOSE_UP_LIMIT_MS,
+    });
   compose('down', '-v', '--remove-orphans');
+  const nodes = plans.flatMap((p) => p.nodes.map((n) => ({ p, n })));
   const e0 = engineCpuSeconds();
   const m0 = machineCpuSeconds();
   const t0 = performance.now();
   const up = compose('up', '-d');
-  if (up.status !== 0) throw new Error(`docker-compose up failed: ${up.stderr}`);
+  if (up.status !== 0) {
+    const started = (await engine.containers.list({})).filter((c) => c.name.startsWith('cmp-')).length;
+    const why = up.signal
+      ? `did not finish within ${COMPOSE_UP_LIMIT_MS / 60_000} min (${started} of ${nodes.length} containers started)`
+      : `failed: ${up.stderr.trim().split('\n').pop()}`;
+    process.stderr.write(`  docker-compose up ${why}\n`);
+    compose('down', '-v', '--remove-orphans');
+    return undefined;
+  }
   // Same readiness rule as enshu: every node's health command passes.
-  const nodes = plans.flatMap((p) => p.nodes.map((n) => ({ p, n })));
   await mapLimit(nodes, 16, async ({ p, n }) => {
     const img = await engine.images.inspect(roleTag(n.role));
     await waitHealthy(engine, {
