@@ -526,6 +526,32 @@ class DockerImages implements Images {
 /** Largest archive the engine reads for `observe.read` (a check reads configs and small folders). */
 const MAX_ARCHIVE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A container that runs `script` in `container`'s network namespace only (not among its processes,
+ * so nothing of it shows in the node's `ps`), without the image's entrypoint (init, syslog, DHCP).
+ */
+function netnsProbeSpec(
+  container: string,
+  image: string | undefined,
+  script: string,
+  opts: { labels: Labels; caps?: string[] },
+  limits: { Memory?: number; PidsLimit?: number } = {},
+): Docker.ContainerCreateOptions {
+  return {
+    Image: image,
+    Entrypoint: ['sh', '-c', script],
+    Cmd: [],
+    Labels: opts.labels,
+    Healthcheck: { Test: ['NONE'] },
+    HostConfig: {
+      NetworkMode: `container:${container}`,
+      AutoRemove: false,
+      CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
+      ...limits,
+    },
+  };
+}
+
 class DockerObserve implements Observe {
   constructor(private readonly d: Docker) {}
 
@@ -610,19 +636,7 @@ class DockerObserve implements Observe {
     }
     let c: Docker.Container;
     try {
-      c = await this.d.createContainer({
-        Image: image,
-        // the image's entrypoint (init, syslog, DHCP) must not run: only the script, in the node's network
-        Entrypoint: ['sh', '-c', script],
-        Cmd: [],
-        Labels: opts.labels,
-        Healthcheck: { Test: ['NONE'] },
-        HostConfig: {
-          NetworkMode: `container:${container}`,
-          AutoRemove: false,
-          CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
-        },
-      });
+      c = await this.d.createContainer(netnsProbeSpec(container, image, script, opts));
     } catch (err) {
       throw new EngineError(`cannot probe from ${container}: ${engineMessage(err)}`);
     }
@@ -659,21 +673,10 @@ class DockerObserve implements Observe {
     let c: Docker.Container;
     try {
       image ??= (await this.d.getContainer(container).inspect()).Config.Image;
-      c = await this.d.createContainer({
-        Image: image,
-        Entrypoint: ['sh', '-c', script],
-        Cmd: [],
-        Labels: opts.labels,
-        Healthcheck: { Test: ['NONE'] },
-        HostConfig: {
-          NetworkMode: `container:${container}`,
-          AutoRemove: false,
-          CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
-          // a watcher is small: a shell loop and its probes
-          Memory: 64 * 1024 * 1024,
-          PidsLimit: 64,
-        },
-      });
+      // a watcher is small: a shell loop and its probes
+      c = await this.d.createContainer(
+        netnsProbeSpec(container, image, script, opts, { Memory: 64 * 1024 * 1024, PidsLimit: 64 }),
+      );
     } catch (err) {
       throw new EngineError(`cannot watch from ${container}: ${engineMessage(err)}`);
     }

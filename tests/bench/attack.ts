@@ -6,11 +6,11 @@
  *   npm run bench:attack [-- --teams 8 --speed 1 --scenario a-phishing-c2-exfil
  *                           --exercise benchatk --seed bench-attack]
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { AttackRunner, loadScenario, MemorySink } from '../../attacker/index.js';
 import { connectEngine, ensureImages, loadTopologyById, RangeManager } from '../../orchestrator/index.js';
 import { teamId } from '../../core/index.js';
+import { processCpuSeconds } from './cgroup-profile.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -23,24 +23,6 @@ const scenarioId = opt('scenario', 'a-phishing-c2-exfil');
 // an exercise left up by bench:provision can be reused: `--exercise bench --seed bench`
 const EX = opt('exercise', 'benchatk');
 const SEED = opt('seed', 'bench-attack');
-
-const TICKS = 100; // USER_HZ on Linux
-/** CPU seconds (user + system) so far of the processes whose command name is one of `names`. */
-function cpuSecondsOf(names: string[]): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!names.some((n) => comm.startsWith(n))) continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(f[11]) + Number(f[12])) / TICKS; // utime, stime
-    } catch {
-      /* the process ended */
-    }
-  }
-  return total;
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -65,7 +47,7 @@ async function main(): Promise<void> {
   );
   const engineNames = ['dockerd', 'containerd', 'runc']; // comm is cut at 15 chars: shims match 'containerd'
   const cpu0 = process.cpuUsage();
-  const dock0 = cpuSecondsOf(engineNames);
+  const dock0 = processCpuSeconds(engineNames);
   const wall0 = Date.now();
   const startedAt = new Map<string, number>();
   await Promise.all(
@@ -86,7 +68,7 @@ async function main(): Promise<void> {
   clearInterval(progress);
   const wall = (Date.now() - wall0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const dock = cpuSecondsOf(engineNames) - dock0;
+  const dock = processCpuSeconds(engineNames) - dock0;
 
   // error = when the action really started on the team's clock − when the scheduler had it due
   const errors: number[] = [];

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, test } from 'vitest';
-import { RangeManager, loadTopology, type Engine, type ExerciseStatus } from '../../orchestrator/index.js';
+import { loadTopology, type Engine, type ExerciseStatus, type RangeManager } from '../../orchestrator/index.js';
 import type { CheckSpec, GroundTruth } from '../../core/index.js';
 import type { EnshuEvent } from '../../protocol/index.js';
 import { Checker } from '../../server/index.js';
-import { engineWithImages, sh } from '../helpers/range.js';
+import { engineWithImages, freshRange, sh } from '../helpers/range.js';
 import { teardown } from '../helpers/teardown.js';
 
 const EX = 'evasion';
@@ -26,9 +26,7 @@ const ipOf = (node: string) => Object.values(status.teams[0]!.nodes.find((n) => 
 
 beforeAll(async () => {
   engine = await engineWithImages([...new Set(topology.nodes.map((n) => n.role))]);
-  ranges = new RangeManager(engine);
-  await ranges.down({ exercise: EX });
-  status = await ranges.up({ exercise: EX, topology, teams: 1 });
+  ({ ranges, status } = await freshRange(engine, EX, topology, 1));
 }, 900_000);
 
 afterAll(() => teardown([['remove the range', () => ranges?.down({ exercise: EX })]]));

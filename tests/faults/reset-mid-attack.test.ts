@@ -76,6 +76,18 @@ afterAll(async () => {
   if (engine) await new RangeManager(engine).down({ exercise: EX });
 }, 300_000);
 
+/** What team 1 has earned for response and recovery so far, as the scoreboard says. */
+async function responseAndRecovery(): Promise<{ code: string; points: number }[]> {
+  const scores = await run.api<{ scores: { team: string; detail: { code: string; points: number }[] }[] }>(
+    'GET',
+    `/api/exercises/${EX}/scores`,
+    undefined,
+    admin,
+  );
+  const t01 = scores.body.scores.find((s) => s.team === 't01')!;
+  return t01.detail.filter((i) => i.code === 'response.containment' || i.code === 'recovery.check');
+}
+
 test('a team reset mid-attack gives no response or recovery points', async () => {
   const damage = await until(
     'the checker to see the attack’s damage',
@@ -100,14 +112,7 @@ test('a team reset mid-attack gives no response or recovery points', async () =>
     WAIT_MS,
   );
   await new Promise((r) => setTimeout(r, 20_000));
-  const scores = await run.api<{ scores: { team: string; detail: { code: string; points: number }[] }[] }>(
-    'GET',
-    `/api/exercises/${EX}/scores`,
-    undefined,
-    admin,
-  );
-  const t01 = scores.body.scores.find((s) => s.team === 't01')!;
-  const earned = t01.detail.filter((i) => i.code === 'response.containment' || i.code === 'recovery.check');
+  const earned = await responseAndRecovery();
   assert.deepEqual(earned, [], 'nothing earned from the reset');
   const turned = events().filter(
     (e) => e.type === 'check.result' && e.kind !== 'availability' && e.passed && e.seq > damage.seq,
@@ -141,14 +146,7 @@ test("an instructor's attack restart undoes the old attack, starts it again from
     WAIT_MS,
   );
   await new Promise((r) => setTimeout(r, 10_000));
-  const scores = await run.api<{ scores: { team: string; detail: { code: string; points: number }[] }[] }>(
-    'GET',
-    `/api/exercises/${EX}/scores`,
-    undefined,
-    admin,
-  );
-  const t01 = scores.body.scores.find((s) => s.team === 't01')!;
-  const earned = t01.detail.filter((i) => i.code === 'response.containment' || i.code === 'recovery.check');
+  const earned = await responseAndRecovery();
   assert.deepEqual(earned, [], 'nothing earned from the restart’s cleanup');
   // the after-action timeline shows it
   const entries = teamTimeline(events(), 't01');
