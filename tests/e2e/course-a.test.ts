@@ -44,7 +44,7 @@ const deltas: ScoreDelta[] = [];
 let latest: Record<string, number> | undefined;
 const timings: Record<string, number> = {};
 
-const { log, steps, checks, indicator, until, phaseGrows } = courseHelpers(() => ({
+const { log, steps, checks, indicator, until, phaseGrows, turnsTrue } = courseHelpers(() => ({
   exercise: EX,
   team: 't01',
   run,
@@ -248,7 +248,7 @@ describe('course A on the full cyder-standard range, through the exercise server
         false,
         'the C2 answered through the proxy before the block',
       );
-      const blockedAt = new Date().toISOString();
+      const blockedAfter = log().at(-1)?.seq ?? 0;
       const response = phaseGrows('response');
       const nft = await engine.exec.run(
         c('fw'),
@@ -258,8 +258,8 @@ describe('course A on the full cyder-standard range, through the exercise server
       assert.equal(nft.exitCode, 0, nft.stderr);
       assert.equal((await api('actions', { node: 'fw', what: `FWで ${attackerIp} 宛ての通信を遮断` })).status, 200);
       await response;
-      const contained = checks('c2-blocked-at-proxy').at(-1)!;
-      assert.ok(contained.passed && contained.at >= blockedAt, 'the containment check turned true after the block');
+      // the containment check turned true after the block
+      await turnsTrue('c2-blocked-at-proxy', blockedAfter);
       await soc.find('the FW logging the blocked beacon', { grep: `DST=${attackerIp}`, node: 'fw' });
 
       // reporting: a first report in the guideline's shape
@@ -282,7 +282,7 @@ describe('course A on the full cyder-standard range, through the exercise server
       // recovery: the trainee stops the implant and removes it and the attachment from the PC; the
       // recovery checks turn true only after that, and the recovery points reach the trainee's socket
       const implant = indicator('c2-beacon', 'process');
-      const cleanedAt = new Date().toISOString();
+      const cleanedAfter = log().at(-1)?.seq ?? 0;
       const recovery = phaseGrows('recovery');
       for (const id of ['implant-removed', 'attachment-removed'])
         assert.notEqual(checks(id).at(-1)?.passed, true, `${id} was not true before the trainee cleaned the PC`);
@@ -296,13 +296,8 @@ describe('course A on the full cyder-standard range, through the exercise server
       );
       assert.equal(clean.exitCode, 0, clean.stderr);
       assert.equal((await api('recoveries', { what: '不正プログラムと添付ファイルを削除' })).status, 200);
-      await until(
-        'both recovery checks',
-        () => (['implant-removed', 'attachment-removed'].every((id) => checks(id).at(-1)?.passed) ? true : undefined),
-        120_000,
-      );
-      for (const id of ['implant-removed', 'attachment-removed'])
-        assert.ok(checks(id).at(-1)!.at >= cleanedAt, `${id} turned true after the cleanup`);
+      // each recovery check turned true after the cleanup
+      for (const id of ['implant-removed', 'attachment-removed']) await turnsTrue(id, cleanedAfter);
       const score = (await recovery).score.phases;
       for (const p of ['detection', 'response', 'reporting', 'recovery'] as const)
         assert.ok(

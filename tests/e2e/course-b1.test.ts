@@ -48,7 +48,7 @@ const deltas: ScoreDelta[] = [];
 let latest: Record<string, number> | undefined;
 const timings: Record<string, number> = {};
 
-const { log, steps, checks, indicator, until, phaseGrows } = courseHelpers(() => ({
+const { log, steps, checks, indicator, until, phaseGrows, turnsTrue } = courseHelpers(() => ({
   exercise: EX,
   team: 't01',
   run,
@@ -323,7 +323,7 @@ for f in glob.glob('/home/${victim}/Maildir/*/*'):
       });
       const handle = /tcp dport 80 accept comment "住基システム更改[^"]*" # handle (\d+)/.exec(listed.stdout)?.[1];
       assert.ok(handle, `the forgotten rule is in the FW: ${listed.stdout}`);
-      const fixedAt = new Date().toISOString();
+      const fixedAfter = log().at(-1)?.seq ?? 0;
       const response = phaseGrows('response');
       const nft = await engine.exec.run(
         c('fw'),
@@ -339,8 +339,8 @@ for f in glob.glob('/home/${victim}/Maildir/*/*'):
         200,
       );
       await response;
-      const contained = checks('mynumber-rule-removed').at(-1)!;
-      assert.ok(contained.passed && contained.at >= fixedAt, 'the containment check turned true after the fix');
+      // the containment check turned true after the fix
+      await turnsTrue('mynumber-rule-removed', fixedAfter);
 
       // reporting: a first report in the guideline's shape
       const reporting = phaseGrows('reporting');
@@ -362,7 +362,7 @@ for f in glob.glob('/home/${victim}/Maildir/*/*'):
       // recovery: the trainee stops the implant and removes it and the attachment from the PC; the
       // recovery checks turn true only after that, and the recovery points reach the trainee's socket
       const implant = indicator('c2-beacon', 'process');
-      const cleanedAt = new Date().toISOString();
+      const cleanedAfter = log().at(-1)?.seq ?? 0;
       const recovery = phaseGrows('recovery');
       for (const id of ['implant-removed', 'attachment-removed'])
         assert.notEqual(checks(id).at(-1)?.passed, true, `${id} was not true before the trainee cleaned the PC`);
@@ -376,13 +376,8 @@ for f in glob.glob('/home/${victim}/Maildir/*/*'):
       );
       assert.equal(clean.exitCode, 0, clean.stderr);
       assert.equal((await api('recoveries', { what: '不正プログラムと添付ファイルを削除' })).status, 200);
-      await until(
-        'both recovery checks',
-        () => (['implant-removed', 'attachment-removed'].every((id) => checks(id).at(-1)?.passed) ? true : undefined),
-        120_000,
-      );
-      for (const id of ['implant-removed', 'attachment-removed'])
-        assert.ok(checks(id).at(-1)!.at >= cleanedAt, `${id} turned true after the cleanup`);
+      // each recovery check turned true after the cleanup
+      for (const id of ['implant-removed', 'attachment-removed']) await turnsTrue(id, cleanedAfter);
       const score = (await recovery).score.phases;
       for (const p of ['detection', 'response', 'reporting', 'recovery'] as const)
         assert.ok(

@@ -70,5 +70,19 @@ export function courseHelpers(state: () => CourseState) {
     });
   }
 
-  return { log, steps, checks, indicator, until, phaseGrows };
+  /**
+   * Check `id` recorded true after log position `afterSeq`. The live checker looks at each check on
+   * its own, so another check of the same phase may move the score first; a look asked just before
+   * a fix may see it, so the proof of order is the log position, not the look's time stamp.
+   */
+  const turnsTrue = (id: string, afterSeq: number) =>
+    until(
+      `${id} recorded true`,
+      () => {
+        const x = checks(id).at(-1);
+        return x?.passed && x.seq > afterSeq ? x : undefined;
+      },
+      120_000,
+    );
+  return { log, steps, checks, indicator, until, phaseGrows, turnsTrue };
 }
