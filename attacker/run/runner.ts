@@ -320,6 +320,8 @@ export class AttackRunner extends EventEmitter {
     this.control('attack.reopened', { steps: ids, why });
     if (this.status === 'finished') {
       this.status = 'running';
+      // done() waits for this attack's new end, not the one it already reached
+      this.finished = new Promise((r) => (this.resolveFinished = r));
       this.clock.start();
     }
     this.emitState();

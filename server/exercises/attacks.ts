@@ -131,8 +131,10 @@ export class AttackRuntime {
     this.restarting.add(`${exercise}/${team}`);
     try {
       this.c.append({ type: 'attack.restart', exercise, team, at: this.c.at(), scenario: x.scenario, detail: { by } });
-      rt!.runners.delete(team);
+      // the old runner stays the team's until it has stopped: if its stop fails, the team keeps an
+      // attack the console can still see and control, rather than none until the next start
       await old.stop();
+      rt!.runners.delete(team);
       const runner = this.newRunner(x, team);
       rt!.runners.set(team, runner);
       this.rebaseline(exercise, team);
@@ -160,12 +162,13 @@ export class AttackRuntime {
     return runner;
   }
 
-  /** Starts (or restores) a runner; an exercise paused meanwhile pauses it; failures reach the console. */
+  /** Starts (or restores) a runner; a pause (exercise or held team) meanwhile pauses it; failures reach the console. */
   private launch(exercise: string, team: string, runner: AttackRunnerLike, go: () => unknown): Promise<void> {
     const { store, hooks } = this.c;
     return Promise.resolve(go())
       .then(() => {
-        if (store.exercises.get(exercise).state === 'paused') runner.pause();
+        // a paused exercise, or a team whose range the engine watch holds as degraded, pauses it
+        if (store.exercises.get(exercise).state === 'paused' || this.held(exercise, team)) runner.pause();
       })
       .catch((err: unknown) => hooks.runner(exercise, team, { status: 'failed', error: describeError(err) }));
   }

@@ -92,6 +92,11 @@ test('a step that failed because its node stayed down runs again after the reset
     await ranges.reset({ exercise: EX, team: 't01', node: 'pc1' });
     // what the server does once a reset is done (server/exercises/lifecycle.ts)
     assert.deepEqual(r.reopenNodeFailures('pc1 reset by instructor'), ['touch', 'after']);
+    // done() waits for the attack's new end, not the first one it already reached
+    let ended = false;
+    const again = r.done().then(() => (ended = true));
+    await new Promise((res) => setTimeout(res, 50));
+    assert.equal(ended, false, 'done() resolved before the reopened steps ran');
     await until('both steps to run again', () => (steps().length >= 4 ? true : undefined), 180_000);
     assert.deepEqual(
       steps().map((e) => `${e.step} ${e.outcome}`),
@@ -103,12 +108,20 @@ test('a step that failed because its node stayed down runs again after the reset
       why: 'pc1 reset by instructor',
     });
     await until('the attack to finish again', () => (r.state().status === 'finished' ? true : undefined), 60_000);
+    await again;
     // a server restarted now reads the same from the log: both steps done, nothing to run again
-    const again = new AttackRunner({ engine, exercise: EX, team: 't01', scenario, seed: EX, sink: new MemorySink() });
-    await again.restore(sink.events);
-    assert.equal(again.state().status, 'finished');
+    const restored = new AttackRunner({
+      engine,
+      exercise: EX,
+      team: 't01',
+      scenario,
+      seed: EX,
+      sink: new MemorySink(),
+    });
+    await restored.restore(sink.events);
+    assert.equal(restored.state().status, 'finished');
     assert.deepEqual(
-      again.state().steps.map((s) => `${s.id} ${s.status}`),
+      restored.state().steps.map((s) => `${s.id} ${s.status}`),
       ['touch succeeded', 'after succeeded'],
     );
   } finally {
