@@ -9,8 +9,11 @@ import type { Engine } from '../../orchestrator/index.js';
 
 const TICKS = 100; // USER_HZ on Linux
 
-/** CPU seconds (user + system) so far of the processes whose command name starts with one of `names`. */
-export function processCpuSeconds(names: string[]): number {
+/**
+ * CPU seconds (user + system) so far of the processes whose command name starts with one of `names`;
+ * for those named in `withChildren`, also what their children used that they reaped.
+ */
+export function processCpuSeconds(names: string[], withChildren: string[] = []): number {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
@@ -19,6 +22,7 @@ export function processCpuSeconds(names: string[]): number {
       if (!names.some((n) => comm.startsWith(n))) continue;
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       total += (Number(f[11]) + Number(f[12])) / TICKS; // utime, stime
+      if (withChildren.includes(comm)) total += (Number(f[13]) + Number(f[14])) / TICKS; // cutime, cstime
     } catch {
       /* the process ended */
     }
@@ -28,7 +32,12 @@ export function processCpuSeconds(names: string[]): number {
 
 /** comm is cut at 15 characters: the shims match 'containerd' */
 export const ENGINE_PROCESSES = ['dockerd', 'containerd', 'runc', 'docker-proxy'];
-export const engineCpuSeconds = () => processCpuSeconds(ENGINE_PROCESSES);
+/**
+ * The daemons' reaped children count too: dockerd's iptables and the shims' start-up processes
+ * containerd runs. A shim's reaped children do not: they are the container's own processes (whose CPU
+ * is already in the container's cgroup) mixed with runc's, so runc's short runs are left out.
+ */
+export const engineCpuSeconds = () => processCpuSeconds(ENGINE_PROCESSES, ['dockerd', 'containerd']);
 
 /** Whole-machine CPU seconds (all cores, busy time) from /proc/stat. */
 export function machineCpuSeconds(): number {
