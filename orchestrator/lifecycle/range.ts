@@ -10,6 +10,7 @@ import { baseTag, roleTag } from '../images/catalog.js';
 import { HostGuard } from '../host/guard.js';
 import { healthCommand, waitHealthy } from './health.js';
 import { startOrder } from './start-order.js';
+import { resetOrder } from './reset-order.js';
 import { nodeCapabilities, nodeEnv, nodeSysctls } from './node-config.js';
 import { noProgress, type ProgressSink, type RangeProgress } from './events.js';
 
@@ -362,14 +363,14 @@ export class RangeManager {
         { exercise: o.exercise, team: o.team, node: o.node },
       );
     }
-    // Slow roles first, as in `up`. The old containers go 8 at a time (as in `down`) in that order,
-    // and each node is created and started as soon as its own old container is gone, 4 at a time,
-    // its health wait starting as soon as it runs. Before, every old container went first (2–3 s
-    // for a team) and the DC's boot, the longest, began only after all of them; now it begins
-    // once the DC's own container is gone, and the engine removes the rest while it boots.
-    const order = startOrder(nodes.map((node) => ({ node })));
-    const gone = new Map(order.map(({ node }) => [node.name, settled()]));
-    const removals = mapLimit(order, 8, async ({ node }) => {
+    // The old containers go 8 at a time (as in `down`), and each node is created and started as
+    // soon as the old containers it must not meet are gone (resetOrder: its own, the SOC's, the
+    // staff PCs'), 4 at a time, slow roles first, its health wait starting as soon as it runs.
+    // Before, every old container went first (2–3 s for a team) and the DC's boot, the longest,
+    // began only after all of them; now the engine removes the rest while the DC boots.
+    const { removal, start, after } = resetOrder(plan, nodes);
+    const gone = new Map(removal.map((node) => [node.name, settled()]));
+    const removals = mapLimit(removal, 8, async (node) => {
       emit({ team: o.team, node: node.name, step: 'remove', status: 'start', message: `resetting ${node.name}` });
       const g = gone.get(node.name)!;
       await this.engine.containers.remove(node.containerName).then(g.resolve, (err: unknown) => {
@@ -379,8 +380,8 @@ export class RangeManager {
     });
     const waits: Promise<unknown>[] = [];
     let allStarted: number | undefined;
-    const created = mapLimit(order, CREATE_CONCURRENCY, async ({ node }) => {
-      await gone.get(node.name)!.promise;
+    const created = mapLimit(start, CREATE_CONCURRENCY, async (node) => {
+      await Promise.all(after.get(node.name)!.map((n) => gone.get(n)!.promise));
       await this.ensureContainer(plan, node, topology.id);
       waits.push(
         this.waitNode(plan, node, () => allStarted).then(

@@ -84,6 +84,7 @@ async function main() {
     for (const node of targets) {
       calls.length = 0;
       let lastHealthy = 0;
+      const healthyAt = new Map<string, number>();
       const m0 = machineCpuSeconds();
       const e0 = engineCpuSeconds();
       const t0 = Date.now();
@@ -92,7 +93,10 @@ async function main() {
         team: 't01',
         ...(node ? { node } : {}),
         onProgress: (p) => {
-          if (p.step === 'health' && p.status === 'done') lastHealthy = Date.now();
+          if (p.step === 'health' && p.status === 'done') {
+            lastHealthy = Date.now();
+            healthyAt.set(p.node!, lastHealthy);
+          }
         },
       });
       const total = (Date.now() - t0) / 1000;
@@ -109,12 +113,17 @@ async function main() {
         create: s('containers.create'),
         start,
         healthy: start ? (lastHealthy - t0) / 1000 - start.to : undefined,
+        /** the last three nodes to be healthy, seconds from the reset's start */
+        last: [...healthyAt]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([n, at]) => `${n} ${((at - t0) / 1000).toFixed(1)}`),
       };
       rows.push(row);
       const f = (x?: { from: number; to: number }) => (x ? `${x.from.toFixed(2)}–${x.to.toFixed(2)}` : '–');
       if (!flag('json'))
         console.log(
-          `${row.what.padEnd(9)} ${total.toFixed(2)} s | cpu ${machineCpu.toFixed(1)} (engine ${engineCpu.toFixed(1)}) | remove ${f(row.remove)} | create ${f(row.create)} | start ${f(row.start)} | healthy +${row.healthy?.toFixed(2) ?? '–'}`,
+          `${row.what.padEnd(9)} ${total.toFixed(2)} s | cpu ${machineCpu.toFixed(1)} (engine ${engineCpu.toFixed(1)}) | remove ${f(row.remove)} | create ${f(row.create)} | start ${f(row.start)} | healthy +${row.healthy?.toFixed(2) ?? '–'}${node ? '' : ` | last: ${row.last.join(', ')}`}`,
         );
     }
   }
