@@ -398,7 +398,9 @@ export class RangeManager {
         ),
       );
     });
-    await Promise.all([removals, created]);
+    // both run to their end (mapLimit finishes every item before it rejects): nothing goes on after
+    const ended = await Promise.allSettled([removals, created]);
+    for (const e of ended) if (e.status === 'rejected') throw e.reason;
     allStarted = Date.now();
     const failed = (await Promise.all(waits)).find((r): r is { err: unknown } => !!r);
     if (failed) throw failed.err;
