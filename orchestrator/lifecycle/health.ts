@@ -31,45 +31,35 @@ export interface WaitHealthyOptions {
  * `docker exec` costs seconds of engine time once a few teams start at once, so polling from
  * outside made health waits the bottleneck of provisioning (and slowed the services it waited for).
  * Exits 0 once the command passes; on its deadline prints the last output and exits 1.
- *
- * In bash (every range image has it) the loop waits without starting a process: `read -t` on a pipe
- * nobody writes to is its sleep and `SECONDS` its clock. The POSIX loop forks `date` and `sleep` on
- * every turn: 14 ms of the node's CPU a second of waiting, measured, and with eight teams 144 nodes
- * wait at once for most of the start (about 5 CPU-s a team before; about 1 ms a second now).
  */
-const BASH_LOOP = [
-  'end=$((SECONDS + $1)); shift',
-  'nap() { sleep "$1"; }',
-  'p=/run/.enshu-health.$$',
-  'if mkfifo "$p" 2>/dev/null && exec 3<>"$p"; then nap() { read -r -t "$1" -u 3 _ || :; }; fi',
-  'rm -f "$p"',
+const RETRY_LOOP = [
+  'secs=$1; shift',
+  // Under bash (every range image has it) waiting forks nothing: `read -t` on a pipe this shell holds
+  // both ends of is the sleep and $SECONDS the clock. Under sh each turn forks `sleep` and `date`
+  // (14 ms of CPU a second a node, measured): with a team booting that was CPU its nodes needed.
+  'if [ -n "${BASH_VERSION:-}" ]; then',
+  "  eval 'exec 9<> <(:)'",
+  '  nap() { read -r -t "$1" -u 9 _ || :; }',
+  '  end=$((SECONDS + secs)); alive() { [ "$SECONDS" -lt "$end" ]; }',
+  'else',
+  '  nap() { sleep "$1"; }',
+  '  end=$(( $(date +%s) + secs )); alive() { [ "$(date +%s)" -lt "$end" ]; }',
+  'fi',
   // A range node's services start only after enshu-init (routes, accounts, role hooks) marks it
-  // ready: trying the check before costs the node CPU while it boots and cannot pass.
-  'if [[ -x /usr/local/sbin/enshu-init && -n "${ENSHU_NODE:-}" ]]; then',
-  '  while [[ ! -e /run/enshu-ready ]] && (( SECONDS < end )); do nap 0.2; done',
+  // ready: trying the check before costs the node CPU while it boots and cannot pass. The mark is
+  // looked for every 50 ms (cheap without forks), so the check runs as soon as the services can be up.
+  'if [ -x /usr/local/sbin/enshu-init ] && [ -n "${ENSHU_NODE:-}" ]; then',
+  '  while [ ! -e /run/enshu-ready ] && alive; do nap 0.05; done',
   'fi',
   'while :; do',
   '  out=$(timeout 15 "$@" 2>&1) && exit 0',
-  '  (( SECONDS >= end )) && { printf %s "$out" | tail -c 300; exit 1; }',
+  '  alive || { printf %s "$out" | tail -c 300; exit 1; }',
   '  nap 0.5',
   'done',
 ].join('\n');
-
-/** The same loop for a container without bash. */
-const POSIX_LOOP = [
-  'end=$(( $(date +%s) + $1 )); shift',
-  'if [ -x /usr/local/sbin/enshu-init ] && [ -n "${ENSHU_NODE:-}" ]; then',
-  '  while [ ! -e /run/enshu-ready ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done',
-  'fi',
-  'while :; do',
-  '  out=$(timeout 15 "$@" 2>&1) && exit 0',
-  '  [ "$(date +%s)" -ge "$end" ] && { printf %s "$out" | tail -c 300; exit 1; }',
-  '  sleep 0.5',
-  'done',
-].join('\n');
-
-/** `sh -c RETRY_LOOP <bash loop> <seconds> <command…>`: bash runs the loop when the node has it. */
-const RETRY_LOOP = `if command -v bash >/dev/null 2>&1; then exec bash -c "$0" enshu-health "$@"; fi\n${POSIX_LOOP}`;
+/** Runs the loop under bash where the node has it, else under sh. */
+const RUN_LOOP =
+  'l=$1; shift; command -v bash >/dev/null 2>&1 && exec bash -c "$l" enshu-health "$@"; exec sh -c "$l" enshu-health "$@"';
 
 /**
  * Waits until the node's health command passes. Stops early with the reason if the container
@@ -101,7 +91,7 @@ export async function waitHealthy(engine: Engine, o: WaitHealthyOptions): Promis
         const seconds = Math.max(1, Math.ceil(left / 1000));
         const r = await engine.exec.run(
           o.container,
-          ['sh', '-c', RETRY_LOOP, BASH_LOOP, String(seconds), ...o.command],
+          ['sh', '-c', RUN_LOOP, 'enshu-run', RETRY_LOOP, String(seconds), ...o.command],
           { timeoutMs: left + 20_000 },
         );
         if (r.exitCode === 0) return;
