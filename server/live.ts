@@ -69,9 +69,7 @@ export function attachLive(
     name: K,
     view: (p: Principal) => Parameters<LiveEvents[K]>[0] | undefined,
   ): void {
-    const ids = new Set<string>();
-    for (const r of rooms) for (const id of io.sockets.adapter.rooms.get(r) ?? []) ids.add(id);
-    outbox.push(ids, name, view);
+    outbox.push(rooms, name, view);
   }
   /** each team's report deadlines as last compared (the log before the next event that may move them) */
   const lastDeadlines = new Map<string, string>();

@@ -181,6 +181,18 @@ export const jsonBody: RequestHandler = express.json({
 });
 
 /**
+ * A change's JSON answer (POST, PUT, DELETE), written as `res.json` would but without an ETag:
+ * express hashes every answer for one (SHA-1 of the body), which only a GET can use (a submission
+ * is answered once, never revalidated), and the trainees' submissions are the busiest route.
+ */
+function answerJson(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/**
  * Mounts the routes. Per route, in this order: authentication and role (401/403, against the
  * store as it is now), exercise/team scope (403), the route's `guard` (403), then the JSON body is
  * read (malformed or too deep: 400; too large: 413) and the route's own middleware (rate limits)
@@ -212,7 +224,8 @@ export function mount(
       const out = await r.handler({ req, res, principal, body, query });
       if (res.headersSent) return;
       if (r.status) res.status(r.status);
-      res.json(out ?? { ok: true });
+      if (r.method === 'get') res.json(out ?? { ok: true });
+      else answerJson(res, out ?? { ok: true });
     };
     router[r.method](r.path, auth, ...(r.guard ?? []), ...(r.body ? [jsonBody] : []), ...(r.before ?? []), handler);
   }
