@@ -13,7 +13,7 @@
  * Who gets a message is decided when it is queued, as it was when it was sent at once: a socket
  * that joins a room afterwards has the change in its join snapshot and is not sent it again.
  */
-import type { LiveEvents, LiveMessage, Principal } from '../../protocol/index.js';
+import type { LiveEvents, LiveMessage, Principal, ScoreDelta } from '../../protocol/index.js';
 import { isTrainee } from '../visibility/index.js';
 import type { LiveServer } from './socket.js';
 
@@ -25,40 +25,45 @@ type Payload<K extends keyof LiveEvents> = Parameters<LiveEvents[K]>[0];
 interface Queued {
   /** order of queueing: a socket's messages go out in it */
   id: number;
+  /** as its audience receives it: a batch audience's short form (`summaryDelta`, `compact`) */
   msg: LiveMessage;
-  /** what a batch carries instead, if it differs (`compact`) */
-  short?: LiveMessage;
 }
 
 /**
- * A batch's form of a message: score deltas carry the team's summary (total, phases, rank) and
- * not the breakdown, which grows with every item a team earns and which the live views do not
- * show (the breakdown is one REST call away). A staff client's share of a busy exercise shrinks
- * about tenfold. The summary is a valid `ScoreDelta` (`detail`, `previous` are optional).
+ * A batch's form of a score delta: the team's summary (total, phases, rank) and not the
+ * breakdown, which grows with every item a team earns and which the live views do not show (the
+ * breakdown is one REST call away). A staff client's share of a busy exercise shrinks about
+ * tenfold. The summary is a valid `ScoreDelta` (`detail`, `previous` are optional).
  */
-export function compact(msg: LiveMessage): LiveMessage | undefined {
-  if (msg[0] !== 'score') return undefined;
-  const d = msg[1];
+export function summaryDelta(d: ScoreDelta): ScoreDelta {
   const { team, total, phases, rank } = d.score;
-  return [
-    'score',
-    {
-      exercise: d.exercise,
-      team: d.team,
-      score: { team, total, phases, ...(rank !== undefined ? { rank } : {}) },
-      seq: d.seq,
-      causeAppendedAt: d.causeAppendedAt,
-      ...(d.cause ? { cause: d.cause } : {}),
-    },
-  ];
+  return {
+    exercise: d.exercise,
+    team: d.team,
+    score: { team, total, phases, ...(rank !== undefined ? { rank } : {}) },
+    seq: d.seq,
+    causeAppendedAt: d.causeAppendedAt,
+    ...(d.cause ? { cause: d.cause } : {}),
+  };
 }
 
-/** The audience a projection depends on: the same for every socket of it. */
-const audienceOf = (p: Principal): string => (isTrainee(p) ? `trainee\n${p.exercise}\n${p.team}` : p.role);
+/** A batch's form of a message (`summaryDelta` for score deltas); undefined when it is the same. */
+export function compact(msg: LiveMessage): LiveMessage | undefined {
+  return msg[0] === 'score' ? ['score', summaryDelta(msg[1])] : undefined;
+}
+
+/**
+ * The audience a projection depends on: the same for every socket of it. Batch clients are an
+ * audience of their own: they get the short form, projected from the short form (a trainee's
+ * score summary without projecting the breakdown it would drop).
+ */
+const audienceOf = (p: Principal, batch: boolean): string =>
+  `${isTrainee(p) ? `trainee\n${p.exercise}\n${p.team}` : p.role}${batch ? '\nbatch' : ''}`;
 
 /** A room's sockets of one audience, as the room was when this was made (never changed afterwards). */
 interface Group {
   audience: string;
+  batch: boolean;
   /** any of them: the projection depends only on the audience */
   principal: Principal;
   ids: readonly string[];
@@ -88,14 +93,15 @@ export class LiveOutbox {
   private groupsOf(room: string): Group[] {
     let gs = this.groups.get(room);
     if (gs) return gs;
-    const by = new Map<string, { audience: string; principal: Principal; ids: string[] }>();
+    const by = new Map<string, { audience: string; batch: boolean; principal: Principal; ids: string[] }>();
     for (const id of this.io.sockets.adapter.rooms.get(room) ?? []) {
-      const p = this.io.sockets.sockets.get(id)?.data.principal;
-      if (!p) continue;
-      const audience = audienceOf(p);
+      const data = this.io.sockets.sockets.get(id)?.data;
+      if (!data?.principal) continue;
+      const batch = data.batch === true;
+      const audience = audienceOf(data.principal, batch);
       const g = by.get(audience);
       if (g) g.ids.push(id);
-      else by.set(audience, { audience, principal: p, ids: [id] });
+      else by.set(audience, { audience, batch, principal: data.principal, ids: [id] });
     }
     gs = [...by.values()];
     this.groups.set(room, gs);
@@ -104,25 +110,27 @@ export class LiveOutbox {
 
   /**
    * Queues `name` for the sockets in `rooms` (once each, however many of them it is in) as `view`
-   * projects it for their principal (undefined: not for them). The work is per room and audience,
-   * not per socket: the sockets are visited once a tick, when it is sent.
+   * projects it for their principal (undefined: not for them); batch clients get `shortView`'s
+   * projection when it is given (the same decision, the short form), else `view`'s in its short
+   * form (`compact`). The work is per room and audience, not per socket: the sockets are visited
+   * once a tick, when it is sent.
    */
   push<K extends keyof LiveEvents>(
     rooms: Iterable<string>,
     name: K,
     view: (p: Principal) => Payload<K> | undefined,
+    shortView?: (p: Principal) => Payload<K> | undefined,
   ): void {
     const made = new Map<string, Queued | null>();
     for (const room of rooms)
       for (const g of this.groupsOf(room)) {
         let m = made.get(g.audience);
         if (m === undefined) {
-          const payload = view(g.principal);
+          const payload = (g.batch && shortView ? shortView : view)(g.principal);
           if (payload === undefined) m = null;
           else {
             const msg = [name, payload] as LiveMessage;
-            const short = compact(msg);
-            m = { id: this.nextId++, msg, ...(short ? { short } : {}) };
+            m = { id: this.nextId++, msg: (g.batch && !shortView && compact(msg)) || msg };
           }
           made.set(g.audience, m);
         }
@@ -172,7 +180,7 @@ export class LiveOutbox {
     for (const g of batches.values())
       this.io.to(g.ids).emit(
         'batch',
-        g.msgs.map((m) => m.short ?? m.msg),
+        g.msgs.map((m) => m.msg),
       );
     for (const id of [...single.keys()].sort((a, b) => a - b)) {
       const { msg, ids } = single.get(id)!;
