@@ -252,6 +252,36 @@ export function trustProxySetting(value: string | undefined): string[] | false {
  * HSTS and upgrade-insecure-requests only when the server itself speaks TLS.
  */
 export function securityHeaders(tls: boolean): RequestHandler {
+  const headers = helmetHeaders(tls);
+  // helmet sets its headers one middleware at a time on every request, and they depend on the
+  // request only through its Host (the CSP's ws: source): worked out once per Host, then set as
+  // they are. Hosts are the client's to name, so only the first few are kept.
+  type Value = string | number | readonly string[];
+  /** what helmet did to a response: set a header (a value) or remove it (none) */
+  const byHost = new Map<string, [string, Value | undefined][]>();
+  return (req, res, next) => {
+    const host = req.headers.host ?? '';
+    let done = byHost.get(host);
+    if (!done) {
+      const got: [string, Value | undefined][] = [];
+      let failed: unknown;
+      const recorder = {
+        setHeader: (k: string, v: Value) => void got.push([k, v]),
+        removeHeader: (k: string) => void got.push([k, undefined]),
+      };
+      headers(req, recorder as never, (err?: unknown) => (failed = err));
+      if (failed) return next(failed);
+      done = got;
+      if (byHost.size < 16) byHost.set(host, done);
+    }
+    for (const [k, v] of done)
+      if (v === undefined) res.removeHeader(k);
+      else res.setHeader(k, v);
+    next();
+  };
+}
+
+function helmetHeaders(tls: boolean): RequestHandler {
   const self = "'self'";
   return helmet({
     contentSecurityPolicy: {
