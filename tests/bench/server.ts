@@ -14,10 +14,13 @@
  *     disconnected, deltas, p99.
  * Each reports the server's CPU (cores busy while loaded) and peak memory. Prints a table (or
  * `--json`) and writes it into docs/performance.md, section "Server throughput" (`--no-docs`: not).
- * Knobs: TEAMS, FINDINGS (per team), IN_FLIGHT, RATE (events/s of the steady runs), HOLD_PER_TEAM,
- * HOLD_STAFF, RUNS (which of throughput,latency,hold); BENCH_PROF=dir writes the server's CPU profile
- * of each run's loaded window there (`server-<run>.cpuprofile`, for Chrome DevTools or `--cpu-prof`
- * tools). Clients connect with `batch: true`, as the web UI does.
+ * Knobs: TEAMS, FINDINGS (per team), IN_FLIGHT, RATE (events/s of the steady runs), PER_TEAM and
+ * STAFF (clients of the throughput and latency runs), HOLD_PER_TEAM, HOLD_STAFF, RUNS (which of
+ * throughput,latency,hold); BENCH_PROF=dir writes the server's CPU profile of each run's loaded
+ * window there (`server-<run>.cpuprofile`, for Chrome DevTools or `--cpu-prof` tools). Clients
+ * connect with `batch: true`, as the web UI does, over websocket only. They share the cores with
+ * the server, so they spend only what the measurement needs: findings over node:http with a
+ * keep-alive pool, and of each batch only its score deltas parsed (./lean-socket-parser.ts).
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
