@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
   extendZodWithOpenApi,
@@ -153,6 +154,8 @@ export function openApiDocument(routes: RouteSpec[]): OpenApiDocument {
 /** How deep a JSON body may nest; deeper is a 400 before anything walks it (no stack overflow, no 500). */
 export const MAX_JSON_DEPTH = 32;
 export const MAX_JSON_BYTES = '256kb';
+/** the same limit in bytes (body-parser's kb is 1,024 bytes) */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 /** Throws a 400 when the raw JSON text nests deeper than `max` (one pass, strings skipped). */
 export function assertJsonDepth(buf: Buffer, max = MAX_JSON_DEPTH): void {
@@ -185,7 +188,7 @@ export const jsonBody: RequestHandler = express.json({
  * express hashes every answer for one (SHA-1 of the body), which only a GET can use (a submission
  * is answered once, never revalidated), and the trainees' submissions are the busiest route.
  */
-function answerJson(res: Response, body: unknown): void {
+export function answerJson(res: ServerResponse, body: unknown): void {
   const text = JSON.stringify(body);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
