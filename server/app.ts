@@ -1,6 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { isIP, type AddressInfo } from 'node:net';
 import type { Engine } from '../orchestrator/index.js';
@@ -21,9 +21,12 @@ import { attachLive, type LiveServer } from './live.js';
 import type { AttackPort, ScoringPort } from './ports.js';
 import { Exporter, type ReportingPort } from './results.js';
 import { mount, openApiDocument, type RouteSpec } from './routes.js';
+import { fastRoutes, type FastRoutes } from './fast-routes.js';
 import { ScoreService } from './scores.js';
 import { clientAddress, type TrustFn } from './client-address.js';
 
+/** the routes served in front of express: a team's submissions, one request per event */
+const SUBMISSION_PATH = /^\/api\/exercises\/:exercise\/teams\/:team\/(findings|actions|reports|recoveries)$/;
 /** how long `close()` lets open connections finish before it cuts them */
 const CLOSE_GRACE_MS = 3000;
 import { attachIncidents, type Incidents } from './incidents/index.js';
@@ -97,8 +100,14 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
   app.disable('x-powered-by');
   // never blanket: only a configured proxy's X-Forwarded-For names the client (rate limits key on it)
   app.set('trust proxy', trustProxySetting(o.trustProxy));
-  app.use(securityHeaders(!!o.tls));
-  const http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, app) : createServer(app);
+  const headers = securityHeaders(!!o.tls);
+  app.use(headers);
+  // the trainees' submissions in their plain form are served in front of express (server/fast-routes.ts)
+  let fast: FastRoutes | undefined;
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (!fast?.(req, res)) app(req, res);
+  };
+  const http = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, listener) : createServer(listener);
   const started = now();
 
   let live: ReturnType<typeof attachLive> | undefined;
@@ -179,7 +188,13 @@ export function createExerciseServer(o: ServerOptions): ExerciseServer {
 
   // bodies are parsed per route, after its permission check (routes.ts: 403 before 400)
   const router = express.Router();
-  mount(router, routes, authenticator(store, now));
+  const authenticate = authenticator(store, now);
+  mount(router, routes, authenticate);
+  fast = fastRoutes(
+    routes.filter((r) => r.method === 'post' && SUBMISSION_PATH.test(r.path)),
+    authenticate,
+    headers,
+  );
   app.use(router);
   app.use('/api', (req, _res, next) =>
     next(Object.assign(new Error(`no route ${req.method} ${req.originalUrl}`), { status: 404 })),
@@ -252,6 +267,36 @@ export function trustProxySetting(value: string | undefined): string[] | false {
  * HSTS and upgrade-insecure-requests only when the server itself speaks TLS.
  */
 export function securityHeaders(tls: boolean): RequestHandler {
+  const headers = helmetHeaders(tls);
+  // helmet sets its headers one middleware at a time on every request, and they depend on the
+  // request only through its Host (the CSP's ws: source): worked out once per Host, then set as
+  // they are. Hosts are the client's to name, so only the first few are kept.
+  type Value = string | number | readonly string[];
+  /** what helmet did to a response: set a header (a value) or remove it (none) */
+  const byHost = new Map<string, [string, Value | undefined][]>();
+  return (req, res, next) => {
+    const host = req.headers.host ?? '';
+    let done = byHost.get(host);
+    if (!done) {
+      const got: [string, Value | undefined][] = [];
+      let failed: unknown;
+      const recorder = {
+        setHeader: (k: string, v: Value) => void got.push([k, v]),
+        removeHeader: (k: string) => void got.push([k, undefined]),
+      };
+      headers(req, recorder as never, (err?: unknown) => (failed = err));
+      if (failed) return next(failed);
+      done = got;
+      if (byHost.size < 16) byHost.set(host, done);
+    }
+    for (const [k, v] of done)
+      if (v === undefined) res.removeHeader(k);
+      else res.setHeader(k, v);
+    next();
+  };
+}
+
+function helmetHeaders(tls: boolean): RequestHandler {
   const self = "'self'";
   return helmet({
     contentSecurityPolicy: {

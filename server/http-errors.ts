@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ZodError } from 'zod';
 import { ConfigError, EnshuError, EngineError, NotFoundError, createLogger, describeError } from '../core/index.js';
 import { AuthError, ConflictError, ForbiddenError, ValidationError } from './store/index.js';
@@ -41,12 +42,20 @@ const log = createLogger('server/http');
  * The last middleware: the caller gets `{error, detail}`; a 5xx is also logged, with its stack,
  * since nobody else will see it (the path without its query, which may carry a token).
  */
-export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => sendError(req, res, err);
+
+/** `errorHandler`'s answer on a plain node request and response (also for server/fast-routes.ts). */
+export function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
   const { status, body } = toHttpError(err);
   if (status >= 500) {
-    const path = req.originalUrl.split('?')[0];
+    const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0];
     log.error({ err, status, method: req.method, path }, `${status} on ${req.method} ${path}: ${describeError(err)}`);
   }
+  if (res.headersSent) return void res.end();
   if (status === 429) res.setHeader('Retry-After', String((body.detail as { retryAfter: number }).retryAfter));
-  res.status(status).json(body);
-};
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}

@@ -8,7 +8,7 @@ import type { ScoreDelta } from './scores.js';
 import type { Views } from './snapshot.js';
 import { deadlinesOf, deltaFor, eventFor, exerciseFor, isTrainee } from './visibility/index.js';
 import { roomHandlers } from './sockets/rooms.js';
-import { DEFAULT_LIVE_TICK_MS, LiveOutbox } from './sockets/outbox.js';
+import { DEFAULT_LIVE_TICK_MS, LiveOutbox, summaryDelta } from './sockets/outbox.js';
 import type { LiveServer, LiveSocket } from './sockets/socket.js';
 
 export type { LiveServer, LiveSocket };
@@ -68,10 +68,9 @@ export function attachLive(
     rooms: string[],
     name: K,
     view: (p: Principal) => Parameters<LiveEvents[K]>[0] | undefined,
+    shortView?: (p: Principal) => Parameters<LiveEvents[K]>[0] | undefined,
   ): void {
-    const ids = new Set<string>();
-    for (const r of rooms) for (const id of io.sockets.adapter.rooms.get(r) ?? []) ids.add(id);
-    outbox.push(ids, name, view);
+    outbox.push(rooms, name, view, shortView);
   }
   /** each team's report deadlines as last compared (the log before the next event that may move them) */
   const lastDeadlines = new Map<string, string>();
@@ -129,8 +128,16 @@ export function attachLive(
     },
     scores(deltas) {
       // trainees get their own team's delta (projected), except while the course's score freeze is on
-      for (const d of deltas)
-        send([room.exercise(d.exercise), room.team(d.exercise, d.team)], 'score', (p) => deltaFor(views, p, d));
+      // batch clients get the summary, projected as it is (the breakdown they would not get is not projected)
+      for (const d of deltas) {
+        const summary = summaryDelta(d);
+        send(
+          [room.exercise(d.exercise), room.team(d.exercise, d.team)],
+          'score',
+          (p) => deltaFor(views, p, d),
+          (p) => deltaFor(views, p, summary),
+        );
+      }
     },
     progress(p) {
       send([room.exercise(p.exercise)], 'progress', staffOnly(p));

@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import {
   extendZodWithOpenApi,
@@ -153,6 +154,8 @@ export function openApiDocument(routes: RouteSpec[]): OpenApiDocument {
 /** How deep a JSON body may nest; deeper is a 400 before anything walks it (no stack overflow, no 500). */
 export const MAX_JSON_DEPTH = 32;
 export const MAX_JSON_BYTES = '256kb';
+/** the same limit in bytes (body-parser's kb is 1,024 bytes) */
+export const MAX_JSON_BODY_BYTES = 256 * 1024;
 
 /** Throws a 400 when the raw JSON text nests deeper than `max` (one pass, strings skipped). */
 export function assertJsonDepth(buf: Buffer, max = MAX_JSON_DEPTH): void {
@@ -179,6 +182,18 @@ export const jsonBody: RequestHandler = express.json({
   limit: MAX_JSON_BYTES,
   verify: (_req, _res, buf) => assertJsonDepth(buf),
 });
+
+/**
+ * A change's JSON answer (POST, PUT, DELETE), written as `res.json` would but without an ETag:
+ * express hashes every answer for one (SHA-1 of the body), which only a GET can use (a submission
+ * is answered once, never revalidated), and the trainees' submissions are the busiest route.
+ */
+export function answerJson(res: ServerResponse, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
 
 /**
  * Mounts the routes. Per route, in this order: authentication and role (401/403, against the
@@ -212,7 +227,8 @@ export function mount(
       const out = await r.handler({ req, res, principal, body, query });
       if (res.headersSent) return;
       if (r.status) res.status(r.status);
-      res.json(out ?? { ok: true });
+      if (r.method === 'get') res.json(out ?? { ok: true });
+      else answerJson(res, out ?? { ok: true });
     };
     router[r.method](r.path, auth, ...(r.guard ?? []), ...(r.body ? [jsonBody] : []), ...(r.before ?? []), handler);
   }

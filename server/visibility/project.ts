@@ -124,7 +124,8 @@ export function deltaFor(v: Views, p: Principal, d: ScoreDelta): ScoreDelta | un
   return traineeDelta(
     d,
     courseVisibility(v, x.course).traineesSeeRanking,
-    ownSubmissions(v.scores.teamLog(d.exercise, p.team), p.team),
+    // only a breakdown needs the team's own submissions (a batch's summary has none)
+    Array.isArray(d.score.detail) ? ownSubmissions(v.scores.teamLog(d.exercise, p.team), p.team) : new Map(),
   );
 }
 
