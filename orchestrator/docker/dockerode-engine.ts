@@ -536,6 +536,7 @@ function netnsProbeSpec(
   script: string,
   opts: { labels: Labels; caps?: string[] },
   limits: { Memory?: number; PidsLimit?: number } = {},
+  logs = true,
 ): Docker.ContainerCreateOptions {
   return {
     Image: image,
@@ -548,6 +549,8 @@ function netnsProbeSpec(
       AutoRemove: false,
       CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
       ...limits,
+      // a watcher's lines are read through its attach stream: the engine need not also log each one
+      ...(logs ? {} : { LogConfig: { Type: 'none', Config: {} } }),
     },
   };
 }
@@ -675,7 +678,7 @@ class DockerObserve implements Observe {
       image ??= (await this.d.getContainer(container).inspect()).Config.Image;
       // a watcher is small: a shell loop and its probes
       c = await this.d.createContainer(
-        netnsProbeSpec(container, image, script, opts, { Memory: 64 * 1024 * 1024, PidsLimit: 64 }),
+        netnsProbeSpec(container, image, script, opts, { Memory: 64 * 1024 * 1024, PidsLimit: 64 }, false),
       );
     } catch (err) {
       throw new EngineError(`cannot watch from ${container}: ${engineMessage(err)}`);
