@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { EngineError, ImageBuildError, WaitTimeoutError, retryUntil } from '../../core/index.js';
+import { LocalProcesses } from './local-processes.js';
 import type {
   ContainerEvent,
   ContainerInfo,
@@ -556,7 +557,10 @@ function netnsProbeSpec(
 }
 
 class DockerObserve implements Observe {
-  constructor(private readonly d: Docker) {}
+  constructor(
+    private readonly d: Docker,
+    private readonly local: LocalProcesses,
+  ) {}
 
   private async missing(container: string, err: unknown, what: string): Promise<undefined> {
     if (!isNotFound(err)) throw new EngineError(`cannot ${what} in ${container}: ${engineMessage(err)}`);
@@ -570,6 +574,12 @@ class DockerObserve implements Observe {
   }
 
   async top(container: string): Promise<ContainerProcess[]> {
+    // the same list from the kernel when the engine runs here (local-processes.ts): no `ps` of the whole host
+    const local = await this.local.list(container, async () => {
+      const i = await this.d.getContainer(container).inspect();
+      return { id: i.Id, pid: i.State?.Pid ?? 0 };
+    });
+    if (local) return local;
     let r: { Titles?: string[]; Processes?: string[][] };
     try {
       r = (await this.d.getContainer(container).top({ ps_args: '-eo pid,user,args' })) as typeof r;
@@ -781,7 +791,9 @@ export class DockerodeEngine implements Engine {
     this.containers = new DockerContainers(this.docker);
     this.images = new DockerImages(this.docker);
     this.exec = new DockerExec(this.docker);
-    this.observe = new DockerObserve(this.docker);
+    // ENSHU_LOCAL_PROCESSES=0 asks the engine for every process list (to compare)
+    const local = endpoint.startsWith('unix:') && process.env.ENSHU_LOCAL_PROCESSES !== '0';
+    this.observe = new DockerObserve(this.docker, new LocalProcesses(local));
   }
 
   async events(
