@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { EngineError, ImageBuildError, WaitTimeoutError, retryUntil } from '../../core/index.js';
 import { LocalProcesses } from './local-processes.js';
+import { LocalStat } from './local-stat.js';
 import type {
   ContainerEvent,
   ContainerInfo,
@@ -560,6 +561,7 @@ class DockerObserve implements Observe {
   constructor(
     private readonly d: Docker,
     private readonly local: LocalProcesses,
+    private readonly localStat: LocalStat,
   ) {}
 
   private async missing(container: string, err: unknown, what: string): Promise<undefined> {
@@ -593,6 +595,16 @@ class DockerObserve implements Observe {
   }
 
   async stat(container: string, path: string): Promise<PathStat | undefined> {
+    // read from the container's root on this host when the engine runs here (local-stat.ts)
+    const local = await this.localStat.stat(container, path, async () => {
+      const i = await this.d.getContainer(container).inspect();
+      return {
+        merged: (i.GraphDriver?.Data as { MergedDir?: string } | undefined)?.MergedDir,
+        pid: i.State?.Pid ?? 0,
+        mounts: (i.Mounts ?? []).map((m) => m.Destination),
+      };
+    });
+    if (local !== 'engine') return local;
     try {
       const res = (await this.d.getContainer(container).infoArchive({ path })) as {
         headers: Record<string, string | undefined>;
@@ -791,9 +803,9 @@ export class DockerodeEngine implements Engine {
     this.containers = new DockerContainers(this.docker);
     this.images = new DockerImages(this.docker);
     this.exec = new DockerExec(this.docker);
-    // ENSHU_LOCAL_PROCESSES=0 asks the engine for every process list (to compare)
+    // ENSHU_LOCAL_PROCESSES=0 asks the engine for every process list and stat (to compare)
     const local = endpoint.startsWith('unix:') && process.env.ENSHU_LOCAL_PROCESSES !== '0';
-    this.observe = new DockerObserve(this.docker, new LocalProcesses(local));
+    this.observe = new DockerObserve(this.docker, new LocalProcesses(local), new LocalStat(local));
   }
 
   async events(
