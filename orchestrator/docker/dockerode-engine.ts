@@ -3,6 +3,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { EngineError, ImageBuildError, WaitTimeoutError, retryUntil } from '../../core/index.js';
+import { LocalProcesses } from './local-processes.js';
+import { LocalStat } from './local-stat.js';
 import type {
   ContainerEvent,
   ContainerInfo,
@@ -536,6 +538,7 @@ function netnsProbeSpec(
   script: string,
   opts: { labels: Labels; caps?: string[] },
   limits: { Memory?: number; PidsLimit?: number } = {},
+  logs = true,
 ): Docker.ContainerCreateOptions {
   return {
     Image: image,
@@ -548,12 +551,18 @@ function netnsProbeSpec(
       AutoRemove: false,
       CapAdd: [...new Set(['NET_RAW', ...(opts.caps ?? [])])],
       ...limits,
+      // a watcher's lines are read through its attach stream: the engine need not also log each one
+      ...(logs ? {} : { LogConfig: { Type: 'none', Config: {} } }),
     },
   };
 }
 
 class DockerObserve implements Observe {
-  constructor(private readonly d: Docker) {}
+  constructor(
+    private readonly d: Docker,
+    private readonly local: LocalProcesses,
+    private readonly localStat: LocalStat,
+  ) {}
 
   private async missing(container: string, err: unknown, what: string): Promise<undefined> {
     if (!isNotFound(err)) throw new EngineError(`cannot ${what} in ${container}: ${engineMessage(err)}`);
@@ -567,6 +576,12 @@ class DockerObserve implements Observe {
   }
 
   async top(container: string): Promise<ContainerProcess[]> {
+    // the same list from the kernel when the engine runs here (local-processes.ts): no `ps` of the whole host
+    const local = await this.local.list(container, async () => {
+      const i = await this.d.getContainer(container).inspect();
+      return { id: i.Id, pid: i.State?.Pid ?? 0 };
+    });
+    if (local) return local;
     let r: { Titles?: string[]; Processes?: string[][] };
     try {
       r = (await this.d.getContainer(container).top({ ps_args: '-eo pid,user,args' })) as typeof r;
@@ -580,6 +595,16 @@ class DockerObserve implements Observe {
   }
 
   async stat(container: string, path: string): Promise<PathStat | undefined> {
+    // read from the container's root on this host when the engine runs here (local-stat.ts)
+    const local = await this.localStat.stat(container, path, async () => {
+      const i = await this.d.getContainer(container).inspect();
+      return {
+        merged: (i.GraphDriver?.Data as { MergedDir?: string } | undefined)?.MergedDir,
+        pid: i.State?.Pid ?? 0,
+        mounts: (i.Mounts ?? []).map((m) => m.Destination),
+      };
+    });
+    if (local !== 'engine') return local;
     try {
       const res = (await this.d.getContainer(container).infoArchive({ path })) as {
         headers: Record<string, string | undefined>;
@@ -675,7 +700,7 @@ class DockerObserve implements Observe {
       image ??= (await this.d.getContainer(container).inspect()).Config.Image;
       // a watcher is small: a shell loop and its probes
       c = await this.d.createContainer(
-        netnsProbeSpec(container, image, script, opts, { Memory: 64 * 1024 * 1024, PidsLimit: 64 }),
+        netnsProbeSpec(container, image, script, opts, { Memory: 64 * 1024 * 1024, PidsLimit: 64 }, false),
       );
     } catch (err) {
       throw new EngineError(`cannot watch from ${container}: ${engineMessage(err)}`);
@@ -778,7 +803,9 @@ export class DockerodeEngine implements Engine {
     this.containers = new DockerContainers(this.docker);
     this.images = new DockerImages(this.docker);
     this.exec = new DockerExec(this.docker);
-    this.observe = new DockerObserve(this.docker);
+    // ENSHU_LOCAL_PROCESSES=0 asks the engine for every process list and stat (to compare)
+    const local = endpoint.startsWith('unix:') && process.env.ENSHU_LOCAL_PROCESSES !== '0';
+    this.observe = new DockerObserve(this.docker, new LocalProcesses(local), new LocalStat(local));
   }
 
   async events(

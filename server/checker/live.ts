@@ -70,8 +70,16 @@ export interface LiveHost {
 export interface LiveOptions {
   /** how often process, file and login probes look (default 1 s) */
   everyMs?: number;
-  /** how often command checks run and the proxy's configuration is read (default 10 s) */
+  /**
+   * how often command checks run, checks that hold are looked at and the proxy's configuration is
+   * read (default 10 s)
+   */
   slowMs?: number;
+  /**
+   * how long a read (a file, the Samba password database) stands while the stats taken before
+   * each look say nothing changed (default 60 s): only a time set back by hand hides a change
+   */
+  refreshMs?: number;
   /** time limit of one API probe (default 5 s) */
   probeTimeoutMs?: number;
 }
@@ -82,7 +90,7 @@ interface NetWatch {
   node: string;
   probes: NetProbe[];
   answers: (Answer | undefined)[];
-  /** when the previous answer of each probe came (the next one was asked after it) */
+  /** when the previous answer of each probe came (the next one was asked after it; shell watchers) */
   lastLineAt: number[];
   stop?: () => Promise<void>;
   ended: boolean;
@@ -101,6 +109,11 @@ interface FilterWatch {
   known: boolean;
   /** when the watcher last said it had looked (every dump it owed is read by then) */
   beatAt: number;
+  /**
+   * when its filters were last found honest after they were not (or first read): an answer asked
+   * before then may have been shaped by a filter that is gone now, and is not trusted
+   */
+  trustedSince: number;
   lines: string[] | undefined;
   stop?: () => Promise<void>;
   ended: boolean;
@@ -125,8 +138,16 @@ export class LiveChecks {
   /** per check: its latest API answer */
   private readonly local = new Map<string, Answer>();
   private readonly inFlight = new Set<string>();
-  /** per `team\0proxy node`: what its squid.conf says, and when that read began */
-  private readonly proxyConf = new Map<string, { why?: string; unreadable?: string; startedAt: number }>();
+  /**
+   * per `team\0proxy node`: what its squid.conf says, when that read began, and since when it has
+   * been found honest (an answer asked before then may have been shaped by a rule gone now)
+   */
+  private readonly proxyConf = new Map<
+    string,
+    { why?: string; unreadable?: string; startedAt: number; trustedSince: number }
+  >();
+  /** an evaluation left a network answer waiting for a FW's beat */
+  private awaitingBeat = false;
   private lastSlow = 0;
   private evaluating: Promise<void> = Promise.resolve();
   private evaluateQueued = false;
@@ -135,7 +156,10 @@ export class LiveChecks {
   private readonly quickEnds = new Map<string, number>();
   /** reads again only what a stat says may have changed */
   private readonly reads: ReadCache;
+  /** the engine as the API looks use it: reads through the cache, stats shared within a turn */
   private readonly engine: Engine;
+  /** the same without the turn's shared stats (for reads that begin between turns) */
+  private readonly engineNow: Engine;
   /** per Samba login probe: the password database's stat when it was last asked, and the answer */
   private readonly passdb = new Map<string, { sig: string; at: number; result: ProbeResult }>();
   /** every async look still running, so stop() can wait for them */
@@ -145,12 +169,17 @@ export class LiveChecks {
     private readonly h: LiveHost,
     private readonly o: LiveOptions = {},
   ) {
-    this.reads = new ReadCache(h.engine, this.slowMs);
-    this.engine = this.reads.engineView();
+    this.reads = new ReadCache(h.engine, o.refreshMs ?? 60_000);
+    this.engine = this.reads.engineView(true);
+    this.engineNow = this.reads.engineView(false);
   }
 
   private get slowMs() {
     return this.o.slowMs ?? 10_000;
+  }
+
+  private get refreshMs() {
+    return this.o.refreshMs ?? 60_000;
   }
 
   private get everyMs() {
@@ -227,7 +256,7 @@ export class LiveChecks {
     const slow = now - this.lastSlow >= this.slowMs;
     if (slow) this.lastSlow = now;
     this.startLocal(slow);
-    this.readProxies();
+    if (slow) this.readProxies();
     this.evaluateSoon();
   }
 
@@ -285,7 +314,9 @@ export class LiveChecks {
             const a = parseWatchLine(probes, line);
             if (!a || w.ended) return;
             const at = Date.now();
-            w.answers[a.index] = { ...a.result, issuedAt: w.lastLineAt[a.index]!, receivedAt: at };
+            // the python watcher says when its probe began; a shell loop's probe began after its previous answer
+            const issuedAt = a.ageMs === undefined ? w.lastLineAt[a.index]! : at - a.ageMs;
+            w.answers[a.index] = { ...a.result, issuedAt, receivedAt: at };
             w.lastLineAt[a.index] = at;
             this.evaluateSoon();
           },
@@ -342,6 +373,7 @@ export class LiveChecks {
       node,
       known: false,
       beatAt: 0,
+      trustedSince: 0,
       unreadable: 'not read yet',
       lines: undefined,
       ended: false,
@@ -368,7 +400,8 @@ export class LiveChecks {
             if (line === WATCH_END_LIFE) f.retired = true;
             if (line === '@@beat' && !f.lines) {
               f.beatAt = Date.now();
-              this.evaluateSoon();
+              // five beats a second: only an answer waiting for one needs an evaluation
+              if (this.awaitingBeat) this.evaluateSoon();
               return;
             }
             if (line === '@@nft') f.lines = [];
@@ -377,6 +410,7 @@ export class LiveChecks {
             if (line !== '@@end') return;
             const why = findEvasion(f.lines.join('\n'));
             f.lines = undefined;
+            if (!why && (!f.known || f.why || f.unreadable)) f.trustedSince = Date.now();
             f.known = true;
             delete f.unreadable;
             f.why = why;
@@ -406,25 +440,33 @@ export class LiveChecks {
   }
 
   /**
-   * The proxies asked by proxy-blocked probes: their squid.conf (and what it includes), read every
-   * turn through the archive API; a proxy-blocked answer counts only once a read begun after the
-   * probe was asked found no rule that singles out the probe.
+   * The proxies asked by proxy-blocked probes: their squid.conf (and what it includes), read through
+   * the archive API on each slow turn (a rule that singles out the probe is found within one) and at
+   * once when an answer that would change a check waits for it (`only`): a proxy-blocked answer
+   * counts only once a read begun after the probe was asked found no rule that singles out the probe.
    */
-  private readProxies(): void {
+  private readProxies(only?: Set<string>): void {
     const seen = new Set<string>();
     for (const { team, spec } of this.due)
       for (const p of spec.probes ?? []) {
         if (p.kind !== 'proxy-blocked') continue;
         const key = `${team}\0${p.node}`;
-        if (seen.has(key) || this.inFlight.has(`proxy\0${key}`)) continue;
+        if (seen.has(key) || (only && !only.has(key)) || this.inFlight.has(`proxy\0${key}`)) continue;
         seen.add(key);
         this.inFlight.add(`proxy\0${key}`);
         const startedAt = Date.now();
         this.track(
           this.h
-            .proxyEvasion(this.h.container(team, p.node), this.engine)
+            .proxyEvasion(this.h.container(team, p.node), this.engineNow)
             .then((r) => {
-              this.proxyConf.set(key, { ...r, startedAt });
+              const prev = this.proxyConf.get(key);
+              const honest = !r.why && !r.unreadable;
+              const wasHonest = prev && !prev.why && !prev.unreadable;
+              this.proxyConf.set(key, {
+                ...r,
+                startedAt,
+                trustedSince: honest && wasHonest ? prev.trustedSince : startedAt,
+              });
               this.evaluateSoon();
               if (!r.unreadable) void this.h.recordTamper(team, p.node, r.why, this.h.now());
             })
@@ -436,7 +478,7 @@ export class LiveChecks {
   /**
    * A process, file or login probe. Reads go through the read cache; a Samba login probe (an exec
    * of pdbedit, the costliest look) runs again only when the password database's stat changed, or
-   * after the slow interval.
+   * after `refreshMs`.
    */
   private async localProbe(team: string, ctx: LocalContext, p: Exclude<Probe, NetProbe>): Promise<ProbeResult> {
     if (p.kind !== 'login-refused' || p.service !== 'samba') return runLocalProbe(ctx, p);
@@ -445,7 +487,7 @@ export class LiveChecks {
     const st = await ctx.engine.observe.stat(ctx.container(p.node), SAMBA_PASSDB);
     const sig = st ? `${st.mtime}/${st.size}` : '-';
     const memo = this.passdb.get(key);
-    if (st && memo && memo.sig === sig && Date.now() - memo.at < this.slowMs) return memo.result;
+    if (st && memo && memo.sig === sig && Date.now() - memo.at < this.refreshMs) return memo.result;
     const at = Date.now();
     const result = await runLocalProbe(ctx, p);
     if (st) this.passdb.set(key, { sig, at, result });
@@ -468,6 +510,9 @@ export class LiveChecks {
   /** API probes of every due check with such probes, each on its own; command checks on `slow` turns */
   private startLocal(slow: boolean): void {
     const tops = new Map<string, Promise<{ command: string }[]>>();
+    // one moment for the turn's looks, before any of them: a stat shared within the turn began after it
+    this.reads.beginTurn();
+    const issuedAt = Date.now();
     const commands = new Map<string, { team: string; node: string; user?: string; specs: CheckSpec[] }>();
     for (const { team, spec } of this.due) {
       const key = `${team}\0${spec.id}`;
@@ -484,7 +529,6 @@ export class LiveChecks {
       // a check that holds is looked at on the slow interval: what a trainee fixes is what is false
       if (!slow && this.h.recorded(team, spec.id) === true) continue;
       this.inFlight.add(key);
-      const issuedAt = Date.now();
       const run = (async () => {
         const parts: ProbeResult[] = [];
         for (const p of locals) {
@@ -528,7 +572,6 @@ export class LiveChecks {
     for (const [g, c] of commands) {
       if (this.inFlight.has(g)) continue;
       this.inFlight.add(g);
-      const issuedAt = Date.now();
       this.track(
         this.h
           .runCommands(c.team, c.node, c.user, c.specs)
@@ -558,9 +601,10 @@ export class LiveChecks {
   /**
    * Whether a team's network answer can be trusted: undefined if so, else why not; 'wait' while not
    * known. Only once every FW's watcher has looked again after the answer came: a filter that
-   * singles out the probes, put in just before the probe, is then in a dump already read.
+   * singles out the probes, put in just before the probe, is then in a dump already read; and only
+   * an answer asked since the filters were last found honest ('stale' otherwise).
    */
-  private distrust(team: string, receivedAt: number): string | undefined | 'wait' {
+  private distrust(team: string, receivedAt: number, issuedAt: number): string | undefined | 'wait' | 'stale' {
     const fws = [...this.filters.values()].filter((f) => f.team === team);
     if (!fws.length) return 'wait';
     for (const f of fws)
@@ -572,11 +616,27 @@ export class LiveChecks {
     for (const f of fws) {
       if (!f.known || (!f.unreadable && f.beatAt <= receivedAt)) return 'wait';
       if (f.unreadable) return `not trusted: the firewall's filters could not be read (${f.node}: ${f.unreadable})`;
+      // asked before the filters were last found honest: the watcher's next answer is needed
+      if (issuedAt < f.trustedSince) return 'stale';
     }
     return undefined;
   }
 
   private async evaluate(): Promise<void> {
+    let awaitingBeat = false;
+    const wantProxy = new Set<string>();
+    try {
+      await this.evaluateAll(
+        (key) => wantProxy.add(key),
+        () => (awaitingBeat = true),
+      );
+    } finally {
+      this.awaitingBeat = awaitingBeat;
+      if (wantProxy.size && !this.stopped) this.readProxies(wantProxy);
+    }
+  }
+
+  private async evaluateAll(wantProxy: (key: string) => void, awaitBeat: () => void): Promise<void> {
     for (const { team, spec } of this.due) {
       if (this.stopped) return;
       const key = `${team}\0${spec.id}`;
@@ -593,12 +653,19 @@ export class LiveChecks {
             const w = this.nets.get(`${team}\0${netNode(p)}`);
             a = w?.answers[w.probes.findIndex((x) => sameProbe(x, p))];
             if (a && !a.detail.startsWith('could not look')) {
-              const why = this.distrust(team, a.receivedAt ?? 0);
+              const why = this.distrust(team, a.receivedAt ?? 0, a.issuedAt);
               const proxy = p.kind === 'proxy-blocked' ? p.node : undefined;
               const conf = proxy ? this.proxyConf.get(`${team}\0${proxy}`) : undefined;
-              if (why === 'wait') a = undefined;
+              if (why === 'wait') {
+                awaitBeat();
+                a = undefined;
+              } else if (why === 'stale') a = undefined;
               else if (why) a = { passed: false, detail: why, issuedAt: a.issuedAt };
-              else if (proxy && (!conf || conf.startedAt < a.issuedAt)) a = undefined;
+              else if (proxy && (!conf || conf.startedAt < a.issuedAt)) {
+                // read now only if this answer would change what is recorded
+                if (a.passed !== this.h.recorded(team, spec.id)) wantProxy(`${team}\0${proxy}`);
+                a = undefined;
+              } else if (conf && a.issuedAt < conf.trustedSince) a = undefined;
               else if (conf?.unreadable)
                 a = {
                   passed: false,

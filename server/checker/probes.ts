@@ -229,12 +229,21 @@ export const WATCH_END_LIFE = '@@enshu-end life';
 export const WATCH_PROBE_LIMIT_S = 4;
 
 /**
+ * The python watcher sends a probe's answer when it differs from the last one sent, and otherwise
+ * once every this many seconds (so a check that becomes due, or a team that was reset, gets a
+ * fresh answer within that time): at rest a watcher's stream, the engine that carries it and the
+ * server that reads it have next to nothing to do.
+ */
+export const WATCH_HEART_S = 5;
+
+/**
  * The watcher where the node's image has python3: one process, one thread per probe, each probe
  * about once a second with its own time limits (a slow probe holds up no other), and no process
  * started per probe (so a watcher costs next to nothing at rest). Same probes as the snippets:
  * a half-open SYN with the checker's mark, the kernel's socket table, the proxy asked from
- * 127.0.0.1 only when the FW path is open, a marked ping. Prints `@@enshu-probe <i> <exit>` with
- * the snippets' exit codes; ends when the node's interfaces are gone or after 10 minutes.
+ * 127.0.0.1 only when the FW path is open, a marked ping. Prints `@@enshu-probe <i> <exit> <age ms>`
+ * with the snippets' exit codes when an answer changes (and every WATCH_HEART_S); ends when the
+ * node's interfaces are gone or after 10 minutes.
  */
 const WATCH_PY = [
   'import random, select, socket, struct, subprocess, sys, threading, time',
@@ -243,9 +252,18 @@ const WATCH_PY = [
   'TOS, W, PW = cfg["tos"], cfg["syn"], cfg["proxy"]',
   'END = time.time() + cfg["life"]',
   'lock = threading.Lock()',
-  'def out(i, c):',
+  '# what each probe last said and when: an answer is sent when it changes, and at least every HEART s',
+  'HEART = cfg["heart"]',
+  'said = {}',
+  'def out(i, c, start):',
+  '    now = time.time()',
   '    with lock:',
-  '        sys.stdout.write("@@enshu-probe %d %d\\n" % (i, c))',
+  '        p = said.get(i)',
+  '        if p and p[0] == c and now - p[1] < HEART:',
+  '            return',
+  '        said[i] = (c, now)',
+  '        # with how long ago the probe began: the server stamps the answer with that moment',
+  '        sys.stdout.write("@@enshu-probe %d %d %d\\n" % (i, c, int((now - start) * 1000)))',
   '        sys.stdout.flush()',
   'def alive():',
   '    with open("/proc/net/dev") as f:',
@@ -334,7 +352,7 @@ const WATCH_PY = [
   '            c = probe(t)',
   '        except Exception:',
   '            c = 2',
-  '        out(i, c)',
+  '        out(i, c, start)',
   '        time.sleep(max(0.05, t.get("every", 1) - (time.time() - start)))',
   'ts = [threading.Thread(target=run, args=(i, t), daemon=True) for i, t in enumerate(cfg["probes"])]',
   'for t in ts:',
@@ -374,8 +392,9 @@ function watchTask(p: NetProbe): Record<string, unknown> {
  * The network probes of one node, each in its own loop about once a second, in one long-lived
  * container in the node's network namespace (Engine.observe.follow): one container for all the
  * answers instead of one per round. Each probe runs under its own time limits, so a slow one
- * never holds up another; every answer is one line `@@enshu-probe <i> <exit>`. In python where the
- * image has it (no process per probe), else the snippets in shell loops.
+ * never holds up another; an answer is one line `@@enshu-probe <i> <exit>[ <age ms>]`. In python
+ * where the image has it (no process per probe; answers sent when they change), else the snippets
+ * in shell loops (every answer sent).
  */
 export function netWatchScript(probes: NetProbe[]): string {
   const cfg = {
@@ -384,6 +403,7 @@ export function netWatchScript(probes: NetProbe[]): string {
     wait: WATCH_PACE.wait,
     proxy: WATCH_PACE.proxy,
     life: 600,
+    heart: WATCH_HEART_S,
     probes: probes.map(watchTask),
   };
   return [
@@ -405,17 +425,28 @@ export function netWatchScript(probes: NetProbe[]): string {
     .join('\n');
 }
 
-/** one line of a net watcher: which probe and its result, or undefined for any other line */
-export function parseWatchLine(probes: NetProbe[], line: string): { index: number; result: ProbeResult } | undefined {
-  const m = /^@@enshu-probe (\d+) (\d+)$/.exec(line.trim());
+/**
+ * One line of a net watcher: which probe, its result and (python watcher) how many milliseconds
+ * before the line the probe began; undefined for any other line.
+ */
+export function parseWatchLine(
+  probes: NetProbe[],
+  line: string,
+): { index: number; result: ProbeResult; ageMs?: number } | undefined {
+  const m = /^@@enshu-probe (\d+) (\d+)(?: (\d+))?$/.exec(line.trim());
   if (!m) return undefined;
   const index = Number(m[1]);
   const p = probes[index];
   if (!p) return undefined;
   const code = Number(m[2]);
+  const age = m[3] === undefined ? {} : { ageMs: Number(m[3]) };
   if (code === 124 || code === 137)
-    return { index, result: { passed: false, detail: `no answer from the probe within ${WATCH_PROBE_LIMIT_S}s` } };
-  return { index, result: netDetail(p, code) };
+    return {
+      index,
+      result: { passed: false, detail: `no answer from the probe within ${WATCH_PROBE_LIMIT_S}s` },
+      ...age,
+    };
+  return { index, result: netDetail(p, code), ...age };
 }
 
 /** the lines of a file at or under `path` that match, undefined when the path does not exist */

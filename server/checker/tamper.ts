@@ -23,36 +23,69 @@ export const FILTER_DUMP_SCRIPT = [
   'echo @@legacy',
   'for t in iptables-legacy-save ip6tables-legacy-save; do command -v $t >/dev/null && $t 2>/dev/null; done',
   'echo @@tc',
-  'for d in $(ls /sys/class/net); do tc qdisc show dev "$d"; tc filter show dev "$d" ingress; tc filter show dev "$d" egress; done 2>/dev/null',
+  // one tc process for every interface (a shell glob lists them): a dump costs a handful of processes
+  'for p in /sys/class/net/*; do d=${p##*/}; echo "qdisc show dev $d"; echo "filter show dev $d ingress"; echo "filter show dev $d egress"; done | tc -force -batch - 2>/dev/null',
   'echo @@xdp',
   'ip -o link show 2>/dev/null | grep -i xdp',
   'echo @@end',
 ].join('\n');
 
+/** the beat's period in seconds: the longest a network answer waits for the FW's word that its filters were read */
+export const FILTER_BEAT_S = 0.2;
+
 /**
  * FILTER_DUMP_SCRIPT kept running in a long-lived container in the FW's network namespace: a dump
  * at start, then one as soon as nftables, tc or a link (XDP) changes (the kernel's own change
  * notices, read by `nft monitor`, `tc monitor`, `ip monitor link`), and one every 10 s whatever
- * happens (legacy iptables sends no notice). Each dump runs from `@@nft` to `@@end`.
+ * happens (legacy iptables sends no notice). Each dump runs from `@@nft` to `@@end`; after each
+ * look a `@@beat` line (every FILTER_BEAT_S at rest) says that whatever changed before it is in a
+ * dump already sent. In bash, waiting on the notices with `read -t` (a builtin): at rest the
+ * watcher starts no process at all (a `sleep` every beat cost the FW's watcher more than every
+ * python watcher of its team together); POSIX sh with `sleep` where an image has no bash.
  */
-export const FILTER_WATCH_SCRIPT = [
+const WATCH_COMMON = [
   'dump() {',
   FILTER_DUMP_SCRIPT,
   '}',
   // the FW's interfaces gone (stopped, reset, removed) or 10 min up: the watcher ends (see probes.ts)
-  'alive() { n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; k=$((k + 1)); [ "$n" -gt 3 ] && [ "$k" -le 3000 ]; }; k=0',
-  'ev=/tmp/enshu-filters-changed; : > $ev',
-  '{ nft monitor & tc monitor & ip monitor link & wait; } >> $ev 2>/dev/null &',
-  'dump; i=0',
-  'while alive; do',
-  '  sleep 0.2; i=$((i + 1))',
-  // emptied before the dump: a change during the dump leaves a line for the next one
-  '  if [ -s $ev ] || [ $i -ge 50 ]; then : > $ev; i=0; dump; fi',
-  // a beat after each look: whatever changed before it is in a dump the server has already read
+  'lines() { n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; }',
+];
+// why it ends: its time is up (the server starts another at once) or the FW is gone
+const WATCH_END = 'lines; [ "$n" -gt 3 ] && echo "@@enshu-end life" || echo "@@enshu-end gone"';
+const WATCH_BASH = [
+  ...WATCH_COMMON,
+  'exec 3< <(nft monitor 2>/dev/null & tc monitor 2>/dev/null & ip monitor link 2>/dev/null & wait)',
+  'dump; t=$SECONDS; k=0',
+  // its interfaces are counted every fifth beat
+  'while [ $SECONDS -lt 600 ]; do',
+  '  if [ $((k += 1)) -ge 5 ]; then k=0; lines; [ "$n" -gt 3 ] || break; fi',
+  `  if read -r -t ${FILTER_BEAT_S} -u 3 l; then`,
+  // every notice already waiting is covered by the one dump that follows
+  '    while read -r -t 0 -u 3; do read -r -u 3 l || break; done',
+  '    dump; t=$SECONDS',
+  // the monitors ended: the filters can no longer be followed (the server starts another watcher)
+  '  elif [ $? -le 128 ]; then echo "@@enshu-end monitors"; exit 1',
+  '  elif [ $((SECONDS - t)) -ge 10 ]; then dump; t=$SECONDS; fi',
   '  echo @@beat',
   'done',
-  // why it ends: its time is up (the server starts another at once) or the FW is gone
-  'n=0; while read -r l; do n=$((n + 1)); done < /proc/net/dev; [ "$n" -gt 3 ] && echo "@@enshu-end life" || echo "@@enshu-end gone"',
+  WATCH_END,
+].join('\n');
+const WATCH_SH = [
+  ...WATCH_COMMON,
+  'ev=/tmp/enshu-filters-changed; : > $ev',
+  '{ nft monitor & tc monitor & ip monitor link & wait; } >> $ev 2>/dev/null &',
+  'dump; i=0; k=0',
+  'while lines && [ "$n" -gt 3 ] && [ $((k += 1)) -le 3000 ]; do',
+  `  sleep ${FILTER_BEAT_S}; i=$((i + 1))`,
+  // emptied before the dump: a change during the dump leaves a line for the next one
+  '  if [ -s $ev ] || [ $i -ge 50 ]; then : > $ev; i=0; dump; fi',
+  '  echo @@beat',
+  'done',
+  WATCH_END,
+].join('\n');
+export const FILTER_WATCH_SCRIPT = [
+  `if command -v bash >/dev/null 2>&1; then exec bash -c '${WATCH_BASH.replace(/'/g, `'\\''`)}'; fi`,
+  WATCH_SH,
 ].join('\n');
 
 /** The comment of the range's own rule (fw-start puts it first in the "blocked" chain). */
