@@ -10,7 +10,6 @@ import { baseTag, roleTag } from '../images/catalog.js';
 import { HostGuard } from '../host/guard.js';
 import { healthCommand, waitHealthy } from './health.js';
 import { startOrder } from './start-order.js';
-import { resetOrder } from './reset-order.js';
 import { nodeCapabilities, nodeEnv, nodeSysctls } from './node-config.js';
 import { noProgress, type ProgressSink, type RangeProgress } from './events.js';
 
@@ -363,25 +362,19 @@ export class RangeManager {
         { exercise: o.exercise, team: o.team, node: o.node },
       );
     }
-    // The old containers go 8 at a time (as in `down`), and each node is created and started as
-    // soon as the old containers it must not meet are gone (resetOrder: its own, the SOC's, the
-    // staff PCs'), 4 at a time, slow roles first, its health wait starting as soon as it runs.
-    // Before, every old container went first (2–3 s for a team) and the DC's boot, the longest,
-    // began only after all of them; now the engine removes the rest while the DC boots.
-    const { removal, start, after } = resetOrder(plan, nodes);
-    const gone = new Map(removal.map((node) => [node.name, settled()]));
-    const removals = mapLimit(removal, 8, async (node) => {
+    // Every old container goes first, as many at once as `down` removes (a removal is mostly the
+    // engine unmounting and tearing down a network namespace, not CPU); then, as in `up`, slow
+    // roles first and each node's health wait starts as soon as it runs. Not overlapped: starting
+    // new nodes while the engine still removed old ones on the same networks left Docker 20.10 with a
+    // stale endpoint (a network `down` could not remove until the engine restarted), and old and new
+    // nodes never meet this way (no old syslog line in a fresh SOC).
+    await mapLimit(nodes, 8, async (node) => {
       emit({ team: o.team, node: node.name, step: 'remove', status: 'start', message: `resetting ${node.name}` });
-      const g = gone.get(node.name)!;
-      await this.engine.containers.remove(node.containerName).then(g.resolve, (err: unknown) => {
-        g.reject(err);
-        throw err;
-      });
+      await this.engine.containers.remove(node.containerName);
     });
     const waits: Promise<unknown>[] = [];
     let allStarted: number | undefined;
-    const created = mapLimit(start, CREATE_CONCURRENCY, async (node) => {
-      await Promise.all(after.get(node.name)!.map((n) => gone.get(n)!.promise));
+    await mapLimit(startOrder(nodes.map((node) => ({ node }))), CREATE_CONCURRENCY, async ({ node }) => {
       await this.ensureContainer(plan, node, topology.id);
       waits.push(
         this.waitNode(plan, node, () => allStarted).then(
@@ -398,9 +391,6 @@ export class RangeManager {
         ),
       );
     });
-    // both run to their end (mapLimit finishes every item before it rejects): nothing goes on after
-    const ended = await Promise.allSettled([removals, created]);
-    for (const e of ended) if (e.status === 'rejected') throw e.reason;
     allStarted = Date.now();
     const failed = (await Promise.all(waits)).find((r): r is { err: unknown } => !!r);
     if (failed) throw failed.err;
@@ -436,18 +426,6 @@ export class RangeManager {
   async hostRules(): Promise<string[]> {
     return this.guard().list();
   }
-}
-
-/** A promise settled from outside (a node's old container gone), never an unhandled rejection. */
-function settled() {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((a, b) => {
-    resolve = a;
-    reject = b;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }
 
 function matches(c: ContainerInfo, spec: ContainerSpec): boolean {
