@@ -77,15 +77,30 @@ afterAll(async () => {
 }, 300_000);
 
 /** What team 1 has earned for response and recovery so far, as the scoreboard says. */
-async function responseAndRecovery(): Promise<{ code: string; points: number }[]> {
-  const scores = await run.api<{ scores: { team: string; detail: { code: string; points: number }[] }[] }>(
-    'GET',
-    `/api/exercises/${EX}/scores`,
-    undefined,
-    admin,
-  );
+async function responseAndRecovery(): Promise<{ code: string; points: number; params?: Record<string, unknown> }[]> {
+  const scores = await run.api<{
+    scores: { team: string; detail: { code: string; points: number; params?: Record<string, unknown> }[] }[];
+  }>('GET', `/api/exercises/${EX}/scores`, undefined, admin);
   const t01 = scores.body.scores.find((s) => s.team === 't01')!;
   return t01.detail.filter((i) => i.code === 'response.containment' || i.code === 'recovery.check');
+}
+
+/** On a failure: what the checker recorded for the checks that earned, and the range's events, in order. */
+function history(earned: { params?: Record<string, unknown> }[]): string {
+  const checks = new Set(earned.map((i) => String(i.params?.check)));
+  return events()
+    .filter(
+      (e) =>
+        (e.type === 'check.result' && checks.has(e.check)) ||
+        e.type.startsWith('range.') ||
+        e.type.startsWith('attack.'),
+    )
+    .map((e) =>
+      e.type === 'check.result'
+        ? `${e.seq} ${e.at} ${e.check} ${e.passed} ${e.detail}`
+        : `${e.seq} ${e.at} ${e.type} ${'step' in e ? String(e.step) : ''}`,
+    )
+    .join('\n');
 }
 
 test('a team reset mid-attack gives no response or recovery points', async () => {
@@ -113,7 +128,7 @@ test('a team reset mid-attack gives no response or recovery points', async () =>
   );
   await new Promise((r) => setTimeout(r, 20_000));
   const earned = await responseAndRecovery();
-  assert.deepEqual(earned, [], 'nothing earned from the reset');
+  assert.deepEqual(earned, [], `nothing earned from the reset; the log:\n${history(earned)}`);
   const turned = events().filter(
     (e) => e.type === 'check.result' && e.kind !== 'availability' && e.passed && e.seq > damage.seq,
   );
@@ -147,7 +162,7 @@ test("an instructor's attack restart undoes the old attack, starts it again from
   );
   await new Promise((r) => setTimeout(r, 10_000));
   const earned = await responseAndRecovery();
-  assert.deepEqual(earned, [], 'nothing earned from the restart’s cleanup');
+  assert.deepEqual(earned, [], `nothing earned from the restart’s cleanup; the log:\n${history(earned)}`);
   // the after-action timeline shows it
   const entries = teamTimeline(events(), 't01');
   assert.ok(
