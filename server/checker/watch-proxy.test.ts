@@ -25,6 +25,18 @@ function listen(onConn: (s: Socket, n: number) => void): Promise<{ server: Serve
   );
 }
 
+/** the exit codes the watcher of one probe reports over `ms` */
+async function watch(probe: NetProbe, ms: number, env: NodeJS.ProcessEnv = process.env): Promise<number[]> {
+  const child = spawn('sh', ['-c', netWatchScript([probe])], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const codes: number[] = [];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    for (const m of d.matchAll(/^@@enshu-probe 0 (\d+)/gm)) codes.push(Number(m[1]));
+  });
+  await new Promise((r) => setTimeout(r, ms));
+  child.kill('SIGKILL');
+  return codes;
+}
+
 /** the watcher's answers for one proxy-blocked probe over `ms` */
 async function answers(proxy: (s: Socket, n: number) => void, ms: number): Promise<number[]> {
   const origin = await listen((s) => s.end());
@@ -35,13 +47,7 @@ async function answers(proxy: (s: Socket, n: number) => void, ms: number): Promi
     port: squid.port,
     url: `http://127.0.0.1:${origin.port}/c2`,
   } as NetProbe;
-  const child = spawn('sh', ['-c', netWatchScript([probe])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const codes: number[] = [];
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    for (const m of d.matchAll(/^@@enshu-probe 0 (\d+)/gm)) codes.push(Number(m[1]));
-  });
-  await new Promise((r) => setTimeout(r, ms));
-  child.kill('SIGKILL');
+  const codes = await watch(probe, ms);
   origin.server.close();
   squid.server.close();
   return codes;
@@ -117,16 +123,7 @@ async function shellAnswers(ncExits: number[], ms: number): Promise<number[]> {
     { mode: 0o755 },
   );
   const probe = { kind: 'tcp-blocked', from: 'pc1', to: '10.1.0.66', port: 443 } as NetProbe;
-  const child = spawn('sh', ['-c', netWatchScript([probe])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, PATH: `${dir}:/usr/bin:/bin` },
-  });
-  const codes: number[] = [];
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    for (const m of d.matchAll(/^@@enshu-probe 0 (\d+)/gm)) codes.push(Number(m[1]));
-  });
-  await new Promise((r) => setTimeout(r, ms));
-  child.kill('SIGKILL');
+  const codes = await watch(probe, ms, { ...process.env, PATH: `${dir}:/usr/bin:/bin` });
   rmSync(dir, { recursive: true, force: true });
   return codes;
 }

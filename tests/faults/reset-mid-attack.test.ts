@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine, RangeManager, type Engine } from '../../orchestrator/index.js';
 import { attackPort, scoringPort } from '../../server/index.js';
-import type { CheckResultEvent, StoredEvent } from '../../protocol/index.js';
+import type { CheckResultEvent, ScoreItem, StoredEvent } from '../../protocol/index.js';
 import { ADMIN, startServer, type Running } from '../server/helpers.js';
 import { until } from '../helpers/until.js';
 import { teamTimeline } from '../../scoreboard/index.js';
@@ -77,17 +77,20 @@ afterAll(async () => {
 }, 300_000);
 
 /** What team 1 has earned for response and recovery so far, as the scoreboard says. */
-async function responseAndRecovery(): Promise<{ code: string; points: number; params?: Record<string, unknown> }[]> {
-  const scores = await run.api<{
-    scores: { team: string; detail: { code: string; points: number; params?: Record<string, unknown> }[] }[];
-  }>('GET', `/api/exercises/${EX}/scores`, undefined, admin);
+async function responseAndRecovery(): Promise<ScoreItem[]> {
+  const scores = await run.api<{ scores: { team: string; detail: ScoreItem[] }[] }>(
+    'GET',
+    `/api/exercises/${EX}/scores`,
+    undefined,
+    admin,
+  );
   const t01 = scores.body.scores.find((s) => s.team === 't01')!;
   return t01.detail.filter((i) => i.code === 'response.containment' || i.code === 'recovery.check');
 }
 
 /** On a failure: what the checker recorded for the checks that earned, and the range's events, in order. */
-function history(earned: { params?: Record<string, unknown> }[]): string {
-  const checks = new Set(earned.map((i) => String(i.params?.check)));
+function history(earned: ScoreItem[]): string {
+  const checks = new Set(earned.map((i) => String(i.params.check)));
   return events()
     .filter(
       (e) =>
