@@ -915,6 +915,7 @@ export class DockerodeEngine implements Engine {
       apiVersion: version.ApiVersion,
       memTotalBytes: info.MemTotal,
       cpus: info.NCPU,
+      defaultRuntime: (info as { DefaultRuntime?: string }).DefaultRuntime ?? 'runc',
     };
   }
 

@@ -225,6 +225,8 @@ export interface EngineInfo {
   apiVersion: string;
   memTotalBytes: number;
   cpus: number;
+  /** the OCI runtime containers run with unless told otherwise (runc, crun) */
+  defaultRuntime: string;
 }
 
 /** A container's life event as the engine streams it (start, die, oom, destroy, health_status…). */

@@ -23,26 +23,48 @@ export class HostGuard {
     return res.stdout;
   }
 
+  /**
+   * Puts the exercise's rules for `bridges` in place: in one `iptables-restore` transaction a
+   * family, which drops the exercise's rules that are there and adds the whole set, so a converge
+   * never leaves a moment without them and never doubles them. (One `iptables` run a rule cost 1.4
+   * CPU-s and 1.4 s for 8 teams' 72 bridges; each run reads the whole ruleset.)
+   */
   async apply(exercise: string, bridges: string[]): Promise<void> {
     if (bridges.length === 0) return;
     const c = `enshu:${exercise}`;
-    const lines = [
+    const input = (br: string) => [
+      `-A ENSHU-INPUT -i ${br} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment ${c} -j ACCEPT`,
+      `-A ENSHU-INPUT -i ${br} -m comment --comment ${c} -j DROP`,
+    ];
+    const v4 = bridges.flatMap((br) => [
+      ...input(br),
+      `-I DOCKER-USER 1 -i ${br} -o ${br} -m physdev --physdev-is-bridged -m comment --comment ${c} -j ACCEPT`,
+    ]);
+    const v6 = bridges.flatMap(input);
+    const script = [
       'for t in iptables ip6tables; do',
       '  $t -w -N ENSHU-INPUT 2>/dev/null || true',
       '  $t -w -C INPUT -j ENSHU-INPUT 2>/dev/null || $t -w -I INPUT 1 -j ENSHU-INPUT',
       'done',
       'iptables -w -n -L DOCKER-USER >/dev/null 2>&1 || iptables -w -N DOCKER-USER',
+      // $1: iptables or ip6tables; stdin: the rules to add
+      'restore() {',
+      '  {',
+      "    echo '*filter'",
+      `    for chain in ENSHU-INPUT DOCKER-USER; do $1 -w -S $chain 2>/dev/null | grep -F -- '"${c}"' | sed 's/^-A /-D /' || true; done`,
+      '    cat',
+      '    echo COMMIT',
+      '  } > /tmp/rules',
+      '  $1-restore -w --noflush < /tmp/rules',
+      '}',
+      `restore iptables <<'RULES'`,
+      ...v4,
+      'RULES',
+      `restore ip6tables <<'RULES'`,
+      ...v6,
+      'RULES',
     ];
-    for (const br of bridges) {
-      lines.push(
-        'for t in iptables ip6tables; do',
-        `  $t -w -C ENSHU-INPUT -i ${br} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment ${c} -j ACCEPT 2>/dev/null || $t -w -A ENSHU-INPUT -i ${br} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment ${c} -j ACCEPT`,
-        `  $t -w -C ENSHU-INPUT -i ${br} -m comment --comment ${c} -j DROP 2>/dev/null || $t -w -A ENSHU-INPUT -i ${br} -m comment --comment ${c} -j DROP`,
-        'done',
-        `iptables -w -C DOCKER-USER -i ${br} -o ${br} -m physdev --physdev-is-bridged -m comment --comment ${c} -j ACCEPT 2>/dev/null || iptables -w -I DOCKER-USER 1 -i ${br} -o ${br} -m physdev --physdev-is-bridged -m comment --comment ${c} -j ACCEPT`,
-      );
-    }
-    await this.run(lines.join('\n'), `apply for ${exercise}`);
+    await this.run(script.join('\n'), `apply for ${exercise}`);
   }
 
   /** Removes the rules of one exercise, or of every exercise when `exercise` is undefined. */
@@ -51,13 +73,16 @@ export class HostGuard {
     const script = `
 n=0
 for t in iptables ip6tables; do
+  : > /tmp/rules
   for chain in ENSHU-INPUT DOCKER-USER; do
-    $t -w -S $chain 2>/dev/null | grep -F -- '${pattern}' | sed 's/^-A /-D /' > /tmp/rules || true
-    while read -r rule; do
-      [ -n "$rule" ] || continue
-      eval "$t -w $rule" && n=$((n+1))
-    done < /tmp/rules
+    $t -w -S $chain 2>/dev/null | grep -F -- '${pattern}' | sed 's/^-A /-D /' >> /tmp/rules || true
   done
+  # one transaction a family: a rule a time cost 6.5 s for 8 teams' 360 rules
+  k=$(grep -c '^-D ' /tmp/rules || true)
+  if [ "$k" -gt 0 ]; then
+    { echo '*filter'; cat /tmp/rules; echo COMMIT; } | $t-restore -w --noflush
+    n=$((n+k))
+  fi
   if ! $t -w -S ENSHU-INPUT 2>/dev/null | grep -q '^-A'; then
     while $t -w -D INPUT -j ENSHU-INPUT 2>/dev/null; do :; done
     $t -w -X ENSHU-INPUT 2>/dev/null || true

@@ -121,27 +121,46 @@ export class RangeManager {
     const topologyFile = file && !file.startsWith(topologiesDir()) ? file : undefined;
 
     // Picking free address slots and creating networks on them is one step for the whole engine:
-    // two exercises doing it at once would pick the same slot.
-    const plans = await withProvisionLock(this.engine, { owner: o.exercise, image: baseTag() }, async () => {
+    // two exercises doing it at once would pick the same slot. The networks are created team by
+    // team while the lock is held, and a team's containers start as soon as its own networks and
+    // the host rules exist: with 8 teams, creating 72 networks took 4.5 s and the rules 1.5 s, with
+    // the CPU half idle, before the first container started.
+    const planned = settleable<TeamPlan[]>();
+    const teamNetworks = new Map<string, ReturnType<typeof settleable<void>>>();
+    const provisioned = withProvisionLock(this.engine, { owner: o.exercise, image: baseTag() }, async () => {
       const mine = await this.engine.networks.list({ [LABEL.exercise]: o.exercise });
       const offset = await addressOffset(this.engine, o.exercise, o.topology, o.teams, mine);
       const plans = Array.from({ length: o.teams }, (_, i) =>
         planTeam(o.topology, o.exercise, teamId(i + 1), i + 1 + offset, { seed }),
       );
+      for (const plan of plans) teamNetworks.set(plan.team, settleable<void>());
       emit({
         step: 'plan',
         status: 'done',
         message: `${o.teams} team(s) of ${o.topology.id}, address slots ${1 + offset}–${o.teams + offset}`,
       });
-      for (const plan of plans) await this.ensureNetworks(plan, o.topology.id, topologyFile, emit);
-      return plans;
+      planned.resolve(plans);
+      for (const plan of plans) {
+        await this.ensureNetworks(plan, o.topology.id, topologyFile, emit);
+        teamNetworks.get(plan.team)!.resolve();
+      }
+    }).catch((err: unknown) => {
+      planned.reject(err);
+      for (const n of teamNetworks.values()) n.reject(err);
+      throw err;
     });
+    provisioned.catch(() => undefined); // awaited below; its failure must not also be an unhandled rejection
+    const plans = await planned.promise;
+    // Rules name bridges, not addresses, so they go in before the bridges exist: no node of the
+    // exercise ever runs without them.
     emit({ step: 'host-rules', status: 'start', message: 'isolating range bridges from the host' });
-    await this.guard().apply(
-      o.exercise,
-      plans.flatMap((p) => p.networks.map((n) => n.bridge)),
-    );
-    emit({ step: 'host-rules', status: 'done', message: 'host rules in place' });
+    const hostRules = this.guard()
+      .apply(
+        o.exercise,
+        plans.flatMap((p) => p.networks.map((n) => n.bridge)),
+      )
+      .then(() => emit({ step: 'host-rules', status: 'done', message: 'host rules in place' }));
+    hostRules.catch(() => undefined);
 
     const work = startOrder(
       plans.flatMap((plan) => plan.nodes.map((node) => ({ plan, node }))),
@@ -157,7 +176,8 @@ export class RangeManager {
     // with many teams the first teams' services come up during the rest of the creation.
     const waits: Promise<unknown>[] = [];
     let allStarted: number | undefined;
-    await mapLimit(work, o.concurrency ?? CREATE_CONCURRENCY, async ({ plan, node }) => {
+    const started = mapLimit(work, o.concurrency ?? CREATE_CONCURRENCY, async ({ plan, node }) => {
+      await Promise.all([hostRules, teamNetworks.get(plan.team)!.promise]);
       await this.ensureContainer(plan, node, o.topology.id);
       const c = tick(plan.team);
       emit({
@@ -198,6 +218,11 @@ export class RangeManager {
           ),
       );
     });
+    started.catch(() => undefined);
+    // The lock's and the rules' own errors first: a node that waited on them failed only because of them.
+    await provisioned;
+    await hostRules;
+    await started;
     allStarted = Date.now();
     const failed = (await Promise.all(waits)).find((r): r is { err: unknown } => !!r);
     if (failed) throw failed.err;
@@ -435,4 +460,16 @@ function matches(c: ContainerInfo, spec: ContainerSpec): boolean {
 
 function progressEmitter(exercise: string, sink: ProgressSink) {
   return (p: Omit<RangeProgress, 'exercise' | 'at'>) => sink({ exercise, at: new Date().toISOString(), ...p });
+}
+
+/** A promise with its resolve and reject at hand; it never counts as an unhandled rejection. */
+function settleable<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (err: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

@@ -1,9 +1,9 @@
 /**
  * What a range costs, read from the counters the kernel keeps: each container's cgroup CPU time
- * and memory (through the engine's stats, one-shot) and the CPU of the Docker engine's own
- * processes (dockerd, containerd and its shims, runc) from /proc.
+ * and memory (through the engine's stats, one-shot) and the CPU of the Docker engine (dockerd,
+ * containerd, its shims, the OCI runtime's runs) from the engine's own cgroup or from /proc.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mapLimit } from '../../core/index.js';
 import type { Engine } from '../../orchestrator/index.js';
 
@@ -32,12 +32,53 @@ export function processCpuSeconds(names: string[], withChildren: string[] = []):
 
 /** comm is cut at 15 characters: the shims match 'containerd' */
 export const ENGINE_PROCESSES = ['dockerd', 'containerd', 'runc', 'docker-proxy'];
+
 /**
- * The daemons' reaped children count too: dockerd's iptables and the shims' start-up processes
- * containerd runs. A shim's reaped children do not: they are the container's own processes (whose CPU
- * is already in the container's cgroup) mixed with runc's, so runc's short runs are left out.
+ * The engine's CPU seconds so far. When dockerd runs in a CPU-accounting cgroup of its own (the engine
+ * scripts/engine.sh starts does), the cgroup's counter: every process the engine starts counts, the
+ * short ones too (runtime runs, dockerd's network hooks, iptables), and the containers' processes
+ * do not (the runtime moves them to their own cgroups). Otherwise, from /proc: the engine's processes
+ * alive now plus what dockerd and containerd reaped; a shim's reaped children are left out there
+ * (the container's own processes, whose CPU is already the container's, mixed with the runtime's runs).
  */
-export const engineCpuSeconds = () => processCpuSeconds(ENGINE_PROCESSES, ['dockerd', 'containerd']);
+export function engineCpuSeconds(): number {
+  const counter = engineCgroupCounter();
+  if (counter) return counter();
+  return processCpuSeconds(ENGINE_PROCESSES, ['dockerd', 'containerd']);
+}
+
+/** How the engine's CPU is read: `cgroup` (the engine's own cgroup) or `processes` (from /proc). */
+export const engineCpuSource = (): 'cgroup' | 'processes' => (engineCgroupCounter() ? 'cgroup' : 'processes');
+
+function engineCgroupCounter(): (() => number) | undefined {
+  const pid = readdirSync('/proc').find((n) => {
+    if (!/^\d+$/.test(n)) return false;
+    try {
+      return readFileSync(`/proc/${n}/comm`, 'utf8').trim() === 'dockerd';
+    } catch {
+      return false;
+    }
+  });
+  if (!pid) return undefined;
+  let lines: string[];
+  try {
+    lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+  } catch {
+    return undefined;
+  }
+  // v1: "2:cpuacct:/enshu-engine" (or "cpu,cpuacct"); v2: "0::/enshu-engine"
+  const v1 = lines.map((l) => l.split(':')).find(([, ctl]) => ctl?.split(',').includes('cpuacct'));
+  if (v1) {
+    const path = v1.slice(2).join(':');
+    const file = `/sys/fs/cgroup/cpuacct${path}/cpuacct.usage`;
+    if (path === '/' || !existsSync(file)) return undefined;
+    return () => Number(readFileSync(file, 'utf8')) / 1e9;
+  }
+  const v2 = lines.find((l) => l.startsWith('0::'))?.slice(3);
+  const file = `/sys/fs/cgroup${v2}/cpu.stat`;
+  if (!v2 || v2 === '/' || !existsSync(file)) return undefined;
+  return () => Number(/usage_usec (\d+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? NaN) / 1e6;
+}
 
 /** Whole-machine CPU seconds (all cores, busy time) from /proc/stat. */
 export function machineCpuSeconds(): number {

@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../core/index.js';
 import type { Engine } from '../../orchestrator/index.js';
-import { median, sum } from './cgroup-profile.js';
+import { engineCpuSource, median, sum } from './cgroup-profile.js';
 
 export interface NodeProfile {
   team: string;
@@ -48,6 +48,10 @@ export interface Machine {
   memoryGiB: number;
   kernel: string;
   docker: string;
+  /** the engine's default OCI runtime */
+  runtime: string;
+  /** where the engine's CPU was read: its own cgroup, or its processes in /proc */
+  engineCpu: 'cgroup' | 'processes';
   loadAtStart: number[];
 }
 
@@ -68,6 +72,8 @@ export async function machine(engine: Engine): Promise<Machine> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     kernel: release(),
     docker: info.serverVersion,
+    runtime: info.defaultRuntime,
+    engineCpu: engineCpuSource(),
     loadAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
@@ -124,7 +130,7 @@ export function renderMarkdown(r: Report): string {
   out.push(
     `Measured ${r.at.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:provision -- --teams ${r.runs.map((x) => x.teams).join(',')}\`: ` +
       `topology \`${r.topology}\` (${r.nodesPerTeam} nodes a team), ${m.cores} cores, ${m.memoryGiB} GiB, ` +
-      `Docker ${m.docker}, kernel ${m.kernel}; load average at start ${m.loadAtStart.join(' / ')}; ` +
+      `Docker ${m.docker} (runtime ${m.runtime ?? 'runc'}; engine CPU read from ${m.engineCpu === 'cgroup' ? 'its own cgroup' : 'its processes'}), kernel ${m.kernel}; load average at start ${m.loadAtStart.join(' / ')}; ` +
       `image check with warm images ${f1(r.warmImagesS)} s; idle measured over ${r.idleSeconds} s.`,
     '',
     '| teams | containers | enshu: s to all healthy | first team ready | boot CPU-s / team (containers + engine) | machine CPU-s / team while booting | idle CPU-s a minute / team (containers + engine) | memory / team | reset one node | reset one team | docker-compose: s to all healthy | compose ÷ enshu |',
@@ -159,7 +165,7 @@ export function renderMarkdown(r: Report): string {
           `${f1(x.toHealthyS)} | ${f1(x.initS)} | ${f1(x.servicesS)} | ${f2(x.idle)} | ${x.mem.toFixed(0)} |`,
       );
     out.push(
-      `| Docker engine (dockerd, containerd, shims, runc) | – | ${f2(t.engineBoot)} | ${((100 * t.engineBoot) / bootAll).toFixed(0)} % | – | – | – | ${f2(t.engineIdle)} | – |`,
+      `| Docker engine (dockerd, containerd, shims, runtime) | – | ${f2(t.engineBoot)} | ${((100 * t.engineBoot) / bootAll).toFixed(0)} % | – | – | – | ${f2(t.engineIdle)} | – |`,
     );
   }
   return out.join('\n');

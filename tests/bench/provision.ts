@@ -222,10 +222,27 @@ const tb = performance.now();
 await ensureImages(engine, { roles: [...new Set(topology.nodes.map((n) => n.role))] });
 const warmImagesS = (performance.now() - tb) / 1000;
 const runs: RunResult[] = [];
+/**
+ * Waits (at most 60 s) until the machine is quiet: under a quarter of a core busy over 2 s. The
+ * engine and the kernel finish a teardown in the background (network namespaces, mounts), and a run
+ * started on top of the previous run's teardown would be charged for it.
+ */
+async function settle(): Promise<void> {
+  const t = Date.now();
+  while (Date.now() - t < 60_000) {
+    const m0 = machineCpuSeconds();
+    await sleep(2000);
+    if (machineCpuSeconds() - m0 < 0.5) return;
+  }
+  process.stderr.write('  (the machine did not get quiet within 60 s; measuring anyway)\n');
+}
+
 for (const teams of teamCounts) {
+  await settle();
   process.stderr.write(`${teams} team(s): enshu…\n`);
   const e = await viaEnshu(engine, topology, teams);
   process.stderr.write(`  enshu ${e.seconds.toFixed(1)} s; docker-compose…\n`);
+  if (!flag('no-compose')) await settle();
   const c = flag('no-compose') ? undefined : await viaCompose(engine, topology, teams);
   if (c) process.stderr.write(`  docker-compose ${c.seconds.toFixed(1)} s\n`);
   runs.push({ teams, containers: topology.nodes.length * teams, enshu: e, ...(c ? { compose: c } : {}) });
