@@ -130,7 +130,7 @@ export function renderMarkdown(r: Report): string {
   out.push(
     `Measured ${r.at.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:provision -- --teams ${r.runs.map((x) => x.teams).join(',')}\`: ` +
       `topology \`${r.topology}\` (${r.nodesPerTeam} nodes a team), ${m.cores} cores, ${m.memoryGiB} GiB, ` +
-      `Docker ${m.docker} (runtime ${m.runtime ?? 'runc'}; engine CPU read from ${m.engineCpu === 'cgroup' ? 'its own cgroup' : 'its processes'}), kernel ${m.kernel}; load average at start ${m.loadAtStart.join(' / ')}; ` +
+      `Docker ${m.docker} (runtime ${m.runtime}; engine CPU read from ${m.engineCpu === 'cgroup' ? 'its own cgroup' : 'its processes'}), kernel ${m.kernel}; load average at start ${m.loadAtStart.join(' / ')}; ` +
       `image check with warm images ${f1(r.warmImagesS)} s; idle measured over ${r.idleSeconds} s.`,
     '',
     '| teams | containers | enshu: s to all healthy | first team ready | boot CPU-s / team (containers + engine) | machine CPU-s / team while booting | idle CPU-s a minute / team (containers + engine) | memory / team | reset one node | reset one team | docker-compose: s to all healthy | compose ÷ enshu |',

@@ -242,8 +242,7 @@ for (const teams of teamCounts) {
   process.stderr.write(`${teams} team(s): enshu…\n`);
   const e = await viaEnshu(engine, topology, teams);
   process.stderr.write(`  enshu ${e.seconds.toFixed(1)} s; docker-compose…\n`);
-  if (!flag('no-compose')) await settle();
-  const c = flag('no-compose') ? undefined : await viaCompose(engine, topology, teams);
+  const c = flag('no-compose') ? undefined : await settle().then(() => viaCompose(engine, topology, teams));
   if (c) process.stderr.write(`  docker-compose ${c.seconds.toFixed(1)} s\n`);
   runs.push({ teams, containers: topology.nodes.length * teams, enshu: e, ...(c ? { compose: c } : {}) });
 }
